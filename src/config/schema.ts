@@ -1,0 +1,79 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+const listenPattern = /^(?:(?<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):)?(?<port>\d{1,5})$/;
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** `host:port`, `:port` (all interfaces) or `[::1]:port`. */
+export const listenAddress = z.string().transform((value, context): ListenAddress => {
+  const match = listenPattern.exec(value);
+  const port = Number(match?.groups?.port);
+  if (!match || port > 65535) {
+    context.addIssue({
+      code: 'custom',
+      message: 'expected host:port (for example 127.0.0.1:7070)',
+      input: value,
+    });
+    return z.NEVER;
+  }
+  const host = match.groups?.host ?? '';
+  return { host: host === '' ? '0.0.0.0' : host.replace(/^\[|\]$/g, ''), port };
+});
+
+const databaseUrl = z
+  .string()
+  .refine((value) => /^(postgres|postgresql):\/\/[^\s]+$|^sqlite:.+$/.test(value), {
+    message: 'expected postgres://user@host:port/database or sqlite:<path>',
+  });
+
+const timeZone = z.string().refine((value) => IANAZone.isValidZone(value), {
+  message: 'expected an IANA time zone such as Europe/Paris',
+});
+
+const base64Key = z.string().refine((value) => Buffer.from(value, 'base64').length === 32, {
+  message: 'expected 32 bytes encoded in base64 (openssl rand -base64 32)',
+});
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).default('./.roost'),
+    databaseUrl: databaseUrl.optional(),
+    masterKey: base64Key.optional(),
+    /** Keys a rotation moves away from; needed only while `roost vault rotate` runs. */
+    previousMasterKeys: z.array(base64Key).default([]),
+    masterPassphrase: z.string().min(16, 'expected at least 16 characters').optional(),
+    timeZone: timeZone.default('Europe/Paris'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    admin: z
+      .object({
+        listen: listenAddress.prefault('127.0.0.1:7070'),
+        allowPublicBind: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    status: z
+      .object({
+        listen: listenAddress.prefault(':7080'),
+        domain: z.string().default('localhost'),
+      })
+      .strict()
+      .prefault({}),
+    jobs: z
+      .object({
+        concurrency: z.number().int().min(1).max(256).default(4),
+        leaseSeconds: z.number().int().min(5).max(86_400).default(60),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+
+/** Configuration keys whose values are never printed. */
+export const secretKeys = ['masterKey', 'previousMasterKeys', 'masterPassphrase'] as const;

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+
+export interface SqliteOptions {
+  file: string;
+  busyTimeoutMs?: number;
+}
+
+/** Kysely's SQLite dialect on Node's built-in `node:sqlite` (no native addon to build). */
+export function createSqliteDialect(options: SqliteOptions): SqliteDialect {
+  return new SqliteDialect({ database: async () => openSqlite(options) });
+}
+
+export function openSqlite(options: SqliteOptions): SqliteDatabase {
+  if (options.file !== ':memory:') mkdirSync(path.dirname(options.file), { recursive: true, mode: 0o700 });
+  const database = new DatabaseSync(options.file, { timeout: options.busyTimeoutMs ?? 5_000 });
+  database.exec('PRAGMA journal_mode = WAL');
+  database.exec('PRAGMA synchronous = NORMAL');
+  database.exec('PRAGMA foreign_keys = ON');
+  return {
+    close: () => database.close(),
+    prepare: (sql: string): SqliteStatement => {
+      const statement = database.prepare(sql);
+      const reader = statement.columns().length > 0;
+      return {
+        reader,
+        all: (parameters) => statement.all(...toSqlite(parameters)),
+        run: (parameters) => statement.run(...toSqlite(parameters)),
+        iterate: (parameters) => statement.iterate(...toSqlite(parameters)),
+      };
+    },
+  };
+}
+
+function toSqlite(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
+  return parameters.map((value) => {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (value === undefined) return null;
+    return value as SQLInputValue;
+  });
+}
