@@ -69,7 +69,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join('.') ?? '';
-    const source = sources[key] ?? (key === '' ? (configFile ?? 'configuration') : undefined);
+    const offending =
+      issue?.code === 'unrecognized_keys' ? [key, issue.keys[0]].filter(Boolean).join('.') : key;
+    const source =
+      sources[offending] ?? sourceUnder(sources, offending) ?? (key === '' ? configFile : undefined);
     const given =
       issue && 'input' in issue && issue.input !== undefined
         ? JSON.stringify(redactInput(key, issue.input))
@@ -91,6 +94,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const config = parsed.data;
   config.dataDir = path.resolve(cwd, config.dataDir);
   return { config, sources, configFile };
+}
+
+/** The source of any value below a dotted key (an object with an unknown key inside). */
+function sourceUnder(sources: Record<string, string>, key: string): string | undefined {
+  const prefix = key === '' ? '' : `${key}.`;
+  return Object.entries(sources).find(([candidate]) => candidate.startsWith(prefix))?.[1];
 }
 
 function resolveConfigFile(given: string | undefined, cwd: string): string | undefined {
@@ -118,7 +127,11 @@ function readConfigFile(file: string): Record<string, unknown> {
 }
 
 function coerce(raw: string, type: 'number' | 'boolean' | 'list' | undefined): unknown {
-  if (type === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  if (type === 'list')
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   if (type === 'number') return /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
   if (type === 'boolean') {
     if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;

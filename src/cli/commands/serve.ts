@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { openRoost, serveRoost } from '../../main.ts';
+import { commandContext, type GlobalOptions } from '../context.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run Roost: admin UI and API (private), public status pages and job workers')
+    .action(async (_options, command: Command) => {
+      const { config, logger, output } = commandContext(command.optsWithGlobals<GlobalOptions>(), 'stdout');
+      const roost = await openRoost(config, logger, { migrate: true });
+      let running: Awaited<ReturnType<typeof serveRoost>>;
+      try {
+        running = await serveRoost(roost);
+      } catch (error) {
+        await roost.close();
+        throw error;
+      }
+      const where =
+        roost.store.dialect === 'sqlite'
+          ? `SQLite at ${roost.store.location}`
+          : `PostgreSQL at ${roost.store.location}`;
+      output.info(
+        [
+          `Roost is running (state in ${where}).`,
+          `  admin UI and API   ${running.admin.url}   (private: keep it on loopback or a VPN)`,
+          `  status pages       ${running.status.url}/s/<instance>`,
+          `  health             ${running.admin.url}/healthz  ${running.admin.url}/readyz  ${running.admin.url}/metrics`,
+          '  first admin        run `npx roost user add --role admin` on this machine once access control is installed;',
+          '                     there is never a default password.',
+          'Stop with Ctrl+C.',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) process.exit(130); // a second signal: stop now
+          stopping = true;
+          logger.info({ signal }, 'roost stopping');
+          running.stop().then(resolve, (error: unknown) => {
+            logger.error({ err: error }, 'roost did not stop cleanly');
+            resolve();
+          });
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      logger.info('roost stopped');
+    });
+}

@@ -1,0 +1,1 @@
+export { type CheckStatus, type DoctorCheck, type DoctorEnvironment, runDoctor } from './checks.ts';

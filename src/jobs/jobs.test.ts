@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { captureLogger, gate, stopping, waitFor } from '../../test/fixtures/jobs.ts';
+import { describeEachDialect } from '../../test/fixtures/store.ts';
+import { ManualClock } from '../core/clock.ts';
+import { openStore } from '../store/index.ts';
+import { createJobs } from './index.ts';
+import type { JobOutcome, JobRecord } from './types.ts';
+
+const base = { timeZone: 'Europe/Paris', leaseSeconds: 30, tickIntervalMs: 60_000 };
+
+describeEachDialect('jobs', (use) => {
+  test('enqueue is idempotent by key', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const jobs = createJobs({ store: opened.store }, base);
+    const first = await jobs.enqueue({ queue: 'mail', key: 'welcome:usr_1', payload: { to: 'a' } });
+    const again = await jobs.enqueue({ queue: 'mail', key: 'welcome:usr_1', payload: { to: 'b' } });
+    assert.equal(first.created, true);
+    assert.deepEqual(again, { id: first.id, created: false });
+    const racing = await Promise.all(
+      Array.from({ length: 5 }, () => jobs.enqueue({ queue: 'mail', key: 'digest:2026-06-01' })),
+    );
+    assert.equal(racing.filter((job) => job.created).length, 1);
+    assert.equal(new Set(racing.map((job) => job.id)).size, 1);
+    const plain = [await jobs.enqueue({ queue: 'mail' }), await jobs.enqueue({ queue: 'mail' })];
+    assert.notEqual(plain[0]?.id, plain[1]?.id);
+    const listed = await jobs.list({ queue: 'mail' });
+    assert.equal(listed.length, 4);
+    assert.deepEqual((await jobs.get(first.id))?.payload, { to: 'a' });
+    assert.deepEqual(await jobs.depth(), [{ queue: 'mail', state: 'queued', count: 4 }]);
+    await assert.rejects(jobs.enqueue({ queue: 'bad queue' }), { code: 'invalid_input' });
+    await assert.rejects(jobs.enqueue({ queue: 'mail', maxAttempts: 0 }), { code: 'invalid_input' });
+  });
+
+  test('enqueue can share the transaction of the change that causes it', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const jobs = createJobs({ store: opened.store }, base);
+    await assert.rejects(
+      opened.store.db.transaction().execute(async (transaction) => {
+        await jobs.enqueue({ queue: 'mail', key: 'rolled-back' }, { db: transaction });
+        throw new Error('the state change failed');
+      }),
+      /the state change failed/,
+    );
+    const committed = await opened.store.db
+      .transaction()
+      .execute((transaction) => jobs.enqueue({ queue: 'mail', key: 'committed' }, { db: transaction }));
+    assert.deepEqual(
+      (await jobs.list()).map((job) => job.key),
+      ['committed'],
+    );
+    assert.equal((await jobs.get(committed.id))?.state, 'queued');
+  });
+
+  test('workers of two processes competing for one queue run each job once', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const other = await openStore({ databaseUrl: opened.url, dataDir: opened.directory });
+    t.after(() => other.close());
+    const runs = new Map<string, number>();
+    const handler = async (job: JobRecord) => {
+      runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await using first = stopping(createJobs({ store: opened.store }, { ...base, workerId: 'one' }));
+    await using second = stopping(createJobs({ store: other }, { ...base, workerId: 'two' }));
+    for (const jobs of [first, second]) jobs.work('shared', handler, { concurrency: 4, pollIntervalMs: 5 });
+    first.start();
+    second.start();
+    const ids: string[] = [];
+    for (let n = 0; n < 200; n++) ids.push((await (n % 2 ? first : second).enqueue({ queue: 'shared' })).id);
+    await waitFor(
+      () => first.list({ queue: 'shared', state: 'succeeded', limit: 1_000 }),
+      (done) => done.length === ids.length,
+      { what: 'every job to succeed' },
+    );
+    assert.deepEqual(
+      ids.filter((id) => runs.get(id) !== 1),
+      [],
+    );
+    const attempts = new Set(
+      (await first.list({ queue: 'shared', limit: 1_000 })).map((job) => job.attempts),
+    );
+    assert.deepEqual([...attempts], [1]);
+  });
+
+  test('a failing job is retried with backoff, goes dead after max attempts, and retry() requeues it', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const clock = new ManualClock('2026-06-01T10:00:00Z');
+    const outcomes: JobOutcome[] = [];
+    const observer = { jobFinished: (_queue: string, outcome: JobOutcome) => outcomes.push(outcome) };
+    await using jobs = stopping(
+      createJobs(
+        { store: opened.store, clock, observer, random: () => 1 },
+        { ...base, backoff: { baseMs: 1_000, maxMs: 60_000 } },
+      ),
+    );
+    let failing = true;
+    jobs.work(
+      'flaky',
+      async (job) => {
+        if (failing) throw new Error(`boom on attempt ${job.attempts}`);
+        return { ok: true };
+      },
+      { pollIntervalMs: 5 },
+    );
+    const { id } = await jobs.enqueue({ queue: 'flaky', maxAttempts: 3 });
+    jobs.start();
+    const read = () => jobs.get(id) as Promise<JobRecord>;
+
+    for (const [attempt, delay] of [
+      [1, 1_000],
+      [2, 2_000],
+    ] as const) {
+      const job = await waitFor(read, (j) => j.state === 'queued' && j.attempts === attempt);
+      assert.equal(job.runAt.getTime(), clock.now().getTime() + delay, `delay after attempt ${attempt}`);
+      assert.equal(job.lastError, `boom on attempt ${attempt}`);
+      clock.advance(delay);
+    }
+    const dead = await waitFor(read, (j) => j.state === 'dead');
+    assert.equal(dead.attempts, 3);
+    assert.equal(dead.lastError, 'boom on attempt 3');
+    assert.deepEqual(dead.finishedAt, clock.now());
+    assert.deepEqual(
+      (await jobs.list({ state: 'dead' })).map((job) => job.id),
+      [id],
+    );
+    assert.deepEqual(await jobs.depth(), [{ queue: 'flaky', state: 'dead', count: 1 }]);
+    assert.deepEqual(outcomes, ['retried', 'retried', 'dead']);
+
+    failing = false;
+    await jobs.retry(id);
+    const done = await waitFor(read, (j) => j.state === 'succeeded');
+    assert.equal(done.attempts, 1);
+    assert.deepEqual(done.result, { ok: true });
+    assert.deepEqual(outcomes.at(-1), 'succeeded');
+    await assert.rejects(jobs.retry(id), { code: 'conflict' });
+    await assert.rejects(jobs.retry('job_unknown'), { code: 'not_found' });
+  });
+
+  test('an expired lease lets another worker take the job, and the first can no longer complete it', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const clock = new ManualClock('2026-06-01T10:00:00Z');
+    const captured = captureLogger();
+    await using first = stopping(
+      createJobs({ store: opened.store, clock, logger: captured.logger }, { ...base, workerId: 'worker-a' }),
+    );
+    await using second = stopping(
+      createJobs({ store: opened.store, clock }, { ...base, workerId: 'worker-b' }),
+    );
+    const releaseFirst = gate();
+    const releaseSecond = gate();
+    let firstSignal: AbortSignal | undefined;
+    let firstHeartbeat: unknown;
+    first.work(
+      'reports',
+      async (_job, context) => {
+        firstSignal = context.signal;
+        await releaseFirst.promise;
+        firstHeartbeat = await context.heartbeat().catch((error: unknown) => error);
+        return 'from a';
+      },
+      { pollIntervalMs: 5 },
+    );
+    second.work(
+      'reports',
+      async () => {
+        await releaseSecond.promise;
+        return 'from b';
+      },
+      { pollIntervalMs: 5 },
+    );
+    const { id } = await first.enqueue({ queue: 'reports' });
+    const read = () => first.get(id) as Promise<JobRecord>;
+    first.start();
+    const held = await waitFor(read, (j) => j.state === 'running');
+    assert.match(held.leaseOwner ?? '', /^worker-a#\d+$/);
+    assert.deepEqual(held.leaseUntil, new Date(clock.now().getTime() + 30_000));
+
+    assert.deepEqual(await second.tick(), { scheduled: 0, expired: 0 }, 'a live lease is not taken');
+    clock.advance(30_001);
+    assert.deepEqual(await second.tick(), { scheduled: 0, expired: 1 });
+    const requeued = await read();
+    assert.equal(requeued.state, 'queued');
+    assert.match(requeued.lastError ?? '', /^lease expired \(held by worker-a#\d+\)$/);
+
+    second.start();
+    const taken = await waitFor(read, (j) => j.state === 'running');
+    assert.match(taken.leaseOwner ?? '', /^worker-b#\d+$/);
+    assert.equal(taken.attempts, 2);
+
+    releaseFirst.open();
+    const line = await waitFor(
+      () => captured.lines.find((entry) => entry.jobId === id && entry.msg === 'job finished'),
+      (entry) => entry !== undefined,
+    );
+    assert.equal(line?.outcome, 'lease_lost');
+    assert.equal(firstSignal?.aborted, true);
+    assert.equal((firstHeartbeat as { code?: string }).code, 'conflict');
+    assert.equal((await read()).leaseOwner, taken.leaseOwner, 'the first worker did not complete it');
+
+    releaseSecond.open();
+    const done = await waitFor(read, (j) => j.state === 'succeeded');
+    assert.equal(done.result, 'from b');
+    assert.equal(done.attempts, 2);
+  });
+
+  test('an enqueue wakes an idle local worker at once and each run logs one line', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const captured = captureLogger();
+    await using jobs = stopping(createJobs({ store: opened.store, logger: captured.logger }, base));
+    jobs.work('instant', async (job) => job.payload, { pollIntervalMs: 600_000 });
+    jobs.start();
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      const { id } = await jobs.enqueue({ queue: 'instant', payload: n });
+      ids.push(id);
+      const done = await waitFor(
+        () => jobs.get(id) as Promise<JobRecord>,
+        (j) => j.state === 'succeeded',
+        { timeoutMs: 5_000 },
+      );
+      assert.equal(done.result, n);
+    }
+    const finished = captured.lines.filter((line) => line.msg === 'job finished');
+    assert.deepEqual(
+      finished.map(({ queue, jobId, attempt, outcome }) => ({ queue, jobId, attempt, outcome })),
+      ids.map((jobId) => ({ queue: 'instant', jobId, attempt: 1, outcome: 'succeeded' })),
+    );
+    assert.equal(typeof finished[0]?.durationMs, 'number');
+  });
+
+  test('stop() waits for a running handler to finish', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const jobs = createJobs({ store: opened.store }, base);
+    const release = gate();
+    jobs.work('slow', async () => {
+      await release.promise;
+      return 'finished';
+    });
+    const { id } = await jobs.enqueue({ queue: 'slow' });
+    jobs.start();
+    await waitFor(
+      () => jobs.get(id) as Promise<JobRecord>,
+      (j) => j.state === 'running',
+    );
+    // A wake-up while every slot is busy must not spin the claim loop (it once starved the event loop).
+    const waiting = await jobs.enqueue({ queue: 'slow' });
+    assert.equal((await jobs.get(waiting.id))?.state, 'queued');
+    let stopped = false;
+    const stopping = jobs.stop().then(() => {
+      stopped = true;
+    });
+    assert.equal((await jobs.get(id))?.state, 'running');
+    assert.equal(stopped, false);
+    release.open();
+    await stopping;
+    assert.equal((await jobs.get(id))?.state, 'succeeded');
+    assert.equal((await jobs.get(waiting.id))?.state, 'queued', 'a stopped worker claims nothing more');
+  });
+});

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { cleanEnv, pollUntil, projectRoot, runCli, scratchDirectory, spawnCli } from './fixtures/cli.ts';
+
+async function get(url: string): Promise<{ status: number; body: string; type: string }> {
+  const response = await fetch(url);
+  return {
+    status: response.status,
+    body: await response.text(),
+    type: response.headers.get('content-type') ?? '',
+  };
+}
+
+function exited(child: {
+  exitCode: number | null;
+  once(event: 'exit', listener: (code: number | null) => void): unknown;
+}): Promise<number | null> {
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', resolve));
+}
+
+describe('roost serve', () => {
+  const scratch = scratchDirectory();
+  after(() => scratch.remove());
+
+  it('npm start serves /healthz within 15 s, then /readyz and /metrics, and stops on SIGTERM', async () => {
+    const dataDir = path.join(scratch.path, 'data');
+    const started = Date.now();
+    // README command (a), with ports picked by the OS so parallel runs do not collide.
+    const child = spawn(
+      'npm',
+      ['start', '--silent', '--', '--admin-listen', '127.0.0.1:0', '--status-listen', '127.0.0.1:0'],
+      {
+        cwd: projectRoot,
+        env: cleanEnv({ ROOST_DATA_DIR: dataDir }),
+        detached: true,
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    try {
+      const adminUrl = await pollUntil(
+        async () => /admin UI and API\s+(http:\/\/\S+)/.exec(output)?.[1],
+        15_000,
+        `the banner (${output})`,
+      );
+      const health = await pollUntil(
+        async () => ((await get(`${adminUrl}/healthz`)).status === 200 ? true : undefined),
+        15_000,
+        '/healthz',
+      );
+      assert.ok(health);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 15_000, `healthz answered ${elapsed} ms after start`);
+      process.stdout.write(`# npm start: /healthz answered 200 ${elapsed} ms after spawn\n`);
+
+      const ready = await get(`${adminUrl}/readyz`);
+      assert.equal(ready.status, 200);
+      assert.deepEqual(JSON.parse(ready.body), { status: 'ready', database: 'ok', migrations: 'ok' });
+
+      const metrics = await get(`${adminUrl}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.match(metrics.type, /text\/plain/);
+      assert.match(
+        metrics.body,
+        /roost_http_requests_total\{server="admin",method="GET",route="\/healthz",status="200"\} \d+/,
+      );
+      assert.match(metrics.body, /# TYPE roost_job_runs_total counter/);
+      assert.match(metrics.body, /# TYPE roost_job_queue_depth gauge/);
+      assert.match(metrics.body, /# TYPE roost_job_duration_seconds histogram/);
+
+      const statusUrl = /status pages\s+(http:\/\/\S+?)\/s\//.exec(output)?.[1];
+      assert.ok(statusUrl);
+      assert.equal((await get(`${statusUrl}/healthz`)).status, 200);
+      assert.equal((await get(`${statusUrl}/metrics`)).status, 404, 'metrics stay private');
+
+      assert.match(output, /first admin/);
+      assert.equal(statSync(path.join(dataDir, 'master.key')).mode & 0o777, 0o600);
+      assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+    } finally {
+      process.kill(-(child.pid as number), 'SIGTERM');
+    }
+    // npm itself dies of the signal; Roost underneath must shut down cleanly.
+    await exited(child);
+    assert.match(output, /"msg":"roost stopped"/);
+    assert.doesNotMatch(output, /did not stop cleanly/);
+  });
+
+  it('refuses to bind the admin server to a public address without an explicit setting', async () => {
+    const result = await runCli(['serve', '--admin-listen', '0.0.0.0:0', '--status-listen', '127.0.0.1:0'], {
+      cwd: scratch.path,
+      env: { ROOST_DATA_DIR: path.join(scratch.path, 'public') },
+    });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /refusing to bind the admin server to 0\.0\.0\.0/);
+  });
+
+  it('reports a port in use in one line', async () => {
+    const first = spawnCli(['serve', '--admin-listen', '127.0.0.1:0', '--status-listen', '127.0.0.1:0'], {
+      cwd: scratch.path,
+      env: { ROOST_DATA_DIR: path.join(scratch.path, 'first') },
+    });
+    try {
+      const port = await pollUntil(
+        async () => /admin UI and API\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(first.output())?.[1],
+        15_000,
+        'first server',
+      );
+      const second = await runCli(
+        ['serve', '--admin-listen', `127.0.0.1:${port}`, '--status-listen', '127.0.0.1:0'],
+        {
+          cwd: scratch.path,
+          env: { ROOST_DATA_DIR: path.join(scratch.path, 'second') },
+        },
+      );
+      assert.equal(second.code, 1);
+      assert.match(
+        second.stderr,
+        new RegExp(`roost: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`),
+      );
+    } finally {
+      first.kill('SIGTERM');
+      await exited(first);
+    }
+  });
+});
