@@ -10,6 +10,7 @@ export const exitCodeOf: Record<ErrorCode, number> = {
   conflict: exitCodes.conflict,
   forbidden: exitCodes.failure,
   unauthenticated: exitCodes.failure,
+  rate_limited: exitCodes.failure,
   unavailable: exitCodes.failure,
   internal: exitCodes.failure,
 };

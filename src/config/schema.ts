@@ -52,6 +52,9 @@ export const configSchema = z
       .object({
         listen: listenAddress.prefault('127.0.0.1:7070'),
         allowPublicBind: z.boolean().default(false),
+        /** PEM files; required to bind the admin server anywhere but loopback. */
+        tlsCert: z.string().min(1).optional(),
+        tlsKey: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),
@@ -59,6 +62,18 @@ export const configSchema = z
       .object({
         listen: listenAddress.prefault(':7080'),
         domain: z.string().default('localhost'),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        sessionIdleMinutes: z.number().int().min(1).max(1_440).default(15),
+        sessionLifetimeHours: z.number().int().min(1).max(720).default(12),
+        /** fail2ban-like: `maxFailures` within `findMinutes` → a ban of `banMinutes`, doubled per repeat offence. */
+        maxFailures: z.number().int().min(1).max(1_000).default(5),
+        findMinutes: z.number().int().min(1).max(1_440).default(10),
+        banMinutes: z.number().int().min(1).max(10_080).default(10),
+        maxBanMinutes: z.number().int().min(1).max(525_600).default(1_440),
       })
       .strict()
       .prefault({}),

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'conflict'
   | 'forbidden'
   | 'unauthenticated'
+  | 'rate_limited'
   | 'unavailable'
   | 'internal';
 

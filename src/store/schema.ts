@@ -71,6 +71,110 @@ export interface MigrationTable {
   applied_at: number;
 }
 
+export interface UserTable {
+  id: string;
+  /** Lower case; the login name. */
+  email: string;
+  name: string;
+  role: string;
+  /** `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`: parameters travel with the hash so they can be raised. */
+  password_hash: string;
+  password_changed_at: number;
+  /** Set once TOTP enrolment is confirmed; the TOTP secret itself lives in the vault (owner = user id). */
+  totp_enabled_at: number | null;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecoveryCodeTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface SessionTable {
+  id: string;
+  /** SHA-256 of the cookie value; the cookie value itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute end of the session, whatever the activity. */
+  expires_at: number;
+  /** When a second factor was last proved in this session; null while it is still owed. */
+  second_factor_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+  revoked_at: number | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 of the token; the token is shown once at creation. */
+  token_hash: string;
+  /** JSON array of permissions (`instances:read`, …). */
+  scopes: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface BootstrapTokenTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface LoginFailureTable {
+  id: string;
+  subject_kind: 'ip' | 'account';
+  subject: string;
+  at: number;
+}
+
+export interface BanTable {
+  id: string;
+  subject_kind: 'ip' | 'account';
+  subject: string;
+  reason: string;
+  /** 1 for a first ban in the look-back period, 2 for the next…: repeat offenders are banned longer. */
+  offence: number;
+  created_at: number;
+  expires_at: number;
+  lifted_at: number | null;
+  lifted_by: string | null;
+}
+
+export interface AuditEventTable {
+  /** Position in the chain, 1, 2, 3… without gaps. */
+  seq: number;
+  id: string;
+  at: number;
+  actor_id: string;
+  actor_label: string;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  result: 'ok' | 'denied' | 'failed';
+  /** JSON object. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
 export interface Database {
   roost_migrations: MigrationTable;
   vault_data_keys: VaultDataKeyTable;
@@ -78,4 +182,13 @@ export interface Database {
   vault_meta: VaultMetaTable;
   jobs: JobTable;
   job_schedules: JobScheduleTable;
+  users: UserTable;
+  recovery_codes: RecoveryCodeTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  bootstrap_tokens: BootstrapTokenTable;
+  login_failures: LoginFailureTable;
+  bans: BanTable;
+  audit_events: AuditEventTable;
+  audit_head: AuditHeadTable;
 }
