@@ -1,9 +1,15 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { RoostError } from './core/errors.ts';
+import { createAuditLog } from './audit/index.ts';
+import type { AuditLog } from './audit/types.ts';
+import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
+import type { ApiDeps } from './http/api/route.ts';
+import { apiRoutes } from './http/api/routes/index.ts';
 import { createAdminApp } from './http/app.ts';
-import { listen, type RunningServer } from './http/server.ts';
+import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
@@ -16,6 +22,7 @@ import {
   type Store,
 } from './store/index.ts';
 import { openVault, type Vault } from './vault/index.ts';
+import { version } from './version.ts';
 
 /** Everything one Roost process runs on, built once from the configuration. */
 export interface Roost {
@@ -26,6 +33,7 @@ export interface Roost {
   store: Store;
   migrations: Migration[];
   vault: Vault;
+  audit: AuditLog;
   jobs: Jobs;
   close(): Promise<void>;
 }
@@ -63,6 +71,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
         keyFile: path.join(config.dataDir, 'master.key'),
       },
     );
+    const audit = await createAuditLog({ store, vault, clock, logger });
     const metrics = createMetrics();
     const jobs = createJobs(
       {
@@ -87,6 +96,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       store,
       migrations,
       vault,
+      audit,
       jobs,
       close: async () => {
         await jobs.stop();
@@ -110,14 +120,19 @@ const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 /** Starts the admin and status servers and the job workers. */
 export async function serveRoost(roost: Roost): Promise<RunningRoost> {
   const { config, logger, metrics } = roost;
-  if (!loopbackHosts.has(config.admin.listen.host) && !config.admin.allowPublicBind) {
-    throw new RoostError(
-      'invalid_config',
-      `admin.listen: refusing to bind the admin server to ${config.admin.listen.host}; it stays private (127.0.0.1, or a VPN address with admin.allowPublicBind=true)`,
-    );
-  }
+  const tls = adminTls(config);
   const readiness = () => checkReadiness(roost.store, roost.migrations);
-  const admin = await listen(createAdminApp({ logger, metrics, readiness }), config.admin.listen);
+  const api: ApiDeps = { config, store: roost.store, vault: roost.vault, clock: roost.clock, audit: roost.audit, logger };
+  const sessionDeps = { store: roost.store, clock: roost.clock, settings: config.auth };
+  const resolvers = {
+    resolveToken: (bearer: string, ip: string | null) => resolveToken(sessionDeps, bearer, ip),
+    resolveSession: async (token: string, ip: string | null) => {
+      const resolved = await resolveSession(sessionDeps, token, ip);
+      return resolved && { actor: resolved.actor, csrf: csrfToken(token) };
+    },
+  };
+  const adminApp = createAdminApp({ api, metrics, readiness, resolvers, routes: apiRoutes, version });
+  const admin = await listen(adminApp, config.admin.listen, tls);
   let status: RunningServer;
   try {
     status = await listen(createStatusApp({ logger, metrics, readiness }), config.status.listen);
@@ -135,4 +150,34 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
       await roost.close();
     },
   };
+}
+
+/**
+ * The admin server stays on loopback unless told otherwise; anywhere else (a VPN address) needs both
+ * `admin.allowPublicBind` and TLS files, so management never travels in clear text.
+ */
+function adminTls(config: Config): TlsFiles | undefined {
+  const { listen: address, allowPublicBind, tlsCert, tlsKey } = config.admin;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new RoostError('invalid_config', 'admin.tlsCert and admin.tlsKey go together: set both or neither');
+  }
+  const tls = tlsCert && tlsKey ? { cert: readTlsFile(tlsCert, 'admin.tlsCert'), key: readTlsFile(tlsKey, 'admin.tlsKey') } : undefined;
+  if (!loopbackHosts.has(address.host)) {
+    if (!allowPublicBind) {
+      throw new RoostError(
+        'invalid_config',
+        `admin.listen: refusing to bind the admin server to ${address.host}; it stays private (127.0.0.1, or a VPN address with admin.allowPublicBind=true and TLS files)`,
+      );
+    }
+    if (!tls) throw new RoostError('invalid_config', `admin.listen: binding the admin server to ${address.host} needs admin.tlsCert and admin.tlsKey`);
+  }
+  return tls;
+}
+
+function readTlsFile(file: string, key: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new RoostError('invalid_config', `${key}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

@@ -62,8 +62,8 @@ export interface AuditLog {
   append(event: AuditEventInput, options?: { db?: Kysely<Database> }): Promise<AuditEvent>;
   /** Newest first. */
   list(filter?: AuditFilter): Promise<AuditEvent[]>;
-  /** Recomputes the whole chain; names every changed, inserted or missing row. */
-  verify(): Promise<AuditVerification>;
-  /** Oldest first, one JSON object per line, for export. */
+  /** Recomputes the whole chain a page at a time; names every changed, inserted or missing row. */
+  verify(options?: { onProgress?: (checked: number) => void }): Promise<AuditVerification>;
+  /** Oldest first, for export: each item is one JSON object ending in a newline (NDJSON). */
   exportNdjson(filter?: AuditFilter): AsyncIterable<string>;
 }

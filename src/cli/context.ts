@@ -11,6 +11,8 @@ export interface GlobalOptions {
   statusListen?: string;
   timeZone?: string;
   logLevel?: string;
+  url?: string;
+  token?: string;
   json?: boolean;
   debug?: boolean;
 }
@@ -29,6 +31,8 @@ const flagKeys: [keyof GlobalOptions, string, string][] = [
   ['statusListen', 'status.listen', '--status-listen'],
   ['timeZone', 'timeZone', '--time-zone'],
   ['logLevel', 'logLevel', '--log-level'],
+  ['url', 'client.url', '--url'],
+  ['token', 'client.token', '--token'],
 ];
 
 /**

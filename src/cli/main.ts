@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { isRoostError } from '../core/errors.ts';
 import { exitCodeOf, exitCodes } from './exit-codes.ts';
+import { version } from '../version.ts';
 import { createProgram } from './program.ts';
-
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
 
 /** Runs the CLI; every failure ends as one line on standard error and a documented exit code. */
 export async function run(argv: string[]): Promise<number> {

@@ -1,9 +1,13 @@
 import { Command, Option } from 'commander';
+import { registerAudit } from './commands/audit.ts';
+import { registerBans } from './commands/bans.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTokens } from './commands/tokens.ts';
+import { registerUsers } from './commands/users.ts';
 import { registerVault } from './commands/vault.ts';
 
 export function createProgram(version: string): Command {
@@ -36,6 +40,8 @@ export function createProgram(version: string): Command {
         'silent',
       ]),
     )
+    .option('--url <server>', 'run the command against a remote Roost server (ROOST_URL) through its API')
+    .option('--token <token|@file>', 'API token for --url (ROOST_TOKEN); @file reads it from a file, out of the process list')
     .option('--json', 'machine-readable output')
     .option('--debug', 'debug logs, and stack traces on errors')
     .showHelpAfterError('(run roost --help for usage)')
@@ -49,5 +55,9 @@ export function createProgram(version: string): Command {
   registerConfig(program);
   registerVault(program);
   registerJobs(program);
+  registerUsers(program);
+  registerTokens(program);
+  registerBans(program);
+  registerAudit(program);
   return program;
 }

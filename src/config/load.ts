@@ -22,6 +22,8 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_SESSION_LIFETIME_HOURS: { key: 'auth.sessionLifetimeHours', type: 'number' },
   ROOST_STATUS_LISTEN: { key: 'status.listen' },
   ROOST_STATUS_DOMAIN: { key: 'status.domain' },
+  ROOST_URL: { key: 'client.url' },
+  ROOST_TOKEN: { key: 'client.token' },
   ROOST_JOBS_CONCURRENCY: { key: 'jobs.concurrency', type: 'number' },
   ROOST_JOBS_LEASE_SECONDS: { key: 'jobs.leaseSeconds', type: 'number' },
 };
@@ -146,7 +148,7 @@ function coerce(raw: string, type: 'number' | 'boolean' | 'list' | undefined): u
 }
 
 function redactInput(key: string, input: unknown): unknown {
-  return /masterKey|previousMasterKeys|masterPassphrase/.test(key) ? '[redacted]' : input;
+  return /masterKey|previousMasterKeys|masterPassphrase|client\.token/.test(key) ? '[redacted]' : input;
 }
 
 function* flatten(value: Record<string, unknown>, prefix = ''): Generator<[string, unknown]> {

@@ -8,6 +8,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
     masterKey: config.masterKey === undefined ? undefined : '[redacted]',
     previousMasterKeys: config.previousMasterKeys.map(() => '[redacted]'),
     masterPassphrase: config.masterPassphrase === undefined ? undefined : '[redacted]',
+    client: { ...config.client, token: config.client.token === undefined ? undefined : '[redacted]' },
   };
 }
 

@@ -77,6 +77,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Where CLI commands go: this machine's state (default) or a remote server's API. */
+    client: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        /** An API token, or `@<file>` holding one. */
+        token: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     jobs: z
       .object({
         concurrency: z.number().int().min(1).max(256).default(4),
@@ -91,4 +100,4 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 
 /** Configuration keys whose values are never printed. */
-export const secretKeys = ['masterKey', 'previousMasterKeys', 'masterPassphrase'] as const;
+export const secretKeys = ['masterKey', 'previousMasterKeys', 'masterPassphrase', 'client.token'] as const;

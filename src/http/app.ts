@@ -1,28 +1,46 @@
 import { Hono } from 'hono';
-import type { Logger, Metrics, Readiness } from '../observability/index.ts';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Metrics, Readiness } from '../observability/index.ts';
+import type { ApiDeps, ApiRoute } from './api/route.ts';
+import { createApiApp, maxBodyBytes } from './api/router.ts';
 import { errorResponse } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import { type ActorResolvers, type AdminEnv, resolveActor } from './middleware/actor.ts';
+import { sameOrigin } from './middleware/csrf.ts';
 import { requestMetrics } from './middleware/metrics.ts';
+import { createUiApp } from './ui/index.ts';
 
 export interface AdminAppDeps {
-  logger: Logger;
+  api: ApiDeps;
   metrics: Metrics;
   readiness(): Promise<Readiness>;
+  resolvers: ActorResolvers;
+  routes: readonly ApiRoute[];
+  version: string;
 }
 
 /** The private admin server: UI, JSON API under /api/v1, health and metrics. */
-export function createAdminApp(deps: AdminAppDeps): Hono {
-  const app = new Hono();
+export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const { logger } = deps.api;
   app.use(requestMetrics(deps.metrics, 'admin'));
   app.route('/', healthRoutes(deps));
-  app.get('/', (context) =>
-    context.html(
-      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Roost</title></head><body><main><h1>Roost</h1><p>The control plane is running. Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>, metrics: <a href="/metrics">/metrics</a>.</p></main></body></html>',
-    ),
+  app.use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"] } }));
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (context) =>
+        context.json(
+          { error: { code: 'invalid_input', message: `the request body is larger than ${maxBodyBytes / 1024} KiB`, details: { reason: 'payload_too_large', limit: maxBodyBytes } } },
+          413,
+        ),
+    }),
   );
-  app.notFound((context) =>
-    context.json({ error: { code: 'not_found', message: 'no such route', details: {} } }, 404),
-  );
-  app.onError((error, context) => errorResponse(context, error, deps.logger));
+  app.use(sameOrigin());
+  app.use(resolveActor(deps.resolvers));
+  app.route('/api/v1', createApiApp(deps.api, deps.routes, deps.version));
+  app.route('/', createUiApp(deps.api));
+  app.onError((error, context) => errorResponse(context, error, logger));
   return app;
 }

@@ -1,6 +1,7 @@
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import type { ListenAddress } from '../config/index.ts';
 import { RoostError } from '../core/errors.ts';
 
@@ -11,10 +12,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Binds a Hono app; a port in use or a forbidden address becomes a clear `unavailable` error. */
-export function listen(app: Hono, address: ListenAddress): Promise<RunningServer> {
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** Binds a Hono app (HTTPS when `tls` is given); a port in use becomes a clear `unavailable` error. */
+export function listen<E extends Env>(app: Hono<E>, address: ListenAddress, tls?: TlsFiles): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: address.host, port: address.port });
+    const server = tls
+      ? serve({ fetch: app.fetch, hostname: address.host, port: address.port, createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } })
+      : serve({ fetch: app.fetch, hostname: address.host, port: address.port });
     server.once('error', (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'EADDRINUSE' ? 'the address is already in use' : error.message;
       reject(new RoostError('unavailable', `cannot listen on ${address.host}:${address.port}: ${reason}`));
@@ -25,7 +33,7 @@ export function listen(app: Hono, address: ListenAddress): Promise<RunningServer
       const shownHost = host === '0.0.0.0' ? 'localhost' : host;
       resolve({
         address: { host: bound.address, port: bound.port },
-        url: `http://${shownHost}:${bound.port}`,
+        url: `${tls ? 'https' : 'http'}://${shownHost}:${bound.port}`,
         close: () =>
           new Promise((done) => {
             server.close(() => done());

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ensureBootstrapToken } from '../../auth/index.ts';
 import { openRoost, serveRoost } from '../../main.ts';
 import { commandContext, type GlobalOptions } from '../context.ts';
 
@@ -16,18 +17,22 @@ export function registerServe(program: Command): void {
         await roost.close();
         throw error;
       }
-      const where =
-        roost.store.dialect === 'sqlite'
-          ? `SQLite at ${roost.store.location}`
-          : `PostgreSQL at ${roost.store.location}`;
+      const where = roost.store.dialect === 'sqlite' ? `SQLite at ${roost.store.location}` : `PostgreSQL at ${roost.store.location}`;
+      const bootstrap = await ensureBootstrapToken(roost);
+      const firstAdmin = bootstrap
+        ? [
+            `  first admin        open ${running.admin.url}/setup and enter this one-time token (valid until ${bootstrap.expiresAt.toISOString()}):`,
+            `                     ${bootstrap.token}`,
+            '                     or run `npx roost user add --role admin --email <you@example.com>` on this machine.',
+          ]
+        : [];
       output.info(
         [
           `Roost is running (state in ${where}).`,
           `  admin UI and API   ${running.admin.url}   (private: keep it on loopback or a VPN)`,
           `  status pages       ${running.status.url}/s/<instance>`,
           `  health             ${running.admin.url}/healthz  ${running.admin.url}/readyz  ${running.admin.url}/metrics`,
-          '  first admin        run `npx roost user add --role admin` on this machine once access control is installed;',
-          '                     there is never a default password.',
+          ...firstAdmin,
           'Stop with Ctrl+C.',
         ].join('\n'),
       );

@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { stream } from 'hono/streaming';
+import type { z } from 'zod';
+import { type Actor, authorize } from '../../auth/actor.ts';
+import { RoostError } from '../../core/errors.ts';
+import { errorResponse } from '../errors.ts';
+import type { AdminEnv } from '../middleware/actor.ts';
+import { checkRequestCsrf } from '../middleware/csrf.ts';
+import { openApiDocument } from './openapi.ts';
+import { type ApiDeps, type ApiRoute, honoPath } from './route.ts';
+
+/** Request bodies above this are refused with 413 (documented in the OpenAPI description). */
+export const maxBodyBytes = 64 * 1024;
+
+/** Mounts every route of the table: authenticate → authorize → CSRF → parse → validate → run. */
+export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version: string): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const document = openApiDocument(routes, version);
+  app.get('/openapi.json', (context) => context.json(document));
+  for (const route of routes) {
+    app.on(route.method.toUpperCase(), honoPath(route.path), async (context) => {
+      const actor = context.get('actor');
+      if (route.permission === 'authenticated') {
+        if (actor.kind === 'anonymous') throw new RoostError('unauthenticated', 'log in or send an API token');
+        if (actor.permissions.size === 0) throw new RoostError('forbidden', 'finish logging in: a second factor is required');
+      } else {
+        authorize(actor, route.permission);
+      }
+      if (route.method !== 'get') checkRequestCsrf(context, actor);
+      const input = await readInput(context, route);
+      const parsed = route.input.safeParse(input);
+      if (!parsed.success) throw invalidInput(parsed.error);
+      const result = await route.run({ deps, actor: actorWithRequest(actor, context) }, parsed.data);
+      if (route.produces === 'ndjson') {
+        context.header('content-type', 'application/x-ndjson');
+        return stream(context, async (out) => {
+          for await (const line of result as AsyncIterable<string>) await out.write(line);
+        });
+      }
+      return context.json(result as object, route.status ?? 200);
+    });
+  }
+  app.notFound((context) => context.json({ error: { code: 'not_found', message: `no API route ${context.req.method} ${context.req.path}`, details: {} } }, 404));
+  app.onError((error, context) => errorResponse(context, error, deps.logger));
+  return app;
+}
+
+function actorWithRequest(actor: Actor, _context: Context): Actor {
+  return actor;
+}
+
+async function readInput(context: Context, route: ApiRoute): Promise<Record<string, unknown>> {
+  const params = context.req.param() as Record<string, string>;
+  if (route.method === 'get' || route.method === 'delete') return { ...context.req.query(), ...params };
+  const type = context.req.header('content-type') ?? '';
+  const text = await context.req.text();
+  if (text.trim() === '') return { ...params };
+  if (!/^application\/json\b/i.test(type)) {
+    throw new RoostError('invalid_input', `expected Content-Type: application/json, got ${type || 'none'}`, { reason: 'unsupported_media_type' });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new RoostError('invalid_input', `malformed JSON body: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RoostError('invalid_input', 'the JSON body must be an object');
+  return { ...(body as Record<string, unknown>), ...params };
+}
+
+function invalidInput(error: z.ZodError): RoostError {
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+  const first = issues[0];
+  return new RoostError('invalid_input', first ? `${first.path || 'body'}: ${first.message}` : 'invalid input', { issues });
+}

@@ -1,0 +1,9 @@
+import type { ApiRoute } from '../route.ts';
+import { auditRoutes } from './audit.ts';
+import { banRoutes } from './bans.ts';
+import { secretRoutes } from './secrets.ts';
+import { tokenRoutes } from './tokens.ts';
+import { userRoutes } from './users.ts';
+
+/** Every route of the JSON API; the router, OpenAPI, the permission matrix and the CLI read this table. */
+export const apiRoutes: readonly ApiRoute[] = [...userRoutes, ...tokenRoutes, ...banRoutes, ...auditRoutes, ...secretRoutes];

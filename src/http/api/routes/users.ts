@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { createUser, disableUser, enableUser, listUsers, revokeAllSessions } from '../../../auth/index.ts';
+import type { User } from '../../../auth/user-record.ts';
+import { defineRoute } from '../route.ts';
+import { accessDeps } from './access.ts';
+import { idSchema, iso, permissionSchema, roleSchema, timestamp } from './schemas.ts';
+
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  secondFactor: z.boolean(),
+  disabledAt: timestamp.nullable(),
+  createdAt: timestamp,
+});
+
+export function userBody(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    secondFactor: user.totpEnabledAt !== null,
+    disabledAt: iso(user.disabledAt),
+    createdAt: iso(user.createdAt) as string,
+  };
+}
+
+export const userRoutes = [
+  defineRoute({
+    id: 'me.get',
+    method: 'get',
+    path: '/me',
+    summary: 'Who the caller is and what they may do',
+    tag: 'users',
+    permission: 'authenticated',
+    input: z.object({}).strict(),
+    output: z.object({
+      id: z.string(),
+      label: z.string(),
+      kind: z.enum(['user', 'token', 'local', 'anonymous']),
+      role: roleSchema.nullable(),
+      permissions: z.array(permissionSchema),
+    }),
+    run: async ({ actor }) => ({ id: actor.id, label: actor.label, kind: actor.kind, role: actor.role, permissions: [...actor.permissions].sort() }),
+  }),
+  defineRoute({
+    id: 'users.list',
+    method: 'get',
+    path: '/users',
+    summary: 'List users',
+    tag: 'users',
+    permission: 'users:read',
+    input: z.object({}).strict(),
+    output: z.object({ users: z.array(userSchema) }),
+    run: async ({ deps, actor }) => ({ users: (await listUsers(accessDeps(deps), actor)).map(userBody) }),
+  }),
+  defineRoute({
+    id: 'users.create',
+    method: 'post',
+    path: '/users',
+    summary: 'Create a user (password: 12+ characters, not a common one); admins and operators enrol a second factor at first login',
+    tag: 'users',
+    permission: 'users:write',
+    status: 201,
+    input: z
+      .object({ email: z.string().max(320), name: z.string().max(200), role: roleSchema, password: z.string().max(1_000) })
+      .strict(),
+    output: z.object({ user: userSchema }),
+    run: async ({ deps, actor }, input) => ({ user: userBody(await createUser(accessDeps(deps), actor, input)) }),
+  }),
+  defineRoute({
+    id: 'users.disable',
+    method: 'post',
+    path: '/users/{id}/disable',
+    summary: 'Disable a user: their sessions and API tokens end at once',
+    tag: 'users',
+    permission: 'users:write',
+    input: z.object({ id: idSchema }).strict(),
+    output: z.object({ user: userSchema }),
+    run: async ({ deps, actor }, input) => ({ user: userBody(await disableUser(accessDeps(deps), actor, { userId: input.id })) }),
+  }),
+  defineRoute({
+    id: 'users.enable',
+    method: 'post',
+    path: '/users/{id}/enable',
+    summary: 'Enable a disabled user again',
+    tag: 'users',
+    permission: 'users:write',
+    input: z.object({ id: idSchema }).strict(),
+    output: z.object({ user: userSchema }),
+    run: async ({ deps, actor }, input) => ({ user: userBody(await enableUser(accessDeps(deps), actor, { userId: input.id })) }),
+  }),
+  defineRoute({
+    id: 'sessions.revokeAll',
+    method: 'post',
+    path: '/sessions/revoke-all',
+    summary: 'Log out everywhere: end every session of the caller',
+    tag: 'users',
+    permission: 'authenticated',
+    input: z.object({}).strict(),
+    output: z.object({ revoked: z.number().int() }),
+    run: async ({ deps, actor }) => ({ revoked: await revokeAllSessions(accessDeps(deps), actor, actor.id) }),
+  }),
+];

@@ -1,0 +1,103 @@
+import { html, raw } from 'hono/html';
+import type { Markup } from './layout.ts';
+
+export interface FieldOptions {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password' | 'number' | 'datetime-local' | 'search';
+  value?: string | undefined;
+  hint?: string;
+  /** Shown under the field, tied to it with aria-describedby, and marks it aria-invalid. */
+  error?: string | undefined;
+  /** Ids of other elements describing the field (a form-level error). */
+  describedBy?: string[];
+  autocomplete?: string;
+  required?: boolean;
+  /** Extra attributes: trusted literals only (`inputmode="numeric" min="1"`), never user data. */
+  attributes?: string;
+}
+
+export function fieldId(name: string): string {
+  return `field-${name}`;
+}
+
+/** A labelled input with its hint and error tied to it for screen readers. */
+export function field(options: FieldOptions): Markup {
+  const id = fieldId(options.name);
+  const hintId = options.hint ? `${id}-hint` : undefined;
+  const errorId = options.error ? `${id}-error` : undefined;
+  const described = [hintId, errorId, ...(options.describedBy ?? [])].filter((value) => value !== undefined);
+  return html`<div class="field">
+  <label for="${id}">${options.label}</label>
+  ${options.hint ? html`<p class="hint" id="${hintId}">${options.hint}</p>` : ''}
+  <input id="${id}" name="${options.name}" type="${options.type ?? 'text'}"${
+    options.value !== undefined ? html` value="${options.value}"` : ''
+  }${options.autocomplete ? html` autocomplete="${options.autocomplete}"` : ''}${options.required ? raw(' required') : ''}${
+    described.length > 0 ? html` aria-describedby="${described.join(' ')}"` : ''
+  }${options.error || (options.describedBy?.length ?? 0) > 0 ? raw(' aria-invalid="true"') : ''}${
+    options.attributes ? raw(` ${options.attributes}`) : ''
+  }>
+  ${options.error ? html`<p class="field-error" id="${errorId}">${options.error}</p>` : ''}
+</div>`;
+}
+
+export type AlertKind = 'error' | 'success' | 'info' | 'warning';
+
+/** A message box; errors are announced (`role="alert"`), the others politely (`role="status"`). */
+export function alert(
+  kind: AlertKind,
+  body: Markup | string,
+  options: { id?: string; title?: string } = {},
+): Markup {
+  const role = kind === 'error' ? 'alert' : 'status';
+  return html`<div class="alert alert-${kind}" role="${role}"${options.id ? html` id="${options.id}"` : ''}>${
+    options.title ? html`<strong class="alert-title">${options.title}</strong>` : ''
+  }<p>${body}</p></div>`;
+}
+
+/** The id forms use for their form-level error, so fields can point at it. */
+export const formErrorId = 'form-error';
+
+export function formError(message: string | undefined): Markup {
+  return message ? alert('error', message, { id: formErrorId }) : html``;
+}
+
+/** Times in the configured zone, with the zone named; `<time datetime>` keeps the exact instant. */
+export function formatTime(value: Date | null | undefined, timeZone: string): Markup {
+  if (!value) return html`<span class="muted">never</span>`;
+  const text = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(value);
+  return html`<time datetime="${value.toISOString()}">${text}</time>`;
+}
+
+/** A button in its own small form: every state change is a POST carrying the CSRF token. */
+export function postButton(options: {
+  action: string;
+  csrf: string | null;
+  label: string;
+  /** Read by screen readers instead of the short label (`Revoke token deploy`). */
+  accessibleLabel?: string;
+  kind?: 'danger' | 'secondary' | 'primary';
+  small?: boolean;
+}): Markup {
+  const classes = [
+    'button',
+    options.kind && options.kind !== 'primary' ? options.kind : '',
+    options.small ? 'small' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return html`<form method="post" action="${options.action}" class="inline-form">
+  ${options.csrf ? html`<input type="hidden" name="_csrf" value="${options.csrf}">` : ''}
+  <button type="submit" class="${classes}"${
+    options.accessibleLabel ? html` aria-label="${options.accessibleLabel}"` : ''
+  }>${options.label}</button>
+</form>`;
+}

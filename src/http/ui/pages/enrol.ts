@@ -1,0 +1,145 @@
+import { Hono } from 'hono';
+import { html, raw } from 'hono/html';
+import QRCode from 'qrcode';
+import { confirmEnrolment, startEnrolment, type TotpEnrolment } from '../../../auth/index.ts';
+import { isRoostError } from '../../../core/errors.ts';
+import type { AdminEnv } from '../../middleware/actor.ts';
+import { checkRequestCsrf } from '../../middleware/csrf.ts';
+import { alert, field, formErrorId } from '../components.ts';
+import type { Ui } from '../context.ts';
+import { authPage, csrfField, type Markup } from '../layout.ts';
+import { readForm, safeNext, seeOther, sendPage } from '../respond.ts';
+import { sentence } from './login.ts';
+
+/** `ABCD EFGH …`: easier to type into an app by hand. */
+function grouped(secret: string): string {
+  return secret.replace(/(.{4})/g, '$1 ').trim();
+}
+
+function enrolPage(options: {
+  csrf: string | null;
+  next: string;
+  label: string;
+  enrolment: TotpEnrolment;
+  error?: string;
+}): Markup {
+  const { enrolment } = options;
+  return authPage({
+    title: 'Set up a second factor',
+    wide: true,
+    body: html`<h1>Set up your second factor</h1>
+<p>Your role needs a second factor: a 6-digit code from an authenticator app on your phone (for example
+Aegis, FreeOTP, Google Authenticator or 1Password), asked for at every log-in.</p>
+${options.error ? alert('error', options.error, { id: formErrorId }) : ''}
+${options.error ? html`<p class="hint">Still refused? <a href="/enrol">Start again with a new key</a> and remove the old one from your app.</p>` : ''}
+<h2>1. Add Roost to your app</h2>
+<div class="enrol-grid">
+  <div class="qr" role="img" aria-label="QR code for adding Roost (${options.label}) to an authenticator app">${raw(enrolment.qrSvg)}</div>
+  <div>
+    <p>Scan the QR code with the app. If you cannot scan it, add an account by hand with this key:</p>
+    <code class="secret-box" id="totp-secret" aria-label="Key for manual entry">${grouped(enrolment.secret)}</code>
+    <p class="hint">Time-based, 6 digits, every 30 seconds.</p>
+  </div>
+</div>
+<h2>2. Enter the code the app shows</h2>
+<form method="post" action="/enrol" class="form" novalidate>
+  ${csrfField(options.csrf)}
+  <input type="hidden" name="next" value="${options.next}">
+  <input type="hidden" name="secret" value="${enrolment.secret}">
+  <input type="hidden" name="otpauthUrl" value="${enrolment.otpauthUrl}">
+  ${field({
+    name: 'code',
+    label: 'Code from the app',
+    autocomplete: 'one-time-code',
+    required: true,
+    describedBy: options.error ? [formErrorId] : [],
+    attributes: 'inputmode="numeric" spellcheck="false"',
+  })}
+  <div class="actions"><button type="submit" class="button">Turn on the second factor</button></div>
+</form>
+<form method="post" action="/logout" class="inline-form">
+  ${csrfField(options.csrf)}
+  <p class="hint">Not now? <button type="submit" class="link-button">Log out</button></p>
+</form>`,
+  });
+}
+
+function recoveryCodesPage(codes: string[], next: string): Markup {
+  return authPage({
+    title: 'Your recovery codes',
+    wide: true,
+    body: html`<h1>Save your recovery codes</h1>
+${alert('success', 'Your second factor is on.')}
+<p>If you lose your phone, each of these codes lets you log in once instead of a code from the app.
+<strong>They are shown only now:</strong> keep them in your password manager or print them.</p>
+<ul class="codes" id="recovery-codes" aria-label="Recovery codes">
+  ${codes.map((code) => html`<li>${code}</li>`)}
+</ul>
+<p><a class="button" href="${next}" id="continue">I have saved them, continue</a></p>`,
+  });
+}
+
+/**
+ * A failed confirmation shows the same key again, so someone who already added it to their app keeps it;
+ * only a key of the right form with its own otpauth URL is shown, and the QR code is drawn from it again.
+ */
+async function sameEnrolment(secret: string, otpauthUrl: string): Promise<TotpEnrolment | undefined> {
+  if (!/^[A-Z2-7]{16,128}=*$/.test(secret) || !otpauthUrl.startsWith('otpauth://totp/')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(otpauthUrl);
+  } catch {
+    return undefined;
+  }
+  if (url.searchParams.get('secret') !== secret) return undefined;
+  const qrSvg = await QRCode.toString(otpauthUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return { secret, otpauthUrl, qrSvg };
+}
+
+/** `/enrol`: TOTP set-up with a QR code and the key in text, then the recovery codes, once. */
+export function enrolPages(ui: Ui): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+
+  app.get('/enrol', async (context) => {
+    const actor = context.get('actor');
+    const next = safeNext(context.req.query('next'));
+    if (actor.kind !== 'user') return seeOther(context, '/login');
+    if ((await ui.pendingStep(actor)) === 'second-factor') return seeOther(context, '/login/second-factor');
+    const enrolment = await startEnrolment(ui.access, actor);
+    return sendPage(context, enrolPage({ csrf: context.get('csrf'), next, label: actor.label, enrolment }));
+  });
+
+  app.post('/enrol', async (context) => {
+    const actor = context.get('actor');
+    if (actor.kind !== 'user') return seeOther(context, '/login?notice=session-ended');
+    const form = await readForm(context);
+    checkRequestCsrf(context, actor, form.get('_csrf'));
+    const next = safeNext(form.get('next'));
+    try {
+      const { recoveryCodes } = await confirmEnrolment(ui.access, actor, { code: form.get('code') });
+      return sendPage(context, recoveryCodesPage(recoveryCodes, next));
+    } catch (error) {
+      if (!isRoostError(error, 'invalid_input')) throw error;
+      const message =
+        error.details?.reason === 'wrong_code'
+          ? 'That code is not right. Check that your phone shows the right time, and enter the current code.'
+          : 'Enter the 6-digit code your app shows.';
+      const enrolment =
+        (await sameEnrolment(form.get('secret'), form.get('otpauthUrl'))) ??
+        (await startEnrolment(ui.access, actor));
+      return sendPage(
+        context,
+        enrolPage({
+          csrf: context.get('csrf'),
+          next,
+          label: actor.label,
+          enrolment,
+          error: sentence(message),
+        }),
+        400,
+      );
+    }
+  });
+
+  return app;
+}
