@@ -12,6 +12,7 @@ import { execFile, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Actor } from '../src/auth/actor.ts';
 import {
@@ -40,6 +41,11 @@ const rounds = Number(process.env.BENCH_API_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_API_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_API_CONNECTIONS ?? 16);
 const warmUpSeconds = 3;
+/**
+ * A child process by default: it holds only the server, as `roost serve` does. Served from this process
+ * instead, hello lost about 15% (25k against 30k req/s on the machine in docs/benchmarks.md; the ratio was
+ * the same), as wrk's pipes and this loop's bookkeeping then share the server's event loop.
+ */
 const serverMode = process.env.BENCH_API_SERVER === 'inline' ? 'inline' : 'child';
 const profileDir = process.env.BENCH_API_PROFILE;
 const bannedIps = ['192.0.2.1', '192.0.2.2', '192.0.2.3'];
@@ -59,6 +65,8 @@ const serverTimeLimitMs =
 interface BenchServer {
   url: string;
   token: string;
+  /** CPU time (user + system, µs) the serving process has used so far. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +74,16 @@ interface WrkResult {
   requestsPerSecond: number;
   p99Ms: number;
   requests: number;
+}
+
+interface Run extends WrkResult {
+  /** Server CPU per request: less sensitive than req/s to what else the machine runs. */
+  cpuMicroseconds: number;
+}
+
+function cpuNow(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
 }
 
 /**
@@ -153,6 +171,7 @@ async function startBenchServer(): Promise<BenchServer> {
     return {
       url: server.url,
       token,
+      cpu: async () => cpuNow(),
       stop: async () => {
         await server.close();
         await roost.close();
@@ -180,14 +199,18 @@ async function serveChild(): Promise<void> {
   const limit = setTimeout(() => void stop(), serverTimeLimitMs);
   process.on('message', (message) => {
     if (message === 'stop') void stop();
+    if (message === 'cpu') process.send?.({ cpu: cpuNow() });
   });
   process.on('disconnect', () => void stop());
   process.send?.({ url: server.url, token: server.token });
 }
 
 async function startChild(): Promise<BenchServer> {
-  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = fork(new URL(import.meta.url).pathname, ['--serve'], {
+  const execArgv = [
+    ...process.execArgv,
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ];
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -205,6 +228,11 @@ async function startChild(): Promise<BenchServer> {
   });
   return {
     ...ready,
+    cpu: () =>
+      new Promise((resolve) => {
+        child.once('message', (message) => resolve((message as { cpu: number }).cpu));
+        child.send('cpu');
+      }),
     stop: async () => {
       child.send('stop');
       const timer = setTimeout(() => child.kill(), 30_000);
@@ -240,7 +268,11 @@ function wrk(url: string, token: string, durationSeconds: number): Promise<WrkRe
   args.push('-H', `Authorization: Bearer ${token}`, url);
   return new Promise((resolve, reject) => {
     execFile('wrk', args, { timeout: (durationSeconds + 30) * 1_000 }, (error, stdout) => {
-      if (error) return reject(new Error(`wrk failed: ${error.message}`));
+      if (error) {
+        const hint =
+          (error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (install it: apt-get install wrk)' : '';
+        return reject(new Error(`wrk failed${hint}: ${error.message}`));
+      }
       const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
       const p99 = /^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(stdout);
       const total = /(\d+) requests in /.exec(stdout);
@@ -269,17 +301,22 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const server = serverMode === 'child' ? await startChild() : await startBenchServer();
-  const results = new Map<string, WrkResult[]>(variants.map((variant) => [variant.path, []]));
+  const results = new Map<string, Run[]>(variants.map((variant) => [variant.path, []]));
   try {
     if (!new URL(server.url).hostname.startsWith('127.')) throw new Error(`not loopback: ${server.url}`);
     await check(server);
     for (const variant of variants) await wrk(server.url + variant.path, server.token, warmUpSeconds);
     for (let round = 0; round < rounds; round++) {
       for (const variant of variants) {
-        const result = await wrk(server.url + variant.path, server.token, seconds);
+        const cpuBefore = await server.cpu();
+        const measured = await wrk(server.url + variant.path, server.token, seconds);
+        const result = {
+          ...measured,
+          cpuMicroseconds: ((await server.cpu()) - cpuBefore) / measured.requests,
+        };
         results.get(variant.path)?.push(result);
         process.stderr.write(
-          `round ${round + 1}/${rounds} ${variant.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms\n`,
+          `round ${round + 1}/${rounds} ${variant.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${result.cpuMicroseconds.toFixed(0)} µs CPU/req\n`,
         );
       }
     }
@@ -297,17 +334,19 @@ async function main(): Promise<void> {
       low: Math.min(...rates),
       high: Math.max(...rates),
       p99: median(runs.map((run) => run.p99Ms)),
+      cpu: median(runs.map((run) => run.cpuMicroseconds)),
     };
   });
   const hello = summary.find((row) => row.key === 'hello')?.rate ?? Number.NaN;
   const rows = [
-    ['variant', 'req/s median', 'range', 'p99 ms median', 'ratio vs hello'],
+    ['variant', 'req/s median', 'range', 'p99 ms median', 'ratio vs hello', 'server CPU µs/req'],
     ...summary.map((row) => [
       row.name,
       row.rate.toFixed(0),
       `${row.low.toFixed(0)}–${row.high.toFixed(0)}`,
       row.p99.toFixed(2),
       (row.rate / hello).toFixed(2),
+      row.cpu.toFixed(0),
     ]),
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];

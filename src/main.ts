@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from './config/index.ts';
-import { type Clock, systemClock } from './core/clock.ts';
-import { RoostError } from './core/errors.ts';
 import { createAuditLog } from './audit/index.ts';
 import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
+import type { Config } from './config/index.ts';
+import { type Clock, systemClock } from './core/clock.ts';
+import { RoostError } from './core/errors.ts';
 import type { ApiDeps } from './http/api/route.ts';
 import { apiRoutes } from './http/api/routes/index.ts';
 import { createAdminApp } from './http/app.ts';
@@ -122,7 +122,14 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
   const { config, logger, metrics } = roost;
   const tls = adminTls(config);
   const readiness = () => checkReadiness(roost.store, roost.migrations);
-  const api: ApiDeps = { config, store: roost.store, vault: roost.vault, clock: roost.clock, audit: roost.audit, logger };
+  const api: ApiDeps = {
+    config,
+    store: roost.store,
+    vault: roost.vault,
+    clock: roost.clock,
+    audit: roost.audit,
+    logger,
+  };
   const sessionDeps = { store: roost.store, clock: roost.clock, settings: config.auth };
   const resolvers = {
     resolveToken: (bearer: string, ip: string | null) => resolveToken(sessionDeps, bearer, ip),
@@ -161,7 +168,10 @@ function adminTls(config: Config): TlsFiles | undefined {
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     throw new RoostError('invalid_config', 'admin.tlsCert and admin.tlsKey go together: set both or neither');
   }
-  const tls = tlsCert && tlsKey ? { cert: readTlsFile(tlsCert, 'admin.tlsCert'), key: readTlsFile(tlsKey, 'admin.tlsKey') } : undefined;
+  const tls =
+    tlsCert && tlsKey
+      ? { cert: readTlsFile(tlsCert, 'admin.tlsCert'), key: readTlsFile(tlsKey, 'admin.tlsKey') }
+      : undefined;
   if (!loopbackHosts.has(address.host)) {
     if (!allowPublicBind) {
       throw new RoostError(
@@ -169,7 +179,11 @@ function adminTls(config: Config): TlsFiles | undefined {
         `admin.listen: refusing to bind the admin server to ${address.host}; it stays private (127.0.0.1, or a VPN address with admin.allowPublicBind=true and TLS files)`,
       );
     }
-    if (!tls) throw new RoostError('invalid_config', `admin.listen: binding the admin server to ${address.host} needs admin.tlsCert and admin.tlsKey`);
+    if (!tls)
+      throw new RoostError(
+        'invalid_config',
+        `admin.listen: binding the admin server to ${address.host} needs admin.tlsCert and admin.tlsKey`,
+      );
   }
   return tls;
 }
@@ -178,6 +192,9 @@ function readTlsFile(file: string, key: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new RoostError('invalid_config', `${key}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new RoostError(
+      'invalid_config',
+      `${key}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

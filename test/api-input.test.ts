@@ -21,7 +21,11 @@ describe('API input handling', () => {
     await test.close();
   });
 
-  async function post(path: string, body: string | Uint8Array, contentType = 'application/json'): Promise<{ status: number; body: ErrorBody }> {
+  async function post(
+    path: string,
+    body: string | Uint8Array,
+    contentType = 'application/json',
+  ): Promise<{ status: number; body: ErrorBody }> {
     const response = await fetch(`${running.admin.url}/api/v1${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
@@ -44,7 +48,16 @@ describe('API input handling', () => {
   });
 
   it('unknown fields → 400 naming them', async () => {
-    const result = await post('/users', JSON.stringify({ email: 'a@example.com', name: 'A', role: 'viewer', password: 'x'.repeat(20), isAdmin: true }));
+    const result = await post(
+      '/users',
+      JSON.stringify({
+        email: 'a@example.com',
+        name: 'A',
+        role: 'viewer',
+        password: 'x'.repeat(20),
+        isAdmin: true,
+      }),
+    );
     assert.equal(result.status, 400);
     assertErrorBody(result.body, 'invalid_input');
     assert.match(result.body.error.message, /unknown field\(s\): isAdmin/);
@@ -72,9 +85,14 @@ describe('API input handling', () => {
   });
 
   it('wrong types and bad query values → 400, never 500', async () => {
-    const wrongType = await post('/users', JSON.stringify({ email: 42, name: [], role: 'emperor', password: null }));
+    const wrongType = await post(
+      '/users',
+      JSON.stringify({ email: 42, name: [], role: 'emperor', password: null }),
+    );
     assert.equal(wrongType.status, 400);
-    const query = await fetch(`${running.admin.url}/api/v1/audit?limit=-5&since=yesterday`, { headers: { authorization: `Bearer ${token}` } });
+    const query = await fetch(`${running.admin.url}/api/v1/audit?limit=-5&since=yesterday`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(query.status, 400);
     assertErrorBody((await query.json()) as ErrorBody, 'invalid_input');
   });
@@ -90,7 +108,20 @@ describe('API input handling', () => {
   it('serves an OpenAPI 3.1 document generated from the schemas', async () => {
     const document = (await (await fetch(`${running.admin.url}/api/v1/openapi.json`)).json()) as {
       openapi: string;
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; additionalProperties?: boolean } }> } }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: {
+              content: Record<
+                string,
+                { schema: { properties: Record<string, unknown>; additionalProperties?: boolean } }
+              >;
+            };
+          }
+        >
+      >;
     };
     assert.equal(document.openapi, '3.1.0');
     const schema = document.paths['/users']?.post?.requestBody?.content['application/json']?.schema;

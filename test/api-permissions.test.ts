@@ -18,7 +18,8 @@ describe('API permission matrix (every route × every role, from the route table
   before(async () => {
     test = await startTestRoost();
     running = await serveTestRoost(test);
-    for (const role of roles) tokens.set(role, await tokenFor(test.roost, await userWithRole(test.roost, role)));
+    for (const role of roles)
+      tokens.set(role, await tokenFor(test.roost, await userWithRole(test.roost, role)));
   });
   after(async () => {
     await running.stop();
@@ -26,12 +27,18 @@ describe('API permission matrix (every route × every role, from the route table
   });
 
   it('every API route the server answers is in the table, and every table entry is served', async () => {
-    const document = (await (await fetch(`${running.admin.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+    const document = (await (await fetch(`${running.admin.url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${path}`),
+    );
     const table = apiRoutes.map((route) => `${route.method} ${route.path}`);
     assert.deepEqual([...documented].sort(), [...table].sort());
     // An undeclared path is not served.
-    const response = await fetch(`${running.admin.url}/api/v1/undeclared`, { headers: { authorization: `Bearer ${tokens.get('admin')}` } });
+    const response = await fetch(`${running.admin.url}/api/v1/undeclared`, {
+      headers: { authorization: `Bearer ${tokens.get('admin')}` },
+    });
     assert.equal(response.status, 404);
   });
 
@@ -41,15 +48,23 @@ describe('API permission matrix (every route × every role, from the route table
       const anonymous = await fetch(url, { method: route.method.toUpperCase() });
       assert.equal(anonymous.status, 401, 'anonymous callers are refused');
       for (const role of roles) {
-        const allowed = route.permission === 'authenticated' || rolePermissions[role].includes(route.permission);
+        const allowed =
+          route.permission === 'authenticated' || rolePermissions[role].includes(route.permission);
         const response = await fetch(url, {
           method: route.method.toUpperCase(),
           headers: { authorization: `Bearer ${tokens.get(role)}`, 'content-type': 'application/json' },
           ...(route.method === 'get' || route.method === 'delete' ? {} : { body: '{}' }),
         });
-        const body = (await response.json().catch(() => ({}))) as { error?: { code: string; details?: { permission?: string } } };
-        const deniedForPermission = response.status === 403 && body.error?.details?.permission === route.permission;
-        assert.equal(deniedForPermission, !allowed, `${role}: expected ${allowed ? 'allow' : 'deny'}, got ${response.status} ${JSON.stringify(body)}`);
+        const body = (await response.json().catch(() => ({}))) as {
+          error?: { code: string; details?: { permission?: string } };
+        };
+        const deniedForPermission =
+          response.status === 403 && body.error?.details?.permission === route.permission;
+        assert.equal(
+          deniedForPermission,
+          !allowed,
+          `${role}: expected ${allowed ? 'allow' : 'deny'}, got ${response.status} ${JSON.stringify(body)}`,
+        );
         assert.notEqual(response.status, 401, `${role}: token accepted`);
         assert.ok(response.status < 500, `${role}: no server error (${response.status})`);
       }

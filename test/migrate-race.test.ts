@@ -9,16 +9,10 @@ describeEachDialect('migrations from two processes started together', (use) => {
     const opened = await use(t);
     if (!opened) return;
     const { store, url } = opened;
-    // Start from an empty database: drop what the fixture created.
-    for (const table of [
-      'vault_secrets',
-      'vault_data_keys',
-      'vault_meta',
-      'jobs',
-      'job_schedules',
-      'roost_migrations',
-    ]) {
-      await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(store.db);
+    // Start from an empty database: drop everything the fixture created.
+    const cascade = sql.raw(store.dialect === 'postgres' ? ' CASCADE' : '');
+    for (const table of await store.db.introspection.getTables()) {
+      await sql`DROP TABLE IF EXISTS ${sql.table(table.name)}${cascade}`.execute(store.db);
     }
     const scratch = scratchDirectory();
     t.after(() => scratch.remove());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { get as httpsGet } from 'node:https';
 import { readFileSync, statSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cleanEnv, pollUntil, projectRoot, runCli, scratchDirectory, spawnCli } from './fixtures/cli.ts';
@@ -138,24 +138,56 @@ describe('roost serve', () => {
 
   it('binds the admin server beyond loopback only with allowPublicBind and TLS, then serves HTTPS', async () => {
     const env = { ROOST_DATA_DIR: path.join(scratch.path, 'tls'), ROOST_ADMIN_ALLOW_PUBLIC_BIND: 'true' };
-    const withoutTls = await runCli(['serve', '--admin-listen', '0.0.0.0:0', '--status-listen', '127.0.0.1:0'], { cwd: scratch.path, env });
+    const withoutTls = await runCli(
+      ['serve', '--admin-listen', '0.0.0.0:0', '--status-listen', '127.0.0.1:0'],
+      { cwd: scratch.path, env },
+    );
     assert.equal(withoutTls.code, 2);
     assert.match(withoutTls.stderr, /needs admin\.tlsCert and admin\.tlsKey/);
 
     const cert = path.join(scratch.path, 'cert.pem');
     const key = path.join(scratch.path, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const server = spawnCli(['serve', '--admin-listen', '0.0.0.0:0', '--status-listen', '127.0.0.1:0'], {
       cwd: scratch.path,
       env: { ...env, ROOST_ADMIN_TLS_CERT: cert, ROOST_ADMIN_TLS_KEY: key },
     });
     try {
-      const port = await pollUntil(async () => /admin UI and API\s+https:\/\/localhost:(\d+)/.exec(server.output())?.[1], 15_000, `the HTTPS banner (${server.output()})`);
+      const port = await pollUntil(
+        async () => /admin UI and API\s+https:\/\/localhost:(\d+)/.exec(server.output())?.[1],
+        15_000,
+        `the HTTPS banner (${server.output()})`,
+      );
       const status = await new Promise<number>((resolve, reject) => {
-        httpsGet({ host: '127.0.0.1', port: Number(port), path: '/healthz', ca: readFileSync(cert) }, (response) => {
-          response.resume();
-          resolve(response.statusCode ?? 0);
-        }).on('error', reject);
+        httpsGet(
+          { host: '127.0.0.1', port: Number(port), path: '/healthz', ca: readFileSync(cert) },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        ).on('error', reject);
       });
       assert.equal(status, 200);
     } finally {

@@ -327,12 +327,12 @@ describeEachDialect('audit', (use, dialect) => {
     });
     // Keep appending until the other process is done, so the two really interleave.
     let mine = 0;
-    while (running || mine < count) await audit.append(event(mine++));
+    while (running || mine < count) {
+      await audit.append(event(mine++));
+      await new Promise((resolve) => setImmediate(resolve)); // lets the exit event through
+    }
     assert.deepEqual(await exited, [0, null]);
     assert.deepEqual(await audit.verify(), { ok: true, checked: mine + count, problems: [] });
-    const theirs = (await audit.list({ actor: 'child', limit: count })).map((item) => item.seq);
-    const span = Math.max(...theirs) - Math.min(...theirs) + 1;
-    console.log({mine, span});
     assert.equal((await audit.list({ actor: 'child' })).length, count);
   });
 

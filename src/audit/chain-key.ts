@@ -14,17 +14,19 @@ const chainKeyKind = 'hmac-key';
 const createLockKey = 7_070_004;
 const creatorWaitMs = 10_000;
 
+interface ChainKeyDeps {
+  store: Store;
+  vault: Vault;
+  logger?: Logger | undefined;
+}
+
 /**
  * The chain's HMAC key from the vault, created on first use. `vault.put` overwrites, and a second key
  * would break the chain, so processes starting together on a fresh database elect one creator: on
  * PostgreSQL under an advisory lock, on SQLite (where the vault shares our one connection, so no lock can
  * be held around its write) by inserting the empty head row, the others waiting for the key to appear.
  */
-export async function loadChainKey(deps: {
-  store: Store;
-  vault: Vault;
-  logger?: Logger | undefined;
-}): Promise<Buffer> {
+export async function loadChainKey(deps: ChainKeyDeps): Promise<Buffer> {
   const existing = await readChainKey(deps.vault);
   if (existing) return existing;
   const { db, dialect } = deps.store;
@@ -47,11 +49,7 @@ export async function loadChainKey(deps: {
   });
 }
 
-async function createChainKey(deps: {
-  store: Store;
-  vault: Vault;
-  logger?: Logger | undefined;
-}): Promise<Buffer> {
+async function createChainKey(deps: ChainKeyDeps): Promise<Buffer> {
   const events = await deps.store.db.selectFrom('audit_events').select('seq').limit(1).execute();
   if (events.length > 0) {
     // A vanished key cannot be recovered; new events still chain, the older ones will fail verification.
@@ -68,7 +66,7 @@ async function createChainKey(deps: {
 }
 
 /** Waits for another process's key while the head is still empty; gives up after a creator died midway. */
-async function waitForChainKey(deps: { store: Store; vault: Vault }): Promise<Buffer | undefined> {
+async function waitForChainKey(deps: ChainKeyDeps): Promise<Buffer | undefined> {
   const deadline = performance.now() + creatorWaitMs;
   while (performance.now() < deadline) {
     const head = await deps.store.db

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { RoostError } from '../core/errors.ts';
 import type { Database } from '../store/index.ts';
@@ -33,6 +34,7 @@ export async function* exportEvents(db: Kysely<Database>, filter: AuditFilter = 
     const last = rows.at(-1);
     if (!last || rows.length < exportPageSize) return;
     afterSeq = Number(last.seq);
+    await setImmediate(); // node:sqlite answers synchronously: let other requests run between pages
   }
 }
 

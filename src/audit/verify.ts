@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import { chainHash, genesisHash } from './chain.ts';
@@ -48,6 +49,7 @@ export async function verifyChain(
       }
       if (rows.length > 0) options.onProgress?.(checked);
       if (rows.length < pageSize) return;
+      await setImmediate(); // node:sqlite answers synchronously: let other requests run between pages
     }
   };
 

@@ -32,7 +32,15 @@ export function localActor(clock: Clock): Actor {
 }
 
 export function anonymousActor(ip: string | null): Actor {
-  return { kind: 'anonymous', id: 'anonymous', label: 'anonymous', role: null, permissions: new Set(), secondFactorAt: null, ip };
+  return {
+    kind: 'anonymous',
+    id: 'anonymous',
+    label: 'anonymous',
+    role: null,
+    permissions: new Set(),
+    secondFactorAt: null,
+    ip,
+  };
 }
 
 export function can(actor: Actor, permission: Permission): boolean {
@@ -53,8 +61,12 @@ export const freshSecondFactorMs = 5 * 60 * 1000;
 export function requireFreshSecondFactor(actor: Actor, clock: Clock, maxAgeMs = freshSecondFactorMs): void {
   const at = actor.secondFactorAt;
   if (at === null || clock.now().getTime() - at > maxAgeMs) {
-    throw new RoostError('forbidden', 'this needs a second factor entered in the last 5 minutes: confirm your code again', {
-      reason: 'second_factor_required',
-    });
+    throw new RoostError(
+      'forbidden',
+      'this needs a second factor entered in the last 5 minutes: confirm your code again',
+      {
+        reason: 'second_factor_required',
+      },
+    );
   }
 }

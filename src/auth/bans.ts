@@ -72,10 +72,11 @@ export async function liftBan(deps: ThrottleDeps, actor: Actor, id: string): Pro
   });
 }
 
-/** What a refused login is told: who is refused and until when (UTC, to the second). */
+/** What a refused login is told: who is refused and until when (UTC, rounded up to the second). */
 export function banMessage(ban: Ban): string {
   const who = ban.subjectKind === 'ip' ? `from ${ban.subject}` : `for ${ban.subject}`;
-  return `too many failed logins ${who}: refused until ${isoSeconds(ban.expiresAt)}`;
+  const until = new Date(Math.ceil(ban.expiresAt.getTime() / 1_000) * 1_000);
+  return `too many failed logins ${who}: refused until ${isoSeconds(until)}`;
 }
 
 function isoSeconds(date: Date): string {

@@ -55,6 +55,12 @@ export async function ensureBootstrapToken(
   });
 }
 
+/** True while Roost has no user at all: the first admin is still to be created. */
+export async function needsBootstrap(deps: Pick<AccessDeps, 'store'>): Promise<boolean> {
+  const anyUser = await deps.store.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  return anyUser === undefined;
+}
+
 const consumeInput = z.object({
   token: z.string().min(1).max(200),
   email: emailSchema,

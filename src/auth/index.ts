@@ -1,6 +1,6 @@
 export * from './actor.ts';
 export { banMessage, liftBan, listBans } from './bans.ts';
-export { consumeBootstrapToken, ensureBootstrapToken } from './bootstrap.ts';
+export { consumeBootstrapToken, ensureBootstrapToken, needsBootstrap } from './bootstrap.ts';
 export { checkCsrf, csrfToken } from './csrf.ts';
 export type { AccessDeps } from './deps.ts';
 export { completeSecondFactor, type LoginResult, login, logout } from './login.ts';

@@ -54,6 +54,6 @@ export async function failAttempt(
     { action: attempt.action, reason, ip: attempt.ip, banned: ban !== undefined },
     'failed login attempt',
   );
-  if (ban) throw rateLimited(ban);
+  // This attempt was checked and failed like any other; the ban it caused refuses the next ones (429).
   throw new RoostError('unauthenticated', message);
 }

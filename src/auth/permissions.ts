@@ -25,7 +25,12 @@ export type Role = (typeof roles)[number];
 const read = (...list: Domain[]): Permission[] => list.map((domain) => `${domain}:read` as const);
 const write = (...list: Domain[]): Permission[] => list.map((domain) => `${domain}:write` as const);
 
-export const allPermissions: readonly Permission[] = [...read(...domains), ...write(...domains), 'secrets:reveal', 'keys:export'];
+export const allPermissions: readonly Permission[] = [
+  ...read(...domains),
+  ...write(...domains),
+  'secrets:reveal',
+  'keys:export',
+];
 
 /**
  * Who may do what. admin: everything. operator: runs operations, never reveals secrets or exports keys,
@@ -36,10 +41,37 @@ export const allPermissions: readonly Permission[] = [...read(...domains), ...wr
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: allPermissions,
   operator: [
-    ...read('instances', 'monitoring', 'incidents', 'status', 'backups', 'logs', 'security', 'audit', 'tokens', 'bans', 'settings', 'secrets', 'users'),
-    ...write('instances', 'monitoring', 'incidents', 'status', 'backups', 'logs', 'security', 'tokens', 'bans'),
+    ...read(
+      'instances',
+      'monitoring',
+      'incidents',
+      'status',
+      'backups',
+      'logs',
+      'security',
+      'audit',
+      'tokens',
+      'bans',
+      'settings',
+      'secrets',
+      'users',
+    ),
+    ...write(
+      'instances',
+      'monitoring',
+      'incidents',
+      'status',
+      'backups',
+      'logs',
+      'security',
+      'tokens',
+      'bans',
+    ),
   ],
-  'account-manager': [...read('instances', 'monitoring', 'incidents', 'status', 'tokens'), ...write('incidents', 'status', 'tokens')],
+  'account-manager': [
+    ...read('instances', 'monitoring', 'incidents', 'status', 'tokens'),
+    ...write('incidents', 'status', 'tokens'),
+  ],
   viewer: [...read('instances', 'incidents', 'status', 'tokens'), ...write('tokens')],
 };
 

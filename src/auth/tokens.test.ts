@@ -68,7 +68,12 @@ describeEachDialect('API tokens', (use) => {
     );
     await assert.rejects(
       createToken(deps, access.local, { name: 'x', scopes: ['instances:read'] }),
-      roostError('forbidden', /person logged in/),
+      roostError('invalid_input', /name the user the token is for/),
+    );
+    await assert.rejects(
+      createToken(deps, access.local, { name: 'x', scopes: ['instances:write'], userId: viewer.actor.id }),
+      roostError('forbidden', /instances:write/),
+      "from the CLI on the server, still within the owner's role",
     );
     const { token } = await createToken(deps, viewer.actor, { name: 'reader', scopes: ['instances:read'] });
     const tokenActor = await resolveToken(deps, token, null);

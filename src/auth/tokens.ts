@@ -240,9 +240,14 @@ export function toApiToken(row: Selectable<ApiTokenTable>): ApiToken {
 }
 
 /** Whose token it will be, with the permissions of their role. */
-async function tokenOwner(deps: AccessDeps, actor: Actor, userId: string | undefined): Promise<{ id: string; permissions: ReadonlySet<Permission> }> {
+async function tokenOwner(
+  deps: AccessDeps,
+  actor: Actor,
+  userId: string | undefined,
+): Promise<{ id: string; permissions: ReadonlySet<Permission> }> {
   if (actor.kind === 'local') {
-    if (!userId) throw new RoostError('invalid_input', 'name the user the token is for (--user <email or id>)');
+    if (!userId)
+      throw new RoostError('invalid_input', 'name the user the token is for (--user <email or id>)');
     const row = await deps.store.db
       .selectFrom('users')
       .select(['id', 'role', 'disabled_at'])
@@ -252,8 +257,10 @@ async function tokenOwner(deps: AccessDeps, actor: Actor, userId: string | undef
     if (row.disabled_at !== null) throw new RoostError('conflict', `user ${userId} is disabled`);
     return { id: row.id, permissions: new Set(isRole(row.role) ? rolePermissions[row.role] : []) };
   }
-  if (actor.kind !== 'user' && actor.kind !== 'token') throw new RoostError('unauthenticated', 'log in first');
-  if (userId !== undefined && userId !== actor.id) throw new RoostError('forbidden', 'a token can only be made for yourself');
+  if (actor.kind !== 'user' && actor.kind !== 'token')
+    throw new RoostError('unauthenticated', 'log in first');
+  if (userId !== undefined && userId !== actor.id)
+    throw new RoostError('forbidden', 'a token can only be made for yourself');
   requireCompleteLogin(actor);
   return { id: actor.id, permissions: actor.permissions };
 }

@@ -156,6 +156,11 @@ describeEachDialect('TOTP', (use) => {
     }
     await assert.rejects(
       verifySecondFactor(deps, { userId: user.id, code: '000000', ip: '192.0.2.5' }),
+      roostError('unauthenticated'),
+      'the fifth wrong code is answered like the others and bans the account',
+    );
+    await assert.rejects(
+      verifySecondFactor(deps, { userId: user.id, code: '000000', ip: '192.0.2.6' }),
       roostError('rate_limited', new RegExp(`too many failed logins for ${user.email}`)),
     );
     access.clock.advance(30_000);

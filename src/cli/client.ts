@@ -26,7 +26,11 @@ function findRoute(routeId: string): ApiRoute {
 export async function openClient(context: CommandContext): Promise<ApiClient> {
   const remote = context.config.client;
   if (remote.url) {
-    if (!remote.token) throw new RoostError('invalid_config', '--url needs an API token: set ROOST_TOKEN or pass --token @<file>');
+    if (!remote.token)
+      throw new RoostError(
+        'invalid_config',
+        '--url needs an API token: set ROOST_TOKEN or pass --token @<file>',
+      );
     return remoteClient(remote.url, readToken(remote.token));
   }
   return localClient(await openRoost(context.config, context.logger, { migrate: false }));
@@ -38,18 +42,32 @@ function readToken(token: string): string {
   try {
     return readFileSync(token.slice(1), 'utf8').trim();
   } catch (error) {
-    throw new RoostError('invalid_config', `cannot read the API token file ${token.slice(1)}: ${(error as Error).message}`);
+    throw new RoostError(
+      'invalid_config',
+      `cannot read the API token file ${token.slice(1)}: ${(error as Error).message}`,
+    );
   }
 }
 
 function localClient(roost: Roost): ApiClient {
-  const deps = { config: roost.config, store: roost.store, vault: roost.vault, clock: roost.clock, audit: roost.audit, logger: roost.logger };
+  const deps = {
+    config: roost.config,
+    store: roost.store,
+    vault: roost.vault,
+    clock: roost.clock,
+    audit: roost.audit,
+    logger: roost.logger,
+  };
   const run = async (routeId: string, input: Record<string, unknown>) => {
     const route = findRoute(routeId);
     const actor = localActor(roost.clock);
     if (route.permission !== 'authenticated') authorize(actor, route.permission);
     const parsed = route.input.safeParse(input);
-    if (!parsed.success) throw new RoostError('invalid_input', parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+    if (!parsed.success)
+      throw new RoostError(
+        'invalid_input',
+        parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+      );
     return route.run({ deps, actor }, parsed.data);
   };
   return {
@@ -74,25 +92,39 @@ function remoteClient(baseUrl: string, token: string): ApiClient {
     });
     const url = new URL(`${baseUrl.replace(/\/$/, '')}/api/v1${path}`);
     const hasBody = route.method !== 'get' && route.method !== 'delete';
-    if (!hasBody) for (const [key, value] of Object.entries(rest)) if (value !== undefined) url.searchParams.set(key, String(value));
+    if (!hasBody)
+      for (const [key, value] of Object.entries(rest))
+        if (value !== undefined) url.searchParams.set(key, String(value));
     let response: Response;
     try {
       response = await fetch(url, {
         method: route.method.toUpperCase(),
-        headers: { authorization: `Bearer ${token}`, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        },
         ...(hasBody ? { body: JSON.stringify(rest) } : {}),
       });
     } catch (error) {
-      throw new RoostError('unavailable', `cannot reach ${baseUrl}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`);
+      throw new RoostError(
+        'unavailable',
+        `cannot reach ${baseUrl}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`,
+      );
     }
     if (!response.ok) {
-      const body = (await response.json().catch(() => undefined)) as { error?: { code: ErrorCode; message: string } } | undefined;
-      throw new RoostError(body?.error?.code ?? 'internal', body?.error?.message ?? `${baseUrl} answered ${response.status}`);
+      const body = (await response.json().catch(() => undefined)) as
+        | { error?: { code: ErrorCode; message: string } }
+        | undefined;
+      throw new RoostError(
+        body?.error?.code ?? 'internal',
+        body?.error?.message ?? `${baseUrl} answered ${response.status}`,
+      );
     }
     return response;
   };
   return {
-    call: async <T>(routeId: string, input: Record<string, unknown> = {}) => (await (await request(routeId, input)).json()) as T,
+    call: async <T>(routeId: string, input: Record<string, unknown> = {}) =>
+      (await (await request(routeId, input)).json()) as T,
     lines: (routeId, input = {}) => ({
       async *[Symbol.asyncIterator]() {
         const text = await (await request(routeId, input)).text();

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { isRoostError } from '../core/errors.ts';
-import { exitCodeOf, exitCodes } from './exit-codes.ts';
 import { version } from '../version.ts';
+import { exitCodeOf, exitCodes } from './exit-codes.ts';
 import { createProgram } from './program.ts';
 
 /** Runs the CLI; every failure ends as one line on standard error and a documented exit code. */

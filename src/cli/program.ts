@@ -41,7 +41,10 @@ export function createProgram(version: string): Command {
       ]),
     )
     .option('--url <server>', 'run the command against a remote Roost server (ROOST_URL) through its API')
-    .option('--token <token|@file>', 'API token for --url (ROOST_TOKEN); @file reads it from a file, out of the process list')
+    .option(
+      '--token <token|@file>',
+      'API token for --url (ROOST_TOKEN); @file reads it from a file, out of the process list',
+    )
     .option('--json', 'machine-readable output')
     .option('--debug', 'debug logs, and stack traces on errors')
     .showHelpAfterError('(run roost --help for usage)')

@@ -4,13 +4,16 @@ import { RoostError } from '../core/errors.ts';
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Asks for a secret on the terminal without echoing it. */
 export function promptHidden(question: string): Promise<string> {
   const input = process.stdin;
-  if (!input.isTTY) throw new RoostError('invalid_input', 'no terminal to ask for the password: use --password-stdin');
+  if (!input.isTTY)
+    throw new RoostError('invalid_input', 'no terminal to ask for the password: use --password-stdin');
   process.stderr.write(question);
   input.setRawMode(true);
   input.resume();

@@ -9,7 +9,7 @@ import { healthRoutes } from './health.ts';
 import { type ActorResolvers, type AdminEnv, resolveActor } from './middleware/actor.ts';
 import { sameOrigin } from './middleware/csrf.ts';
 import { requestMetrics } from './middleware/metrics.ts';
-import { createUiApp } from './ui/index.ts';
+import { createUiApp, uiErrorResponse, uiNotFound } from './ui/index.ts';
 
 export interface AdminAppDeps {
   api: ApiDeps;
@@ -26,13 +26,30 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
   const { logger } = deps.api;
   app.use(requestMetrics(deps.metrics, 'admin'));
   app.route('/', healthRoutes(deps));
-  app.use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"] } }));
+  // same-origin referrers: with no-referrer, Chromium sends `Origin: null` on same-origin form posts.
+  app.use(
+    secureHeaders({
+      referrerPolicy: 'same-origin',
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
   app.use(
     bodyLimit({
       maxSize: maxBodyBytes,
       onError: (context) =>
         context.json(
-          { error: { code: 'invalid_input', message: `the request body is larger than ${maxBodyBytes / 1024} KiB`, details: { reason: 'payload_too_large', limit: maxBodyBytes } } },
+          {
+            error: {
+              code: 'invalid_input',
+              message: `the request body is larger than ${maxBodyBytes / 1024} KiB`,
+              details: { reason: 'payload_too_large', limit: maxBodyBytes },
+            },
+          },
           413,
         ),
     }),
@@ -41,6 +58,15 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
   app.use(resolveActor(deps.resolvers));
   app.route('/api/v1', createApiApp(deps.api, deps.routes, deps.version));
   app.route('/', createUiApp(deps.api));
-  app.onError((error, context) => errorResponse(context, error, logger));
+  // The API answers JSON; everything else is a page for people.
+  const isApi = (path: string) => path.startsWith('/api/');
+  app.notFound((context) =>
+    isApi(context.req.path)
+      ? context.json({ error: { code: 'not_found', message: 'no such route', details: {} } }, 404)
+      : uiNotFound(context),
+  );
+  app.onError((error, context) =>
+    isApi(context.req.path) ? errorResponse(context, error, logger) : uiErrorResponse(context, error, logger),
+  );
   return app;
 }

@@ -20,7 +20,10 @@ export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
 export function errorResponse(context: Context, error: unknown, logger: Logger): Response {
   if (isRoostError(error) && error.code !== 'internal') {
     const status = error.details?.reason === 'unsupported_media_type' ? 415 : httpStatusOf[error.code];
-    return context.json({ error: { code: error.code, message: error.message, details: error.details ?? {} } }, status);
+    return context.json(
+      { error: { code: error.code, message: error.message, details: error.details ?? {} } },
+      status,
+    );
   }
   logger.error({ err: error, path: context.req.path }, 'request failed');
   return context.json({ error: { code: 'internal', message: 'internal error', details: {} } }, 500);

@@ -18,10 +18,20 @@ export interface TlsFiles {
 }
 
 /** Binds a Hono app (HTTPS when `tls` is given); a port in use becomes a clear `unavailable` error. */
-export function listen<E extends Env>(app: Hono<E>, address: ListenAddress, tls?: TlsFiles): Promise<RunningServer> {
+export function listen<E extends Env>(
+  app: Hono<E>,
+  address: ListenAddress,
+  tls?: TlsFiles,
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = tls
-      ? serve({ fetch: app.fetch, hostname: address.host, port: address.port, createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } })
+      ? serve({
+          fetch: app.fetch,
+          hostname: address.host,
+          port: address.port,
+          createServer: createHttpsServer,
+          serverOptions: { cert: tls.cert, key: tls.key },
+        })
       : serve({ fetch: app.fetch, hostname: address.host, port: address.port });
     server.once('error', (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'EADDRINUSE' ? 'the address is already in use' : error.message;

@@ -45,29 +45,52 @@ export function registerAudit(program: Command): void {
             ? 'no audit events'
             : table([
                 ['SEQ', 'AT', 'ACTOR', 'ACTION', 'TARGET', 'RESULT', 'IP'],
-                ...events.map((event) => [String(event.seq), event.at, event.actor.label, event.action, event.target ?? '', event.result, event.ip ?? '']),
+                ...events.map((event) => [
+                  String(event.seq),
+                  event.at,
+                  event.actor.label,
+                  event.action,
+                  event.target ?? '',
+                  event.result,
+                  event.ip ?? '',
+                ]),
               ]),
         );
       }),
     );
   audit
     .command('verify')
-    .description('recompute the hash chain; exit code 1 and the rows named when any row was changed or deleted')
+    .description(
+      'recompute the hash chain; exit code 1 and the rows named when any row was changed or deleted',
+    )
     .action(async (_options, command: Command) =>
       withClient(command, async (client, { output }) => {
-        const report = await client.call<{ ok: boolean; checked: number; problems: { seq: number; id: string | null; reason: string }[] }>('audit.verify');
+        const report = await client.call<{
+          ok: boolean;
+          checked: number;
+          problems: { seq: number; id: string | null; reason: string }[];
+        }>('audit.verify');
         output.result(report, () =>
           report.ok
             ? `audit trail intact: ${report.checked} event(s) checked`
-            : [`audit trail BROKEN: ${report.problems.length} problem(s) in ${report.checked} event(s)`, ...report.problems.map((problem) => `  seq ${problem.seq}${problem.id ? ` (${problem.id})` : ''}: ${problem.reason}`)].join('\n'),
+            : [
+                `audit trail BROKEN: ${report.problems.length} problem(s) in ${report.checked} event(s)`,
+                ...report.problems.map(
+                  (problem) =>
+                    `  seq ${problem.seq}${problem.id ? ` (${problem.id})` : ''}: ${problem.reason}`,
+                ),
+              ].join('\n'),
         );
         if (!report.ok) process.exitCode = exitCodes.failure;
       }),
     );
-  filterOptions(audit.command('export').description('write audit events as NDJSON (one JSON object per line), oldest first')).action(
-    async (options: FilterOptions, command: Command) =>
-      withClient(command, async (client) => {
-        for await (const line of client.lines('audit.export', { ...options })) process.stdout.write(line);
-      }),
+  filterOptions(
+    audit
+      .command('export')
+      .description('write audit events as NDJSON (one JSON object per line), oldest first'),
+  ).action(async (options: FilterOptions, command: Command) =>
+    withClient(command, async (client) => {
+      for await (const line of client.lines('audit.export', { ...options })) process.stdout.write(line);
+    }),
   );
 }

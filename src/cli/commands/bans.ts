@@ -19,13 +19,23 @@ export function registerBans(program: Command): void {
     .option('--all', 'include expired and lifted bans')
     .action(async (options: { all?: boolean }, command: Command) =>
       withClient(command, async (client, { output }) => {
-        const { bans: list } = await client.call<{ bans: BanBody[] }>('bans.list', options.all ? {} : { active: 'true' });
+        const { bans: list } = await client.call<{ bans: BanBody[] }>(
+          'bans.list',
+          options.all ? {} : { active: 'true' },
+        );
         output.result({ bans: list }, () =>
           list.length === 0
             ? 'no bans'
             : table([
                 ['ID', 'KIND', 'SUBJECT', 'UNTIL', 'LIFTED', 'REASON'],
-                ...list.map((ban) => [ban.id, ban.subjectKind, ban.subject, ban.expiresAt, ban.liftedAt ?? '', ban.reason]),
+                ...list.map((ban) => [
+                  ban.id,
+                  ban.subjectKind,
+                  ban.subject,
+                  ban.expiresAt,
+                  ban.liftedAt ?? '',
+                  ban.reason,
+                ]),
               ]),
         );
       }),

@@ -17,7 +17,10 @@ export function registerServe(program: Command): void {
         await roost.close();
         throw error;
       }
-      const where = roost.store.dialect === 'sqlite' ? `SQLite at ${roost.store.location}` : `PostgreSQL at ${roost.store.location}`;
+      const where =
+        roost.store.dialect === 'sqlite'
+          ? `SQLite at ${roost.store.location}`
+          : `PostgreSQL at ${roost.store.location}`;
       const bootstrap = await ensureBootstrapToken(roost);
       const firstAdmin = bootstrap
         ? [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pathParameters, type ApiRoute } from './route.ts';
+import { type ApiRoute, pathParameters } from './route.ts';
 
 const errorBody = {
   type: 'object',
@@ -11,7 +11,19 @@ const errorBody = {
       properties: {
         code: {
           type: 'string',
-          enum: ['invalid_input', 'invalid_config', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'rate_limited', 'unavailable', 'internal', 'payload_too_large', 'unsupported_media_type'],
+          enum: [
+            'invalid_input',
+            'invalid_config',
+            'not_found',
+            'conflict',
+            'forbidden',
+            'unauthenticated',
+            'rate_limited',
+            'unavailable',
+            'internal',
+            'payload_too_large',
+            'unsupported_media_type',
+          ],
         },
         message: { type: 'string' },
         details: { type: 'object' },
@@ -26,15 +38,25 @@ type JsonSchema = { properties?: Record<string, unknown>; required?: string[]; [
 export function openApiDocument(routes: readonly ApiRoute[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const input = z.toJSONSchema(route.input, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    const input = z.toJSONSchema(route.input, {
+      target: 'draft-2020-12',
+      io: 'input',
+      unrepresentable: 'any',
+    }) as JsonSchema;
     const inPath = pathParameters(route.path);
     const properties = input.properties ?? {};
     const required = new Set(input.required ?? []);
-    const parameters: Record<string, unknown>[] = inPath.map((name) => ({ name, in: 'path', required: true, schema: properties[name] ?? { type: 'string' } }));
+    const parameters: Record<string, unknown>[] = inPath.map((name) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: properties[name] ?? { type: 'string' },
+    }));
     const rest = Object.entries(properties).filter(([name]) => !inPath.includes(name));
     const hasBody = route.method !== 'get' && route.method !== 'delete';
     if (!hasBody) {
-      for (const [name, schema] of rest) parameters.push({ name, in: 'query', required: required.has(name), schema });
+      for (const [name, schema] of rest)
+        parameters.push({ name, in: 'query', required: required.has(name), schema });
     }
     const operation: Record<string, unknown> = {
       operationId: route.id,
@@ -45,12 +67,26 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): R
       responses: {
         [String(route.status ?? 200)]:
           route.produces === 'ndjson'
-            ? { description: 'one JSON object per line', content: { 'application/x-ndjson': { schema: { type: 'string' } } } }
+            ? {
+                description: 'one JSON object per line',
+                content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+              }
             : {
                 description: 'success',
-                content: { 'application/json': { schema: z.toJSONSchema(route.output, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) } },
+                content: {
+                  'application/json': {
+                    schema: z.toJSONSchema(route.output, {
+                      target: 'draft-2020-12',
+                      io: 'output',
+                      unrepresentable: 'any',
+                    }),
+                  },
+                },
               },
-        default: { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        default: {
+          description: 'error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     };
     if (hasBody) {
@@ -81,7 +117,12 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): R
       schemas: { Error: errorBody },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'API token (`rst_…`)' },
-        session: { type: 'apiKey', in: 'cookie', name: 'roost_session', description: 'browser session; unsafe methods also need the `X-CSRF-Token` header' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'roost_session',
+          description: 'browser session; unsafe methods also need the `X-CSRF-Token` header',
+        },
       },
     },
   };

@@ -39,13 +39,19 @@ export interface ApiRoute<Input extends z.ZodType = z.ZodType, Output extends z.
   status?: 200 | 201;
   /** `ndjson`: the operation returns lines to stream (`application/x-ndjson`). */
   produces?: 'json' | 'ndjson';
-  run(context: { deps: ApiDeps; actor: Actor }, input: z.output<Input>): Promise<z.input<Output> | AsyncIterable<string>>;
+  run(
+    context: { deps: ApiDeps; actor: Actor },
+    input: z.output<Input>,
+  ): Promise<z.input<Output> | AsyncIterable<string>>;
 }
 
 /** Keeps each route's input and output types tied to its schemas. */
 export function defineRoute<Input extends z.ZodType, Output extends z.ZodType>(
   route: ApiRoute<Input, Output> & {
-    run(context: { deps: ApiDeps; actor: Actor }, input: z.output<Input>): Promise<z.input<Output> | AsyncIterable<string>>;
+    run(
+      context: { deps: ApiDeps; actor: Actor },
+      input: z.output<Input>,
+    ): Promise<z.input<Output> | AsyncIterable<string>>;
   },
 ): ApiRoute {
   return route as unknown as ApiRoute;

@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { z } from 'zod';
 import { type Actor, authorize } from '../../auth/actor.ts';
@@ -22,8 +22,10 @@ export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version
     app.on(route.method.toUpperCase(), honoPath(route.path), async (context) => {
       const actor = context.get('actor');
       if (route.permission === 'authenticated') {
-        if (actor.kind === 'anonymous') throw new RoostError('unauthenticated', 'log in or send an API token');
-        if (actor.permissions.size === 0) throw new RoostError('forbidden', 'finish logging in: a second factor is required');
+        if (actor.kind === 'anonymous')
+          throw new RoostError('unauthenticated', 'log in or send an API token');
+        if (actor.permissions.size === 0)
+          throw new RoostError('forbidden', 'finish logging in: a second factor is required');
       } else {
         authorize(actor, route.permission);
       }
@@ -41,7 +43,18 @@ export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version
       return context.json(result as object, route.status ?? 200);
     });
   }
-  app.notFound((context) => context.json({ error: { code: 'not_found', message: `no API route ${context.req.method} ${context.req.path}`, details: {} } }, 404));
+  app.notFound((context) =>
+    context.json(
+      {
+        error: {
+          code: 'not_found',
+          message: `no API route ${context.req.method} ${context.req.path}`,
+          details: {},
+        },
+      },
+      404,
+    ),
+  );
   app.onError((error, context) => errorResponse(context, error, deps.logger));
   return app;
 }
@@ -57,7 +70,9 @@ async function readInput(context: Context, route: ApiRoute): Promise<Record<stri
   const text = await context.req.text();
   if (text.trim() === '') return { ...params };
   if (!/^application\/json\b/i.test(type)) {
-    throw new RoostError('invalid_input', `expected Content-Type: application/json, got ${type || 'none'}`, { reason: 'unsupported_media_type' });
+    throw new RoostError('invalid_input', `expected Content-Type: application/json, got ${type || 'none'}`, {
+      reason: 'unsupported_media_type',
+    });
   }
   let body: unknown;
   try {
@@ -65,15 +80,21 @@ async function readInput(context: Context, route: ApiRoute): Promise<Record<stri
   } catch (error) {
     throw new RoostError('invalid_input', `malformed JSON body: ${(error as Error).message}`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RoostError('invalid_input', 'the JSON body must be an object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new RoostError('invalid_input', 'the JSON body must be an object');
   return { ...(body as Record<string, unknown>), ...params };
 }
 
 function invalidInput(error: z.ZodError): RoostError {
   const issues = error.issues.map((issue) => ({
     path: issue.path.join('.'),
-    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    message:
+      issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
   }));
   const first = issues[0];
-  return new RoostError('invalid_input', first ? `${first.path || 'body'}: ${first.message}` : 'invalid input', { issues });
+  return new RoostError(
+    'invalid_input',
+    first ? `${first.path || 'body'}: ${first.message}` : 'invalid input',
+    { issues },
+  );
 }

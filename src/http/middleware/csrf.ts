@@ -17,7 +17,8 @@ export function sameOrigin(): MiddlewareHandler<AdminEnv> {
     if (origin !== undefined && origin !== 'null' && origin !== new URL(context.req.url).origin) {
       throw new RoostError('forbidden', `cross-site request refused (origin ${origin})`, { reason: 'csrf' });
     }
-    if (origin === 'null') throw new RoostError('forbidden', 'cross-site request refused (opaque origin)', { reason: 'csrf' });
+    if (origin === 'null')
+      throw new RoostError('forbidden', 'cross-site request refused (opaque origin)', { reason: 'csrf' });
     return next();
   };
 }
@@ -37,7 +38,9 @@ export function checkRequestCsrf(context: Context<AdminEnv>, actor: Actor, formT
   const expected = context.get('csrf');
   const given = formToken ?? context.req.header('x-csrf-token') ?? '';
   if (!expected || !constantTimeEqual(expected, given)) {
-    throw new RoostError('forbidden', 'missing or wrong CSRF token: reload the page and try again', { reason: 'csrf' });
+    throw new RoostError('forbidden', 'missing or wrong CSRF token: reload the page and try again', {
+      reason: 'csrf',
+    });
   }
 }
 

@@ -62,18 +62,58 @@ export function formError(message: string | undefined): Markup {
   return message ? alert('error', message, { id: formErrorId }) : html``;
 }
 
-/** Times in the configured zone, with the zone named; `<time datetime>` keeps the exact instant. */
-export function formatTime(value: Date | null | undefined, timeZone: string): Markup {
+const longFormats = new Map<string, Intl.DateTimeFormat>();
+const compactFormats = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(
+  cache: Map<string, Intl.DateTimeFormat>,
+  timeZone: string,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
+  let format = cache.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, ...options });
+    cache.set(timeZone, format);
+  }
+  return format;
+}
+
+/**
+ * Times in the configured zone; `<time datetime>` keeps the exact instant. The long form names the zone
+ * (`23 Nov 2026, 18:57 CET`); the compact one for tables (`2026-11-23 18:57:03`) leaves the zone to the
+ * table's caption.
+ */
+export function formatTime(
+  value: Date | null | undefined,
+  timeZone: string,
+  style: 'long' | 'compact' = 'long',
+): Markup {
   if (!value) return html`<span class="muted">never</span>`;
-  const text = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(value);
+  if (style === 'long') {
+    const text = formatter(longFormats, timeZone, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    }).format(value);
+    return html`<time datetime="${value.toISOString()}">${text}</time>`;
+  }
+  const parts = Object.fromEntries(
+    formatter(compactFormats, timeZone, {
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(value)
+      .map((part) => [part.type, part.value]),
+  );
+  const text = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
   return html`<time datetime="${value.toISOString()}">${text}</time>`;
 }
 

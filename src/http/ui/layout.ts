@@ -7,12 +7,18 @@ import { stylesheetPath, stylesheetVersion } from './styles.ts';
 /** What `html` returns: escaped markup, possibly still resolving. */
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
+/**
+ * `referrer: same-origin` in the page itself: under `no-referrer` browsers send `Origin: null` with
+ * same-origin form posts, which the same-origin check must refuse; this keeps the forms working whatever
+ * the server's Referrer-Policy header says, and still tells other sites nothing.
+ */
 function document(title: string, bodyClass: string, body: Markup): Markup {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
 <title>${title} · Roost</title>
 <link rel="stylesheet" href="${stylesheetPath}?v=${stylesheetVersion}">
 <link rel="icon" href="data:,">
@@ -43,31 +49,33 @@ export function appPage(page: AppPage): Markup {
     html`<a class="skip-link" href="#main">Skip to content</a>
 <div class="shell">
   <header class="sidebar">
-    <a class="brand" href="/">${brand}</a>
-    <nav aria-label="Main">
-      <div class="nav-lists">
-      ${groups.map(
-        (group, index) => html`<div class="nav-group">
-        <h2 class="nav-heading" id="nav-group-${index}">${group.label}</h2>
-        <ul class="nav-list" aria-labelledby="nav-group-${index}">
-          ${group.items.map(
-            (item) =>
-              html`<li><a href="${item.path}"${item.path === page.current ? html` aria-current="page"` : ''}>${item.label}</a></li>`,
-          )}
-        </ul>
-      </div>`,
-      )}
+    <div class="sidebar-inner">
+      <a class="brand" href="/">${brand}</a>
+      <nav aria-label="Main">
+        <div class="nav-lists">
+        ${groups.map(
+          (group, index) => html`<div class="nav-group">
+          <p class="nav-heading" id="nav-group-${index}">${group.label}</p>
+          <ul class="nav-list" aria-labelledby="nav-group-${index}">
+            ${group.items.map(
+              (item) =>
+                html`<li><a href="${item.path}"${item.path === page.current ? html` aria-current="page"` : ''}>${item.label}</a></li>`,
+            )}
+          </ul>
+        </div>`,
+        )}
+        </div>
+      </nav>
+      <div class="account">
+        <div>
+          <div class="account-name">${page.actor.label}</div>
+          <div class="account-role">${page.actor.role ?? ''}</div>
+        </div>
+        <form method="post" action="/logout" class="inline-form">
+          ${csrfField(page.csrf)}
+          <button type="submit" class="button secondary small">Log out</button>
+        </form>
       </div>
-    </nav>
-    <div class="account">
-      <div>
-        <div class="account-name">${page.actor.label}</div>
-        <div class="account-role">${page.actor.role ?? ''}</div>
-      </div>
-      <form method="post" action="/logout" class="inline-form">
-        ${csrfField(page.csrf)}
-        <button type="submit" class="button secondary small">Log out</button>
-      </form>
     </div>
   </header>
   <main id="main" class="content" tabindex="-1">

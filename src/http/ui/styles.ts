@@ -59,8 +59,8 @@ code, .mono { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", M
 
 /* Shell: a sidebar on wide screens, a top bar on narrow ones. */
 .shell { display: grid; grid-template-columns: 15rem minmax(0, 1fr); min-height: 100vh; }
-.sidebar {
-  background: var(--sidebar); border-right: 1px solid var(--line);
+.sidebar { background: var(--sidebar); border-right: 1px solid var(--line); }
+.sidebar-inner {
   padding: 1.25rem 0.75rem; display: flex; flex-direction: column; gap: 1.25rem;
   position: sticky; top: 0; height: 100vh; overflow-y: auto;
 }
@@ -92,9 +92,10 @@ code, .mono { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", M
 
 @media (max-width: 52rem) {
   .shell { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto 1fr; }
-  .sidebar {
+  .sidebar { border-right: 0; border-bottom: 1px solid var(--line); }
+  .sidebar-inner {
     position: static; height: auto; flex-direction: row; flex-wrap: wrap; align-items: center;
-    gap: 0.5rem 1rem; padding: 0.6rem 0.75rem; border-right: 0; border-bottom: 1px solid var(--line);
+    gap: 0.5rem 1rem; padding: 0.6rem 0.75rem 0.35rem;
   }
   .sidebar nav { order: 3; flex-basis: 100%; overflow-x: auto; }
   .nav-group, .nav-group + .nav-group { display: contents; }
@@ -109,6 +110,9 @@ code, .mono { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", M
   .account-role { display: none; }
   .account-name { max-width: 11rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .content { padding-top: 1.5rem; }
+}
+@media (max-width: 30rem) {
+  .account-name { display: none; }
 }
 
 /* Cards, panels and the log-in screens. */
@@ -136,10 +140,12 @@ a.card:hover { border-color: var(--accent); color: var(--text); }
 /* Forms. */
 .form { display: grid; gap: 1.1rem; max-width: 32rem; }
 .form-wide { max-width: none; }
-.form-row { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: 1rem; align-items: end; }
+.form-row { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: 1rem; align-items: start; }
 .field { display: grid; gap: 0.3rem; }
 .field label, .label { font-weight: 600; font-size: 0.95rem; }
 .hint { color: var(--muted); font-size: 0.88rem; margin: 0; }
+.role-help { display: block; }
+.after-form { margin-top: 1rem; }
 input[type="text"], input[type="email"], input[type="password"], input[type="number"], input[type="search"],
 input[type="datetime-local"], select {
   font: inherit; color: inherit; width: 100%; padding: 0.55rem 0.7rem; background: var(--surface);
@@ -175,7 +181,8 @@ legend { font-weight: 600; padding: 0 0.35rem; }
 .alert-success { background: var(--success-soft); border-color: #a9d5b8; color: #164f2b; }
 .alert-info { background: var(--accent-soft); border-color: #b8cdf0; color: #173a74; }
 .alert-warning { background: var(--warning-soft); border-color: #ecc98a; color: #5e3a00; }
-.alert-title { font-weight: 700; display: block; margin-bottom: 0.25rem; }
+.alert-title { font-weight: 700; display: block; margin: 0 0 0.25rem; font-size: 1rem; }
+.alert p + p, .alert p + .secret-box { margin-top: 0.5rem; }
 .secret-box {
   display: block; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 1rem;
   background: var(--surface); border: 1px dashed var(--line-strong); border-radius: 6px;
@@ -192,12 +199,17 @@ legend { font-weight: 600; padding: 0 0.35rem; }
 .table-wrap { overflow-x: auto; background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); }
 table { border-collapse: collapse; width: 100%; font-size: 0.94rem; }
 caption { text-align: left; padding: 0.75rem 1rem; font-weight: 600; color: var(--muted); caption-side: top; }
-th, td { text-align: left; padding: 0.6rem 1rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: 0.6rem 0.75rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th { font-size: 0.82rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); font-weight: 600; background: #fafbfc; white-space: nowrap; }
 tbody tr:last-child > * { border-bottom: 0; }
 tbody th { font-weight: 600; }
 td.actions-cell { text-align: right; white-space: nowrap; }
 .nowrap { white-space: nowrap; }
+.break { overflow-wrap: anywhere; }
+code.details { margin-top: 0.2rem; font-size: 0.8rem; }
+td.target { min-width: 10rem; }
+.cell-sub { display: block; color: var(--muted); font-size: 0.85rem; font-weight: 400; }
+.table-wrap.fit { display: inline-block; max-width: 100%; }
 .muted { color: var(--muted); }
 .empty { color: var(--muted); padding: 1rem; margin: 0; }
 .badge {
@@ -208,7 +220,8 @@ td.actions-cell { text-align: right; white-space: nowrap; }
 .badge.bad { background: var(--danger-soft); color: var(--danger); }
 .badge.warn { background: var(--warning-soft); color: var(--warning); }
 .scopes { display: flex; flex-wrap: wrap; gap: 0.25rem; }
-.scope-table td, .scope-table th { padding: 0.35rem 0.75rem; }
+.scope-table { width: auto; }
+.scope-table td, .scope-table th { padding: 0.3rem 1.25rem 0.3rem 0.75rem; }
 .section-head { display: flex; flex-wrap: wrap; gap: 1rem; justify-content: space-between; align-items: baseline; }
 .pager { margin-top: 1rem; }
 `;

@@ -69,7 +69,11 @@ export async function up(db: Kysely<unknown>, { types }: MigrationContext): Prom
     .addColumn('subject', 'text', (column) => column.notNull())
     .addColumn('at', types.timestamp, (column) => column.notNull())
     .execute();
-  await db.schema.createIndex('login_failures_subject').on('login_failures').columns(['subject_kind', 'subject', 'at']).execute();
+  await db.schema
+    .createIndex('login_failures_subject')
+    .on('login_failures')
+    .columns(['subject_kind', 'subject', 'at'])
+    .execute();
 
   await db.schema
     .createTable('bans')
@@ -83,7 +87,11 @@ export async function up(db: Kysely<unknown>, { types }: MigrationContext): Prom
     .addColumn('lifted_at', types.timestamp)
     .addColumn('lifted_by', 'text')
     .execute();
-  await db.schema.createIndex('bans_subject').on('bans').columns(['subject_kind', 'subject', 'expires_at']).execute();
+  await db.schema
+    .createIndex('bans_subject')
+    .on('bans')
+    .columns(['subject_kind', 'subject', 'expires_at'])
+    .execute();
 
   await db.schema
     .createTable('audit_events')

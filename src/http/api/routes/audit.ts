@@ -34,9 +34,11 @@ type Filter = z.output<typeof filterSchema>;
 function toFilter(input: Filter) {
   const { since, until, ...rest } = input;
   return Object.fromEntries(
-    Object.entries({ ...rest, since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined }).filter(
-      ([, value]) => value !== undefined,
-    ),
+    Object.entries({
+      ...rest,
+      since: since ? new Date(since) : undefined,
+      until: until ? new Date(until) : undefined,
+    }).filter(([, value]) => value !== undefined),
   );
 }
 
@@ -65,7 +67,9 @@ export const auditRoutes = [
     permission: 'audit:read',
     input: filterSchema,
     output: z.object({ events: z.array(auditEventSchema) }),
-    run: async ({ deps }, input) => ({ events: (await deps.audit.list(toFilter(input))).map(auditEventBody) }),
+    run: async ({ deps }, input) => ({
+      events: (await deps.audit.list(toFilter(input))).map(auditEventBody),
+    }),
   }),
   defineRoute({
     id: 'audit.export',

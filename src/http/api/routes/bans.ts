@@ -52,6 +52,8 @@ export const banRoutes = [
     permission: 'bans:write',
     input: z.object({ id: idSchema }).strict(),
     output: z.object({ ban: banSchema }),
-    run: async ({ deps, actor }, input) => ({ ban: banBody(await liftBan(accessDeps(deps), actor, input.id)) }),
+    run: async ({ deps, actor }, input) => ({
+      ban: banBody(await liftBan(accessDeps(deps), actor, input.id)),
+    }),
   }),
 ];

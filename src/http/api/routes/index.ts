@@ -6,4 +6,10 @@ import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 
 /** Every route of the JSON API; the router, OpenAPI, the permission matrix and the CLI read this table. */
-export const apiRoutes: readonly ApiRoute[] = [...userRoutes, ...tokenRoutes, ...banRoutes, ...auditRoutes, ...secretRoutes];
+export const apiRoutes: readonly ApiRoute[] = [
+  ...userRoutes,
+  ...tokenRoutes,
+  ...banRoutes,
+  ...auditRoutes,
+  ...secretRoutes,
+];

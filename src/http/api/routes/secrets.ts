@@ -3,7 +3,14 @@ import { requireFreshSecondFactor } from '../../../auth/actor.ts';
 import { defineRoute } from '../route.ts';
 import { iso, timestamp } from './schemas.ts';
 
-const secretSchema = z.object({ id: z.string(), owner: z.string(), name: z.string(), kind: z.string(), createdAt: timestamp, updatedAt: timestamp });
+const secretSchema = z.object({
+  id: z.string(),
+  owner: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
 
 export const secretRoutes = [
   defineRoute({
@@ -27,7 +34,8 @@ export const secretRoutes = [
     id: 'secrets.reveal',
     method: 'post',
     path: '/secrets/{owner}/{name}/reveal',
-    summary: 'Reveal a secret value: admins only, with a second factor entered in the last 5 minutes; audited',
+    summary:
+      'Reveal a secret value: admins only, with a second factor entered in the last 5 minutes; audited',
     tag: 'secrets',
     permission: 'secrets:reveal',
     input: z.object({ owner: z.string().max(200), name: z.string().max(200) }).strict(),
@@ -37,7 +45,13 @@ export const secretRoutes = [
       try {
         requireFreshSecondFactor(actor, deps.clock);
       } catch (error) {
-        await deps.audit.append({ actor, action: 'secret.reveal', target, result: 'denied', details: { reason: 'second_factor_required' } });
+        await deps.audit.append({
+          actor,
+          action: 'secret.reveal',
+          target,
+          result: 'denied',
+          details: { reason: 'second_factor_required' },
+        });
         throw error;
       }
       const value = await deps.vault.reveal(input.owner, input.name);

@@ -36,7 +36,9 @@ export const tokenRoutes = [
     permission: 'tokens:read',
     input: z.object({ all: z.enum(['true', 'false']).optional() }).strict(),
     output: z.object({ tokens: z.array(tokenSchema) }),
-    run: async ({ deps, actor }, input) => ({ tokens: (await listTokens(accessDeps(deps), actor, { all: input.all === 'true' })).map(tokenBody) }),
+    run: async ({ deps, actor }, input) => ({
+      tokens: (await listTokens(accessDeps(deps), actor, { all: input.all === 'true' })).map(tokenBody),
+    }),
   }),
   defineRoute({
     id: 'tokens.create',
@@ -51,7 +53,11 @@ export const tokenRoutes = [
         name: z.string().max(100),
         scopes: z.array(permissionSchema).min(1),
         expiresInDays: z.number().int().min(1).max(365).optional(),
-        userId: z.string().max(320).optional().describe('for whom; only the CLI on the server names another user'),
+        userId: z
+          .string()
+          .max(320)
+          .optional()
+          .describe('for whom; only the CLI on the server names another user'),
       })
       .strict(),
     output: z.object({ token: z.string(), record: tokenSchema }),
@@ -69,6 +75,8 @@ export const tokenRoutes = [
     permission: 'tokens:write',
     input: z.object({ id: idSchema }).strict(),
     output: z.object({ token: tokenSchema }),
-    run: async ({ deps, actor }, input) => ({ token: tokenBody(await revokeToken(accessDeps(deps), actor, { tokenId: input.id })) }),
+    run: async ({ deps, actor }, input) => ({
+      token: tokenBody(await revokeToken(accessDeps(deps), actor, { tokenId: input.id })),
+    }),
   }),
 ];

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { createUser, disableUser, enableUser, listUsers, revokeAllSessions } from '../../../auth/index.ts';
+import {
+  createUser,
+  disableUser,
+  enableUser,
+  listUsers,
+  resetSecondFactor,
+  revokeAllSessions,
+} from '../../../auth/index.ts';
 import type { User } from '../../../auth/user-record.ts';
 import { defineRoute } from '../route.ts';
 import { accessDeps } from './access.ts';
@@ -43,7 +50,13 @@ export const userRoutes = [
       role: roleSchema.nullable(),
       permissions: z.array(permissionSchema),
     }),
-    run: async ({ actor }) => ({ id: actor.id, label: actor.label, kind: actor.kind, role: actor.role, permissions: [...actor.permissions].sort() }),
+    run: async ({ actor }) => ({
+      id: actor.id,
+      label: actor.label,
+      kind: actor.kind,
+      role: actor.role,
+      permissions: [...actor.permissions].sort(),
+    }),
   }),
   defineRoute({
     id: 'users.list',
@@ -60,15 +73,23 @@ export const userRoutes = [
     id: 'users.create',
     method: 'post',
     path: '/users',
-    summary: 'Create a user (password: 12+ characters, not a common one); admins and operators enrol a second factor at first login',
+    summary:
+      'Create a user (password: 12+ characters, not a common one); admins and operators enrol a second factor at first login',
     tag: 'users',
     permission: 'users:write',
     status: 201,
     input: z
-      .object({ email: z.string().max(320), name: z.string().max(200), role: roleSchema, password: z.string().max(1_000) })
+      .object({
+        email: z.string().max(320),
+        name: z.string().max(200),
+        role: roleSchema,
+        password: z.string().max(1_000),
+      })
       .strict(),
     output: z.object({ user: userSchema }),
-    run: async ({ deps, actor }, input) => ({ user: userBody(await createUser(accessDeps(deps), actor, input)) }),
+    run: async ({ deps, actor }, input) => ({
+      user: userBody(await createUser(accessDeps(deps), actor, input)),
+    }),
   }),
   defineRoute({
     id: 'users.disable',
@@ -79,7 +100,9 @@ export const userRoutes = [
     permission: 'users:write',
     input: z.object({ id: idSchema }).strict(),
     output: z.object({ user: userSchema }),
-    run: async ({ deps, actor }, input) => ({ user: userBody(await disableUser(accessDeps(deps), actor, { userId: input.id })) }),
+    run: async ({ deps, actor }, input) => ({
+      user: userBody(await disableUser(accessDeps(deps), actor, { userId: input.id })),
+    }),
   }),
   defineRoute({
     id: 'users.enable',
@@ -90,7 +113,24 @@ export const userRoutes = [
     permission: 'users:write',
     input: z.object({ id: idSchema }).strict(),
     output: z.object({ user: userSchema }),
-    run: async ({ deps, actor }, input) => ({ user: userBody(await enableUser(accessDeps(deps), actor, { userId: input.id })) }),
+    run: async ({ deps, actor }, input) => ({
+      user: userBody(await enableUser(accessDeps(deps), actor, { userId: input.id })),
+    }),
+  }),
+  defineRoute({
+    id: 'users.resetSecondFactor',
+    method: 'post',
+    path: '/users/{id}/reset-second-factor',
+    summary:
+      "Forget a user's second factor (a lost phone): their sessions end and they enrol again at next login",
+    tag: 'users',
+    permission: 'users:write',
+    input: z.object({ id: idSchema }).strict(),
+    output: z.object({ ok: z.literal(true) }),
+    run: async ({ deps, actor }, input) => {
+      await resetSecondFactor(accessDeps(deps), actor, { userId: input.id });
+      return { ok: true as const };
+    },
   }),
   defineRoute({
     id: 'sessions.revokeAll',

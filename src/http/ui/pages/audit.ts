@@ -87,28 +87,26 @@ function details(event: AuditEvent): Markup {
   const text = entries
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  return html`<code class="muted">${text.length > 160 ? `${text.slice(0, 159)}…` : text}</code>`;
+  return html`<code class="cell-sub details">${text.length > 200 ? `${text.slice(0, 199)}…` : text}</code>`;
 }
 
 function eventTable(events: AuditEvent[], timeZone: string): Markup {
   if (events.length === 0) return html`<p class="empty panel">No event matches this filter.</p>`;
   return html`<div class="table-wrap"><table>
-  <caption>Events, newest first</caption>
+  <caption>Events, newest first (times in ${timeZone})</caption>
   <thead><tr>
-    <th scope="col">#</th><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th>
-    <th scope="col">Target</th><th scope="col">Result</th><th scope="col">IP</th><th scope="col">Details</th>
+    <th scope="col">#</th><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Result</th>
+    <th scope="col">Action</th><th scope="col">Target</th>
   </tr></thead>
   <tbody>
   ${events.map(
     (event) => html`<tr>
     <td class="muted">${event.seq}</td>
-    <td class="nowrap">${formatTime(event.at, timeZone)}</td>
-    <th scope="row">${event.actorLabel}</th>
-    <td><code>${event.action}</code></td>
-    <td>${event.target ?? ''}</td>
+    <td class="nowrap">${formatTime(event.at, timeZone, 'compact')}</td>
+    <th scope="row">${event.actorLabel}${event.ip ? html`<span class="cell-sub">from ${event.ip}</span>` : ''}</th>
     <td>${resultBadge(event.result)}</td>
-    <td class="nowrap">${event.ip ?? ''}</td>
-    <td>${details(event)}</td>
+    <td class="break"><code>${event.action}</code>${details(event)}</td>
+    <td class="break target">${event.target ? html`<code>${event.target}</code>` : ''}</td>
   </tr>`,
   )}
   </tbody>

@@ -37,21 +37,20 @@ function banTable(
   }
   const mayLift = can(actor, 'bans:write');
   return html`<div class="table-wrap"><table>
-  <caption>${all ? 'All bans, newest first' : 'Bans in force, newest first'}</caption>
+  <caption>${all ? 'All bans' : 'Bans in force'}, newest first (times in ${timeZone})</caption>
   <thead><tr>
-    <th scope="col">Subject</th><th scope="col">Kind</th><th scope="col">Reason</th><th scope="col">Offence</th>
+    <th scope="col">Subject</th><th scope="col">Reason</th><th scope="col">Offence</th>
     <th scope="col">Since</th><th scope="col">Until</th><th scope="col">State</th>${mayLift ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}
   </tr></thead>
   <tbody>
   ${bans.map((ban) => {
     const active = !ban.liftedAt && ban.expiresAt > now;
     return html`<tr>
-    <th scope="row"><code>${ban.subject}</code></th>
-    <td>${ban.subjectKind === 'ip' ? 'IP address' : 'account'}</td>
+    <th scope="row"><code>${ban.subject}</code><span class="cell-sub">${ban.subjectKind === 'ip' ? 'IP address' : 'account'}</span></th>
     <td>${ban.reason}</td>
     <td>${ordinal(ban.offence)}</td>
-    <td class="nowrap">${formatTime(ban.createdAt, timeZone)}</td>
-    <td class="nowrap">${formatTime(ban.expiresAt, timeZone)}</td>
+    <td class="nowrap">${formatTime(ban.createdAt, timeZone, 'compact')}</td>
+    <td class="nowrap">${formatTime(ban.expiresAt, timeZone, 'compact')}</td>
     <td>${state(ban, now)}</td>
     ${
       mayLift

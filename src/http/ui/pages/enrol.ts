@@ -59,7 +59,7 @@ ${options.error ? html`<p class="hint">Still refused? <a href="/enrol">Start aga
 </form>
 <form method="post" action="/logout" class="inline-form">
   ${csrfField(options.csrf)}
-  <p class="hint">Not now? <button type="submit" class="link-button">Log out</button></p>
+  <p class="hint after-form">Not now? <button type="submit" class="link-button">Log out</button></p>
 </form>`,
   });
 }
@@ -76,6 +76,16 @@ ${alert('success', 'Your second factor is on.')}
   ${codes.map((code) => html`<li>${code}</li>`)}
 </ul>
 <p><a class="button" href="${next}" id="continue">I have saved them, continue</a></p>`,
+  });
+}
+
+function alreadyOnPage(): Markup {
+  return authPage({
+    title: 'Second factor',
+    body: html`<h1>Your second factor is on</h1>
+<p>To move it to a new phone, log out, log in again with a code from your current app, and open this page
+within 5 minutes. Lost the phone? Log in with a recovery code, or ask an admin to reset your second factor.</p>
+<p><a class="button secondary" href="/">Back to the overview</a></p>`,
   });
 }
 
@@ -105,8 +115,15 @@ export function enrolPages(ui: Ui): Hono<AdminEnv> {
     const next = safeNext(context.req.query('next'));
     if (actor.kind !== 'user') return seeOther(context, '/login');
     if ((await ui.pendingStep(actor)) === 'second-factor') return seeOther(context, '/login/second-factor');
-    const enrolment = await startEnrolment(ui.access, actor);
-    return sendPage(context, enrolPage({ csrf: context.get('csrf'), next, label: actor.label, enrolment }));
+    try {
+      const enrolment = await startEnrolment(ui.access, actor);
+      return sendPage(context, enrolPage({ csrf: context.get('csrf'), next, label: actor.label, enrolment }));
+    } catch (error) {
+      // Replacing a second factor that is on needs a code entered in the last 5 minutes.
+      if (!isRoostError(error, 'forbidden') || error.details?.reason !== 'second_factor_required')
+        throw error;
+      return sendPage(context, alreadyOnPage(), 403);
+    }
   });
 
   app.post('/enrol', async (context) => {

@@ -67,7 +67,7 @@ ${error ? alert('error', error.message, { id: formErrorId, ...(error.title ? { t
 </form>
 <form method="post" action="/logout" class="inline-form">
   ${csrfField(csrf)}
-  <p class="hint">Not you? <button type="submit" class="link-button">Log out</button></p>
+  <p class="hint after-form">Not you? <button type="submit" class="link-button">Log out</button></p>
 </form>`,
   });
 }

@@ -44,7 +44,7 @@ ${
     }</dd>
   </dl>
   <h3 class="subhead">Sessions</h3>
-  <p class="hint">Lost a laptop, or logged in on a shared machine? End every session of your account, this one included.</p>
+  <p class="muted">Lost a laptop, or logged in on a shared machine? End every session of your account, this one included.</p>
   <form method="post" action="/logout-everywhere" class="inline-form">
     ${csrfField(csrf)}
     <button type="submit" class="button secondary">Log out everywhere</button>

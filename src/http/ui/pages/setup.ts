@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { consumeBootstrapToken, login, minimumPasswordLength } from '../../../auth/index.ts';
+import { consumeBootstrapToken, login, minimumPasswordLength, needsBootstrap } from '../../../auth/index.ts';
 import { isRoostError } from '../../../core/errors.ts';
 import { type AdminEnv, clientIp } from '../../middleware/actor.ts';
 import { field, formError, formErrorId } from '../components.ts';
@@ -56,8 +56,9 @@ ${formError(errors.form)}
 export function setupPages(ui: Ui): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
-  app.get('/setup', (context) => {
+  app.get('/setup', async (context) => {
     if (context.get('actor').kind !== 'anonymous') return seeOther(context, '/');
+    if (!(await needsBootstrap(ui.access))) return seeOther(context, '/login');
     return sendPage(context, setupPage({ email: '', name: '' }));
   });
 

@@ -46,20 +46,19 @@ function tokenTable(
   if (tokens.length === 0) return html`<p class="empty panel">You have no API tokens yet.</p>`;
   const mayRevoke = can(actor, 'tokens:write');
   return html`<div class="table-wrap"><table>
-  <caption>Your API tokens, newest first</caption>
+  <caption>Your API tokens, newest first (times in ${timeZone})</caption>
   <thead><tr>
-    <th scope="col">Name</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Expires</th>
+    <th scope="col">Name</th><th scope="col">Scopes</th><th scope="col">Expires</th>
     <th scope="col">Last used</th><th scope="col">State</th>${mayRevoke ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}
   </tr></thead>
   <tbody>
   ${tokens.map((token) => {
     const live = !token.revokedAt && !(token.expiresAt && token.expiresAt <= now);
     return html`<tr>
-    <th scope="row">${token.name}</th>
+    <th scope="row" class="break">${token.name}<span class="cell-sub">created ${formatTime(token.createdAt, timeZone, 'compact')}</span></th>
     <td><span class="scopes">${token.scopes.map((scope) => html`<span class="badge">${scope}</span>`)}</span></td>
-    <td class="nowrap">${formatTime(token.createdAt, timeZone)}</td>
-    <td class="nowrap">${formatTime(token.expiresAt, timeZone)}</td>
-    <td class="nowrap">${formatTime(token.lastUsedAt, timeZone)}</td>
+    <td class="nowrap">${formatTime(token.expiresAt, timeZone, 'compact')}</td>
+    <td class="nowrap">${formatTime(token.lastUsedAt, timeZone, 'compact')}</td>
     <td class="nowrap">${tokenState(token, now, timeZone)}</td>
     ${
       mayRevoke
@@ -88,13 +87,13 @@ function scopePicker(actor: Actor, checked: string[]): Markup {
   const box = (permission: Permission, text: string) =>
     can(actor, permission)
       ? html`<label class="check"><input type="checkbox" name="scopes" value="${permission}"${checked.includes(permission) ? raw(' checked') : ''}><span class="visually-hidden">${permission.split(':')[0]}:</span>${text}</label>`
-      : html`<span class="muted" aria-label="not available">—</span>`;
+      : html`<span class="muted" aria-hidden="true">—</span><span class="visually-hidden">not available</span>`;
   const rows = domains.filter((domain) => can(actor, `${domain}:read`) || can(actor, `${domain}:write`));
   const extra = (['secrets:reveal', 'keys:export'] as const).filter((permission) => can(actor, permission));
   return html`<fieldset>
   <legend>Scopes</legend>
   <p class="hint" id="scopes-hint">What the token may do; only permissions you hold yourself. Give it the least it needs.</p>
-  <div class="table-wrap"><table class="scope-table" aria-describedby="scopes-hint">
+  <div class="table-wrap fit"><table class="scope-table" aria-describedby="scopes-hint">
     <thead><tr><th scope="col">Area</th><th scope="col">Read</th><th scope="col">Write</th></tr></thead>
     <tbody>
     ${rows.map(

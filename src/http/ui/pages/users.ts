@@ -24,10 +24,10 @@ import { readForm, seeOther, sendPage } from '../respond.ts';
 import { sentence } from './login.ts';
 
 const roleHelp: Record<Role, string> = {
-  admin: 'admin: everything (second factor required)',
-  operator: 'operator: runs operations, no user management (second factor required)',
-  'account-manager': 'account-manager: incidents, status pages, customer communication',
-  viewer: 'viewer: reads the logbook, status pages and instances',
+  admin: 'everything; second factor required',
+  operator: 'runs operations, no user management; second factor required',
+  'account-manager': 'incidents, status pages, customer communication',
+  viewer: 'reads the logbook, status pages and instances',
 };
 
 interface UserForm {
@@ -40,7 +40,7 @@ interface UserForm {
 function userTable(users: User[], actor: Actor, csrf: string | null, timeZone: string): Markup {
   const mayWrite = can(actor, 'users:write');
   return html`<div class="table-wrap"><table>
-  <caption>${users.length} ${users.length === 1 ? 'user' : 'users'}, by email</caption>
+  <caption>${users.length} ${users.length === 1 ? 'user' : 'users'}, by email (times in ${timeZone})</caption>
   <thead><tr>
     <th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Second factor</th>
     <th scope="col">State</th><th scope="col">Created</th>${mayWrite ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}
@@ -53,7 +53,7 @@ function userTable(users: User[], actor: Actor, csrf: string | null, timeZone: s
     <td>${user.role}</td>
     <td>${user.totpEnabledAt ? html`<span class="badge ok">on</span>` : html`<span class="badge warn">off</span>`}</td>
     <td>${user.disabledAt ? html`<span class="badge bad">disabled</span>` : html`<span class="badge ok">active</span>`}</td>
-    <td class="nowrap">${formatTime(user.createdAt, timeZone)}</td>
+    <td class="nowrap">${formatTime(user.createdAt, timeZone, 'compact')}</td>
     ${
       mayWrite
         ? html`<td class="actions-cell">${
@@ -98,8 +98,11 @@ function createForm(csrf: string | null, form: UserForm): Markup {
     <div class="form-row">
       <div class="field">
         <label for="${roleId}">Role</label>
-        <select id="${roleId}" name="role">
-          ${roles.map((role) => html`<option value="${role}"${role === form.role ? raw(' selected') : ''}>${roleHelp[role]}</option>`)}
+        <div class="hint" id="${roleId}-hint">
+          ${roles.map((role) => html`<span class="role-help"><strong>${role}</strong>: ${roleHelp[role]}</span>`)}
+        </div>
+        <select id="${roleId}" name="role" aria-describedby="${roleId}-hint">
+          ${roles.map((role) => html`<option value="${role}"${role === form.role ? raw(' selected') : ''}>${role}</option>`)}
         </select>
       </div>
       ${field({
