@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Hono } from 'hono';
 import { createAuditLog } from './audit/index.ts';
 import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
@@ -9,6 +10,7 @@ import { RoostError } from './core/errors.ts';
 import type { ApiDeps } from './http/api/route.ts';
 import { apiRoutes } from './http/api/routes/index.ts';
 import { createAdminApp } from './http/app.ts';
+import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
@@ -117,31 +119,47 @@ export interface RunningRoost {
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** Starts the admin and status servers and the job workers. */
-export async function serveRoost(roost: Roost): Promise<RunningRoost> {
-  const { config, logger, metrics } = roost;
-  const tls = adminTls(config);
-  const readiness = () => checkReadiness(roost.store, roost.migrations);
-  const api: ApiDeps = {
-    config,
+/** What API operations run on, from a Roost. */
+export function apiDepsOf(roost: Roost): ApiDeps {
+  return {
+    config: roost.config,
     store: roost.store,
     vault: roost.vault,
     clock: roost.clock,
     audit: roost.audit,
-    logger,
+    logger: roost.logger,
   };
-  const sessionDeps = { store: roost.store, clock: roost.clock, settings: config.auth };
-  const resolvers = {
-    resolveToken: (bearer: string, ip: string | null) => resolveToken(sessionDeps, bearer, ip),
-    resolveSession: async (token: string, ip: string | null) => {
+}
+
+/** The admin server's app (UI, API, health, metrics), with sessions and API tokens resolved from the store. */
+export function createAdminAppFor(roost: Roost): Hono<AdminEnv> {
+  const sessionDeps = { store: roost.store, clock: roost.clock, settings: roost.config.auth };
+  const resolvers: ActorResolvers = {
+    resolveToken: (bearer, ip) => resolveToken(sessionDeps, bearer, ip),
+    resolveSession: async (token, ip) => {
       const resolved = await resolveSession(sessionDeps, token, ip);
       return resolved && { actor: resolved.actor, csrf: csrfToken(token) };
     },
   };
-  const adminApp = createAdminApp({ api, metrics, readiness, resolvers, routes: apiRoutes, version });
+  return createAdminApp({
+    api: apiDepsOf(roost),
+    metrics: roost.metrics,
+    readiness: () => checkReadiness(roost.store, roost.migrations),
+    resolvers,
+    routes: apiRoutes,
+    version,
+  });
+}
+
+/** Starts the admin and status servers and the job workers. */
+export async function serveRoost(roost: Roost): Promise<RunningRoost> {
+  const { config, logger, metrics } = roost;
+  const tls = adminTls(config);
+  const adminApp = createAdminAppFor(roost);
   const admin = await listen(adminApp, config.admin.listen, tls);
   let status: RunningServer;
   try {
+    const readiness = () => checkReadiness(roost.store, roost.migrations);
     status = await listen(createStatusApp({ logger, metrics, readiness }), config.status.listen);
   } catch (error) {
     await admin.close();

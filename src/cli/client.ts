@@ -3,7 +3,7 @@ import { authorize, localActor } from '../auth/actor.ts';
 import { type ErrorCode, RoostError } from '../core/errors.ts';
 import type { ApiRoute } from '../http/api/route.ts';
 import { apiRoutes } from '../http/api/routes/index.ts';
-import { openRoost, type Roost } from '../main.ts';
+import { apiDepsOf, openRoost, type Roost } from '../main.ts';
 import type { CommandContext } from './context.ts';
 
 /**
@@ -50,14 +50,7 @@ function readToken(token: string): string {
 }
 
 function localClient(roost: Roost): ApiClient {
-  const deps = {
-    config: roost.config,
-    store: roost.store,
-    vault: roost.vault,
-    clock: roost.clock,
-    audit: roost.audit,
-    logger: roost.logger,
-  };
+  const deps = apiDepsOf(roost);
   const run = async (routeId: string, input: Record<string, unknown>) => {
     const route = findRoute(routeId);
     const actor = localActor(roost.clock);
