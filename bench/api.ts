@@ -2,7 +2,7 @@
  * API throughput: requests/s and p99 latency of authenticated reads (`GET /api/v1/me`,
  * `GET /api/v1/bans?active=true`, each with `Authorization: Bearer <API token>`), against the anchor of a
  * bare Hono route (`GET /bench/hello` → `c.text('hello')`) served by the same server: same process, same
- * port, same Hono app, registered before the admin app's first middleware. Load comes from `wrk` on
+ * port, matched before the admin app's first middleware. Load comes from `wrk` on
  * loopback, variants interleaved round by round so machine noise hits all alike. SQLite in a temp data
  * dir. Run: `node bench/api.ts` (BENCH_API_ROUNDS, BENCH_API_SECONDS, BENCH_API_CONNECTIONS to change the
  * run; BENCH_API_SERVER=inline to serve from this process instead of a child; BENCH_API_PROFILE=<dir> to
@@ -15,27 +15,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Actor } from '../src/auth/actor.ts';
-import {
-  createToken,
-  createUser,
-  csrfToken,
-  localActor,
-  resolveSession,
-  resolveToken,
-  rolePermissions,
-} from '../src/auth/index.ts';
+import { createToken, createUser, localActor, rolePermissions } from '../src/auth/index.ts';
 import { recordLoginFailure } from '../src/auth/throttle.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { systemClock } from '../src/core/clock.ts';
-import type { ApiDeps } from '../src/http/api/route.ts';
-import { apiRoutes } from '../src/http/api/routes/index.ts';
-import { createAdminApp } from '../src/http/app.ts';
-import { errorResponse } from '../src/http/errors.ts';
-import type { ActorResolvers, AdminEnv } from '../src/http/middleware/actor.ts';
 import { listen } from '../src/http/server.ts';
-import { openRoost } from '../src/main.ts';
-import { checkReadiness, createLogger } from '../src/observability/index.ts';
-import { version } from '../src/version.ts';
+import { createAdminAppFor, openRoost } from '../src/main.ts';
+import { createLogger } from '../src/observability/index.ts';
 
 const rounds = Number(process.env.BENCH_API_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_API_SECONDS ?? 10);
@@ -89,9 +75,10 @@ function cpuNow(): number {
 /**
  * A Roost on a scratch SQLite database, its admin app served on 127.0.0.1 with the hello route in front:
  * an operator user, a real API token made through `createToken`, three active IP bans (five failed logins
- * each) for the bans listing to return. The admin app is built as `serveRoost` builds it (same resolvers);
- * its routes are re-registered after the hello route on one Hono app, so hello is matched first and answers
- * without running any middleware, while every other request runs exactly the admin app's stack.
+ * each) for the bans listing to return. The admin app is built as `serveRoost` builds it (same resolvers)
+ * and served whole behind a one-route Hono app: hello is matched there first and answers without any
+ * middleware; every other request goes on to the admin app unchanged (its middleware, error and not-found
+ * handlers), for one extra Hono dispatch of a few µs.
  */
 async function startBenchServer(): Promise<BenchServer> {
   const directory = mkdtempSync(path.join(tmpdir(), 'roost-bench-api-'));
@@ -137,35 +124,10 @@ async function startBenchServer(): Promise<BenchServer> {
       }
     }
 
-    const api: ApiDeps = {
-      config,
-      store: roost.store,
-      vault: roost.vault,
-      clock: roost.clock,
-      audit: roost.audit,
-      logger,
-    };
-    const sessionDeps = { store: roost.store, clock: roost.clock, settings: config.auth };
-    const resolvers: ActorResolvers = {
-      resolveToken: (bearer, ip) => resolveToken(sessionDeps, bearer, ip),
-      resolveSession: async (sessionToken, ip) => {
-        const resolved = await resolveSession(sessionDeps, sessionToken, ip);
-        return resolved && { actor: resolved.actor, csrf: csrfToken(sessionToken) };
-      },
-    };
-    const readiness = () => checkReadiness(roost.store, roost.migrations);
-    const admin = createAdminApp({
-      api,
-      metrics: roost.metrics,
-      readiness,
-      resolvers,
-      routes: apiRoutes,
-      version,
-    });
-    const app = new Hono<AdminEnv>();
+    const admin = createAdminAppFor(roost);
+    const app = new Hono();
     app.get('/bench/hello', (context) => context.text('hello'));
-    for (const route of admin.routes) app.on(route.method, route.path, route.handler);
-    app.onError((error, context) => errorResponse(context, error, logger));
+    app.all('*', (context) => admin.fetch(context.req.raw, context.env));
     const server = await listen(app, { host: '127.0.0.1', port: 0 });
     if (server.address.host !== '127.0.0.1') throw new Error(`bound to ${server.address.host}, not loopback`);
     return {

@@ -11,6 +11,7 @@ import type { ApiDeps } from './http/api/route.ts';
 import { apiRoutes } from './http/api/routes/index.ts';
 import { createAdminApp } from './http/app.ts';
 import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
+import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
@@ -134,12 +135,17 @@ export function apiDepsOf(roost: Roost): ApiDeps {
 /** The admin server's app (UI, API, health, metrics), with sessions and API tokens resolved from the store. */
 export function createAdminAppFor(roost: Roost): Hono<AdminEnv> {
   const sessionDeps = { store: roost.store, clock: roost.clock, settings: roost.config.auth };
+  const tokens = cachedTokenResolver((bearer, ip) => resolveToken(sessionDeps, bearer, ip), {
+    ttlMs: 5_000,
+    maxEntries: 10_000,
+  });
   const resolvers: ActorResolvers = {
-    resolveToken: (bearer, ip) => resolveToken(sessionDeps, bearer, ip),
+    resolveToken: tokens.resolveToken,
     resolveSession: async (token, ip) => {
       const resolved = await resolveSession(sessionDeps, token, ip);
       return resolved && { actor: resolved.actor, csrf: csrfToken(token) };
     },
+    afterWrite: tokens.forget,
   };
   return createAdminApp({
     api: apiDepsOf(roost),

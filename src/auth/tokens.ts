@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
@@ -168,23 +168,7 @@ export async function resolveToken(
 ): Promise<Actor | undefined> {
   if (!bearer.startsWith(apiTokenPrefix) || bearer.length > 200) return undefined;
   const { db } = deps.store;
-  const row = await db
-    .selectFrom('api_tokens')
-    .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select([
-      'api_tokens.id',
-      'api_tokens.user_id',
-      'api_tokens.name',
-      'api_tokens.scopes',
-      'api_tokens.expires_at',
-      'api_tokens.last_used_at',
-      'api_tokens.revoked_at',
-      'users.email',
-      'users.role',
-      'users.disabled_at',
-    ])
-    .where('api_tokens.token_hash', '=', sha256(bearer))
-    .executeTakeFirst();
+  const row = (await db.executeQuery(tokenLookup(db, sha256(bearer)))).rows[0];
   if (!row || row.revoked_at !== null || row.disabled_at !== null || !isRole(row.role)) return undefined;
   const now = deps.clock.now().getTime();
   if (row.expires_at !== null && now >= Number(row.expires_at)) return undefined;
@@ -202,6 +186,47 @@ export async function resolveToken(
     ip,
     tokenId: row.id,
   };
+}
+
+// Building and compiling the lookup with Kysely costs more than running it: compile once per database.
+const compiledLookups = new WeakMap<Kysely<Database>, CompiledQuery<TokenLookupRow>>();
+
+function tokenLookup(db: Kysely<Database>, tokenHash: string): CompiledQuery<TokenLookupRow> {
+  let compiled = compiledLookups.get(db);
+  if (!compiled) {
+    compiled = db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select([
+        'api_tokens.id',
+        'api_tokens.user_id',
+        'api_tokens.name',
+        'api_tokens.scopes',
+        'api_tokens.expires_at',
+        'api_tokens.last_used_at',
+        'api_tokens.revoked_at',
+        'users.email',
+        'users.role',
+        'users.disabled_at',
+      ])
+      .where('api_tokens.token_hash', '=', '')
+      .compile();
+    compiledLookups.set(db, compiled);
+  }
+  return { ...compiled, parameters: [tokenHash] };
+}
+
+interface TokenLookupRow {
+  id: string;
+  user_id: string;
+  name: string;
+  scopes: string;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  email: string;
+  role: string;
+  disabled_at: number | null;
 }
 
 /** Revokes a user's live tokens inside the caller's transaction; returns how many. */

@@ -20,42 +20,63 @@ export interface AdminAppDeps {
   version: string;
 }
 
+const apiHeaders: [string, string][] = [
+  ['cache-control', 'no-store'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['referrer-policy', 'no-referrer'],
+  ['x-content-type-options', 'nosniff'],
+];
+
 /** The private admin server: UI, JSON API under /api/v1, health and metrics. */
 export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const { logger } = deps.api;
   app.use(requestMetrics(deps.metrics, 'admin'));
   app.route('/', healthRoutes(deps));
-  // same-origin referrers: with no-referrer, Chromium sends `Origin: null` on same-origin form posts.
-  app.use(
-    secureHeaders({
-      referrerPolicy: 'same-origin',
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    }),
-  );
-  app.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (context) =>
-        context.json(
-          {
-            error: {
-              code: 'invalid_input',
-              message: `the request body is larger than ${maxBodyBytes / 1024} KiB`,
-              details: { reason: 'payload_too_large', limit: maxBodyBytes },
-            },
+  // Pages get the full set; JSON answers a short static one (CSP and friends only matter for documents, and
+  // every header is bytes on each API response). same-origin referrers: with no-referrer, Chromium sends
+  // `Origin: null` on same-origin form posts.
+  const pageHeaders = secureHeaders({
+    referrerPolicy: 'same-origin',
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  });
+  app.use(async (context, next) => {
+    if (!context.req.path.startsWith('/api/')) return pageHeaders(context, next);
+    await next();
+    for (const [name, value] of apiHeaders) context.res.headers.set(name, value);
+  });
+  // Only requests with a body are limited: on GET, asking for the body would build a whole fetch Request.
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (context) =>
+      context.json(
+        {
+          error: {
+            code: 'invalid_input',
+            message: `the request body is larger than ${maxBodyBytes / 1024} KiB`,
+            details: { reason: 'payload_too_large', limit: maxBodyBytes },
           },
-          413,
-        ),
-    }),
+        },
+        413,
+      ),
+  });
+  app.use((context, next) =>
+    context.req.method === 'GET' || context.req.method === 'HEAD' ? next() : limitBody(context, next),
   );
   app.use(sameOrigin());
   app.use(resolveActor(deps.resolvers));
+  const { afterWrite } = deps.resolvers;
+  if (afterWrite) {
+    app.use(async (context, next) => {
+      await next();
+      if (context.req.method !== 'GET' && context.req.method !== 'HEAD') afterWrite();
+    });
+  }
   app.route('/api/v1', createApiApp(deps.api, deps.routes, deps.version));
   app.route('/', createUiApp(deps.api));
   // The API answers JSON; everything else is a page for people.

@@ -20,6 +20,8 @@ export interface AdminEnv {
 export interface ActorResolvers {
   resolveToken(bearer: string, ip: string | null): Promise<Actor | undefined>;
   resolveSession(token: string, ip: string | null): Promise<{ actor: Actor; csrf: string } | undefined>;
+  /** Called after every request that may have changed state (revoked a token, disabled a user…). */
+  afterWrite?(): void;
 }
 
 export function clientIp(context: Context): string | null {

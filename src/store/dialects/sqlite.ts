@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+
+const statementCacheSize = 500;
 
 export interface SqliteOptions {
   file: string;
@@ -19,16 +21,27 @@ export function openSqlite(options: SqliteOptions): SqliteDatabase {
   database.exec('PRAGMA journal_mode = WAL');
   database.exec('PRAGMA synchronous = NORMAL');
   database.exec('PRAGMA foreign_keys = ON');
+  // Preparing costs more than running a small query: reuse statements per SQL text (bounded, oldest out).
+  // `iterate` keeps a fresh statement, since an open iterator would be reset by a reuse.
+  const statements = new Map<string, StatementSync>();
+  const prepared = (sql: string): StatementSync => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = database.prepare(sql);
+      if (statements.size >= statementCacheSize) statements.delete(statements.keys().next().value as string);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   return {
     close: () => database.close(),
     prepare: (sql: string): SqliteStatement => {
-      const statement = database.prepare(sql);
-      const reader = statement.columns().length > 0;
+      const statement = prepared(sql);
       return {
-        reader,
+        reader: statement.columns().length > 0,
         all: (parameters) => statement.all(...toSqlite(parameters)),
         run: (parameters) => statement.run(...toSqlite(parameters)),
-        iterate: (parameters) => statement.iterate(...toSqlite(parameters)),
+        iterate: (parameters) => database.prepare(sql).iterate(...toSqlite(parameters)),
       };
     },
   };
