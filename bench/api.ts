@@ -19,6 +19,7 @@ import { createToken, createUser, localActor, rolePermissions } from '../src/aut
 import { recordLoginFailure } from '../src/auth/throttle.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { systemClock } from '../src/core/clock.ts';
+import type { AdminEnv } from '../src/http/middleware/actor.ts';
 import { listen } from '../src/http/server.ts';
 import { createAdminAppFor, openRoost } from '../src/main.ts';
 import { createLogger } from '../src/observability/index.ts';
@@ -75,10 +76,9 @@ function cpuNow(): number {
 /**
  * A Roost on a scratch SQLite database, its admin app served on 127.0.0.1 with the hello route in front:
  * an operator user, a real API token made through `createToken`, three active IP bans (five failed logins
- * each) for the bans listing to return. The admin app is built as `serveRoost` builds it (same resolvers)
- * and served whole behind a one-route Hono app: hello is matched there first and answers without any
- * middleware; every other request goes on to the admin app unchanged (its middleware, error and not-found
- * handlers), for one extra Hono dispatch of a few µs.
+ * each) for the bans listing to return. The admin app is built as `serveRoost` builds it
+ * (`createAdminAppFor`) and mounted whole on one Hono app after the hello route: hello answers without any
+ * middleware; every other request runs through the admin app's middleware, error and not-found handlers.
  */
 async function startBenchServer(): Promise<BenchServer> {
   const directory = mkdtempSync(path.join(tmpdir(), 'roost-bench-api-'));
@@ -125,9 +125,11 @@ async function startBenchServer(): Promise<BenchServer> {
     }
 
     const admin = createAdminAppFor(roost);
-    const app = new Hono();
+    // One Hono app: hello is registered first, so it answers before any of the admin app's middleware;
+    // the admin app is mounted whole (its routes, middleware and error handlers), as serve runs it.
+    const app = new Hono<AdminEnv>();
     app.get('/bench/hello', (context) => context.text('hello'));
-    app.all('*', (context) => admin.fetch(context.req.raw, context.env));
+    app.route('/', admin);
     const server = await listen(app, { host: '127.0.0.1', port: 0 });
     if (server.address.host !== '127.0.0.1') throw new Error(`bound to ${server.address.host}, not loopback`);
     return {
