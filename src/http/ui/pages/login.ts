@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { completeSecondFactor, login } from '../../../auth/index.ts';
+import { completeSecondFactor, login, needsBootstrap } from '../../../auth/index.ts';
 import { isRoostError } from '../../../core/errors.ts';
 import { type AdminEnv, clientIp } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
@@ -83,6 +83,8 @@ export function loginPages(ui: Ui): Hono<AdminEnv> {
       const step = await ui.pendingStep(actor);
       return seeOther(context, step === 'done' ? next : withNext(stepPath(step), next));
     }
+    // Nobody to log in yet: the first admin is made on the setup page, with the token serve printed.
+    if (await needsBootstrap(ui.access)) return seeOther(context, '/setup');
     return sendPage(context, loginPage({ email: '', next, notice: context.req.query('notice') }));
   });
 
