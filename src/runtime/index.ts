@@ -1,0 +1,3 @@
+export { createLocalRuntime, type LocalRuntimeOptions, localRuntimeNote } from './local/index.ts';
+export { slugPattern, validateStackSpec } from './spec.ts';
+export * from './types.ts';

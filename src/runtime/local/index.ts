@@ -1,0 +1,1 @@
+export { createLocalRuntime, type LocalRuntimeOptions, localRuntimeNote } from './local-runtime.ts';
