@@ -14,8 +14,10 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
+import { registerInstanceJobs } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
+import { createLocalRuntime, type Runtime } from './runtime/index.ts';
 import {
   loadMigrations,
   type Migration,
@@ -38,6 +40,8 @@ export interface Roost {
   vault: Vault;
   audit: AuditLog;
   jobs: Jobs;
+  /** Where tenant stacks run: the local driver, instances under `<dataDir>/runtime`. */
+  runtime: Runtime;
   close(): Promise<void>;
 }
 
@@ -91,6 +95,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       { timeZone: config.timeZone, leaseSeconds: config.jobs.leaseSeconds },
     );
     metrics.setQueueDepthSource(() => jobs.depth());
+    const runtime = createLocalRuntime({ dataDir: config.dataDir });
     return {
       config,
       logger,
@@ -101,6 +106,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       vault,
       audit,
       jobs,
+      runtime,
       close: async () => {
         await jobs.stop();
         await store.close();
@@ -129,6 +135,8 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     clock: roost.clock,
     audit: roost.audit,
     logger: roost.logger,
+    jobs: roost.jobs,
+    runtime: roost.runtime,
   };
 }
 
@@ -171,6 +179,7 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     await admin.close();
     throw error;
   }
+  registerInstanceJobs(apiDepsOf(roost));
   roost.jobs.start();
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {

@@ -15,6 +15,8 @@ export interface ApiClient {
   /** Streamed results (NDJSON): each item is one line ending in a newline. */
   lines(routeId: string, input?: Record<string, unknown>): AsyncIterable<string>;
   close(): Promise<void>;
+  /** The in-process Roost when the command runs on the server (absent with --url). */
+  readonly roost?: Roost;
 }
 
 function findRoute(routeId: string): ApiRoute {
@@ -71,6 +73,7 @@ function localClient(roost: Roost): ApiClient {
       },
     }),
     close: () => roost.close(),
+    roost,
   };
 }
 

@@ -3,6 +3,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerBans } from './commands/bans.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
@@ -62,5 +63,6 @@ export function createProgram(version: string): Command {
   registerTokens(program);
   registerBans(program);
   registerAudit(program);
+  registerInstances(program);
   return program;
 }

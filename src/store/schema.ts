@@ -191,4 +191,38 @@ export interface Database {
   bans: BanTable;
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
+  instances: InstanceTable;
+  instance_operations: InstanceOperationTable;
+}
+
+export interface InstanceTable {
+  /** `ins_…`; also the vault owner of the instance's secrets. */
+  id: string;
+  slug: string;
+  customer: string;
+  environment: 'staging' | 'preprod' | 'production';
+  runtime: 'local';
+  /** JSON object: `{ api, db, cache }` release references. */
+  release: string;
+  replicas: number;
+  state: 'provisioning' | 'running' | 'degraded' | 'decommissioning' | 'decommissioned' | 'failed';
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  decommissioned_at: number | null;
+}
+
+export interface InstanceOperationTable {
+  /** `op_…` */
+  id: string;
+  instance_id: string;
+  kind: 'create' | 'scale' | 'remove';
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  job_id: string | null;
+  /** The last progress line, for people. */
+  progress: string | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
 }

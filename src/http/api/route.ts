@@ -4,7 +4,9 @@ import type { Actor } from '../../auth/actor.ts';
 import type { Permission } from '../../auth/permissions.ts';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { Jobs } from '../../jobs/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
 import type { Store } from '../../store/index.ts';
 import type { Vault } from '../../vault/index.ts';
 
@@ -16,6 +18,8 @@ export interface ApiDeps {
   clock: Clock;
   audit: AuditLog;
   logger: Logger;
+  jobs: Jobs;
+  runtime: Runtime;
 }
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

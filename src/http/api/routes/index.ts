@@ -1,6 +1,7 @@
 import type { ApiRoute } from '../route.ts';
 import { auditRoutes } from './audit.ts';
 import { banRoutes } from './bans.ts';
+import { instanceRoutes } from './instances.ts';
 import { secretRoutes } from './secrets.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
@@ -12,4 +13,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...banRoutes,
   ...auditRoutes,
   ...secretRoutes,
+  ...instanceRoutes,
 ];

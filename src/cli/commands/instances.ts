@@ -1,0 +1,237 @@
+import { type Command, Option } from 'commander';
+import { RoostError } from '../../core/errors.ts';
+import { registerInstanceJobs } from '../../instances/index.ts';
+import { apiDepsOf } from '../../main.ts';
+import { environments, stackSecretNames } from '../../runtime/index.ts';
+import type { ApiClient } from '../client.ts';
+import { type Output, table } from '../output.ts';
+import { withClient } from './with-client.ts';
+
+interface InstanceBody {
+  id: string;
+  slug: string;
+  customer: string;
+  environment: string;
+  runtime: string;
+  replicas: number;
+  state: string;
+  lastError: string | null;
+  createdAt: string;
+  decommissionedAt: string | null;
+}
+
+interface OperationBody {
+  id: string;
+  kind: string;
+  state: string;
+  progress: string | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+interface StatusBody {
+  state: string;
+  endpoints: { api: string[] };
+  notes: string[];
+  services?: Array<{ name: string; runningReplicas: number; desiredReplicas: number; health: string }>;
+}
+
+type WithOperation = { instance: InstanceBody; operation: OperationBody };
+
+const replicasOption = (value: string): number => {
+  const replicas = Number(value);
+  if (!Number.isInteger(replicas))
+    throw new RoostError('invalid_input', `--replicas: not an integer: ${value}`);
+  return replicas;
+};
+
+export function registerInstances(program: Command): void {
+  const instance = program.command('instance').description('customer instances: private stacks');
+  instance
+    .command('create <slug>')
+    .description('create an instance and queue its provisioning (secrets are generated, never shown)')
+    .requiredOption('--customer <name>', 'the customer this stack belongs to')
+    .addOption(new Option('--env <environment>', 'environment').choices(environments).makeOptionMandatory())
+    .option('--replicas <n>', 'API replicas, 1 to 10', replicasOption, 1)
+    .option('--wait', 'follow the operation until it ends, with progress on standard error')
+    .option('--timeout <seconds>', 'how long --wait waits', Number, 600)
+    .action(
+      async (
+        slug: string,
+        options: { customer: string; env: string; replicas: number; wait?: boolean; timeout: number },
+        command: Command,
+      ) =>
+        withClient(command, async (client, { output }) => {
+          const created = await client.call<WithOperation>('instances.create', {
+            slug,
+            customer: options.customer,
+            environment: options.env,
+            replicas: options.replicas,
+          });
+          const result = options.wait ? await waitFor(client, output, created, options.timeout) : created;
+          output.result(result, () => describe(result));
+        }),
+    );
+  instance
+    .command('list')
+    .description('list instances (decommissioned ones stay as tombstones)')
+    .action(async (_options, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const { instances } = await client.call<{ instances: InstanceBody[] }>('instances.list');
+        output.result({ instances }, () =>
+          table([
+            ['SLUG', 'CUSTOMER', 'ENV', 'REPLICAS', 'STATE', 'ID'],
+            ...instances.map((entry) => [
+              entry.slug,
+              entry.customer,
+              entry.environment,
+              String(entry.replicas),
+              entry.state,
+              entry.id,
+            ]),
+          ]),
+        );
+      }),
+    );
+  instance
+    .command('show <slug>')
+    .description('an instance, what its runtime runs now, and its recent operations')
+    .action(async (slug: string, _options, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const details = await client.call<{
+          instance: InstanceBody;
+          status: StatusBody | null;
+          operations: OperationBody[];
+        }>('instances.get', { slug });
+        output.result(details, () => {
+          const { instance: shown, status, operations } = details;
+          const lines = [
+            `${shown.slug} (${shown.id}): ${shown.state}, ${shown.environment}, customer ${shown.customer}, ${shown.replicas} replica(s), ${shown.runtime} runtime`,
+          ];
+          if (shown.lastError) lines.push(`last error: ${shown.lastError}`);
+          if (shown.decommissionedAt) lines.push(`decommissioned at ${shown.decommissionedAt}`);
+          if (status) {
+            lines.push(`runtime: ${status.state}; api ${status.endpoints.api.join(' ') || '(none)'}`);
+            for (const service of status.services ?? [])
+              lines.push(
+                `  ${service.name}: ${service.runningReplicas}/${service.desiredReplicas} ${service.health}`,
+              );
+            for (const note of status.notes) lines.push(`note: ${note}`);
+          }
+          lines.push(
+            table([
+              ['OPERATION', 'KIND', 'STATE', 'CREATED', 'PROGRESS'],
+              ...operations.map((operation) => [
+                operation.id,
+                operation.kind,
+                operation.state,
+                operation.createdAt,
+                operation.error ?? operation.progress ?? '',
+              ]),
+            ]),
+          );
+          return lines.join('\n');
+        });
+      }),
+    );
+  instance
+    .command('scale <slug>')
+    .description('set the number of API replicas')
+    .requiredOption('--replicas <n>', 'API replicas, 1 to 10', replicasOption)
+    .option('--wait', 'follow the operation until it ends')
+    .option('--timeout <seconds>', 'how long --wait waits', Number, 600)
+    .action(
+      async (
+        slug: string,
+        options: { replicas: number; wait?: boolean; timeout: number },
+        command: Command,
+      ) =>
+        withClient(command, async (client, { output }) => {
+          const scaled = await client.call<WithOperation>('instances.scale', {
+            slug,
+            replicas: options.replicas,
+          });
+          const result = options.wait ? await waitFor(client, output, scaled, options.timeout) : scaled;
+          output.result(result, () => describe(result));
+        }),
+    );
+  instance
+    .command('decommission <slug>')
+    .description(
+      'stop everything and erase the stack, its files and its secrets; the record stays as a tombstone',
+    )
+    .option('--wait', 'follow the operation until it ends')
+    .option('--timeout <seconds>', 'how long --wait waits', Number, 600)
+    .action(async (slug: string, options: { wait?: boolean; timeout: number }, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const started = await client.call<WithOperation>('instances.decommission', { slug });
+        const result = options.wait ? await waitFor(client, output, started, options.timeout) : started;
+        output.result(result, () => describe(result));
+      }),
+    );
+  const secrets = instance.command('secrets').description("an instance's secrets");
+  secrets
+    .command('reveal <slug> <name>')
+    .description(
+      `print one secret (${stackSecretNames.join(', ')}); admins with a fresh second factor; audited`,
+    )
+    .action(async (slug: string, name: string, _options, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const revealed = await client.call<{ slug: string; name: string; value: string }>(
+          'instances.secrets.reveal',
+          { slug, name },
+        );
+        output.result(revealed, () => revealed.value);
+      }),
+    );
+}
+
+function describe({ instance, operation }: WithOperation): string {
+  const outcome = operation.error ? `: ${operation.error}` : '';
+  return `${instance.slug} (${instance.id}) is ${instance.state}; ${operation.kind} operation ${operation.id} ${operation.state}${outcome}`;
+}
+
+/**
+ * Follows an operation until it ends. On the server the CLI has no job worker of its own, so it runs the
+ * instance job queue in this process while it waits (a `roost serve` on the same data may take the job
+ * first: leases keep one runner).
+ */
+async function waitFor(
+  client: ApiClient,
+  output: Output,
+  started: WithOperation,
+  timeoutSeconds: number,
+): Promise<WithOperation> {
+  if (client.roost) {
+    registerInstanceJobs(apiDepsOf(client.roost));
+    client.roost.jobs.start();
+  }
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let last = '';
+  for (;;) {
+    const details = await client.call<{ instance: InstanceBody; operations: OperationBody[] }>(
+      'instances.get',
+      {
+        slug: started.instance.slug,
+      },
+    );
+    const operation = details.operations.find((candidate) => candidate.id === started.operation.id);
+    if (!operation) throw new RoostError('not_found', `operation ${started.operation.id} disappeared`);
+    const line = `${operation.kind} ${operation.state}: ${operation.progress ?? ''}`;
+    if (line !== last) output.info(line);
+    last = line;
+    if (operation.state === 'succeeded') return { instance: details.instance, operation };
+    if (operation.state === 'failed')
+      throw new RoostError(
+        'internal',
+        `${operation.kind} of ${details.instance.slug} failed: ${operation.error}`,
+      );
+    if (Date.now() > deadline)
+      throw new RoostError(
+        'unavailable',
+        `${operation.kind} of ${details.instance.slug} still ${operation.state} after ${timeoutSeconds} s; follow it with roost instance show ${details.instance.slug}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

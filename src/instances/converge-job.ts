@@ -1,0 +1,171 @@
+import type { Selectable } from 'kysely';
+import { describeError, RoostError } from '../core/errors.ts';
+import type { JobRecord } from '../jobs/index.ts';
+import { type StackSecretName, stackSecretNames } from '../runtime/index.ts';
+import type { InstanceOperationTable, InstanceTable } from '../store/index.ts';
+import type { SecretKind } from '../vault/index.ts';
+import type { InstanceDeps } from './deps.ts';
+import { convergeQueue } from './records.ts';
+import { stackSpecOf, vaultSecretSource } from './stack-spec.ts';
+
+/** Who the audit trail names for what the job does on its own. */
+const jobActor = { id: 'job:instance.converge', label: 'instance.converge job' };
+
+const secretKinds: Record<StackSecretName, SecretKind> = {
+  'db-password': 'database-password',
+  'cache-password': 'cache-password',
+  'jwt-signing-key': 'jwt-signing-key',
+};
+
+/** Registers the converge job's handler; the process that calls `jobs.start()` then runs it. */
+export function registerInstanceJobs(deps: InstanceDeps): void {
+  deps.jobs.work(convergeQueue, (job) => runOperation(deps, job));
+}
+
+/**
+ * Makes the runtime match the instance row for one operation. Re-runnable: converge and remove are
+ * idempotent and missing secrets are generated once, so a retry after a crash or a failure is safe.
+ */
+export async function runOperation(deps: InstanceDeps, job: JobRecord): Promise<unknown> {
+  const { operationId } = job.payload as { operationId: string };
+  const { db } = deps.store;
+  const operation = await db
+    .selectFrom('instance_operations')
+    .selectAll()
+    .where('id', '=', operationId)
+    .executeTakeFirst();
+  if (!operation) throw new RoostError('not_found', `no instance operation ${operationId}`);
+  if (operation.state === 'succeeded' || operation.state === 'failed') return { skipped: operation.state };
+  const instance = await db
+    .selectFrom('instances')
+    .selectAll()
+    .where('id', '=', operation.instance_id)
+    .executeTakeFirstOrThrow();
+  const started = deps.clock.now().getTime();
+  await updateOperation(deps, operationId, { state: 'running', started_at: started, progress: 'started' });
+  const log = deps.logger?.child({ instance: instance.slug, operationId, kind: operation.kind });
+  try {
+    const result =
+      operation.kind === 'remove'
+        ? await removeStack(deps, instance, operationId)
+        : await convergeStack(deps, instance, operationId);
+    log?.info(
+      { durationMs: deps.clock.now().getTime() - started, outcome: 'succeeded' },
+      'instance operation ended',
+    );
+    return result;
+  } catch (error) {
+    const message = describeError(error);
+    const last = job.attempts >= job.maxAttempts;
+    log?.warn({ error: message, attempt: job.attempts, last }, 'instance operation failed');
+    const now = deps.clock.now().getTime();
+    if (last) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('instance_operations')
+          .set({ state: 'failed', error: message, progress: 'failed', finished_at: now })
+          .where('id', '=', operationId)
+          .execute();
+        await trx
+          .updateTable('instances')
+          .set({ state: 'failed', last_error: message, updated_at: now })
+          .where('id', '=', instance.id)
+          .execute();
+      });
+    } else {
+      await updateOperation(deps, operationId, {
+        error: message,
+        progress: `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying`,
+      });
+    }
+    throw error;
+  }
+}
+
+async function convergeStack(
+  deps: InstanceDeps,
+  instance: Selectable<InstanceTable>,
+  operationId: string,
+): Promise<{ changes: string[] }> {
+  const existing = new Set((await deps.vault.list(instance.id)).map((secret) => secret.name));
+  for (const name of stackSecretNames) {
+    if (!existing.has(name)) await deps.vault.generate(instance.id, name, secretKinds[name]);
+  }
+  // Progress lines are written in order, one at a time; the last one is awaited before the end.
+  let progress: Promise<unknown> = Promise.resolve();
+  const { changes } = await deps.runtime.converge(
+    stackSpecOf(instance),
+    vaultSecretSource(deps.vault, instance.id),
+    ({ service, message }) => {
+      progress = progress
+        .then(() => updateOperation(deps, operationId, { progress: `${service}: ${message}` }))
+        .catch(() => {});
+    },
+  );
+  await progress;
+  const status = await deps.runtime.inspect(instance.slug);
+  const state = status?.state === 'running' ? 'running' : 'degraded';
+  await finish(deps, instance.id, operationId, { state, last_error: null }, `${changes.length} change(s)`);
+  return { changes };
+}
+
+async function removeStack(
+  deps: InstanceDeps,
+  instance: Selectable<InstanceTable>,
+  operationId: string,
+): Promise<{ removed: string[]; secrets: number }> {
+  await updateOperation(deps, operationId, { progress: 'stopping services and erasing files' });
+  const { removed } = await deps.runtime.remove(instance.slug);
+  await updateOperation(deps, operationId, { progress: 'erasing secrets from the vault' });
+  const secrets = await deps.vault.remove(instance.id);
+  const now = deps.clock.now().getTime();
+  await finish(
+    deps,
+    instance.id,
+    operationId,
+    { state: 'decommissioned', decommissioned_at: now, last_error: null },
+    `removed ${removed.length} item(s) and ${secrets} secret(s)`,
+  );
+  await deps.audit.append({
+    actor: jobActor,
+    action: 'instance.decommissioned',
+    target: instance.id,
+    result: 'ok',
+    details: { slug: instance.slug, removed, secrets },
+  });
+  return { removed, secrets };
+}
+
+async function finish(
+  deps: InstanceDeps,
+  instanceId: string,
+  operationId: string,
+  changes: Partial<Pick<InstanceTable, 'state' | 'last_error' | 'decommissioned_at'>>,
+  summary: string,
+): Promise<void> {
+  const now = deps.clock.now().getTime();
+  await deps.store.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('instances')
+      .set({ ...changes, updated_at: now })
+      .where('id', '=', instanceId)
+      .execute();
+    await trx
+      .updateTable('instance_operations')
+      .set({ state: 'succeeded', progress: `done: ${summary}`, error: null, finished_at: now })
+      .where('id', '=', operationId)
+      .execute();
+  });
+}
+
+function updateOperation(
+  deps: InstanceDeps,
+  operationId: string,
+  changes: Partial<Omit<InstanceOperationTable, 'id' | 'instance_id' | 'kind'>>,
+): Promise<unknown> {
+  return deps.store.db
+    .updateTable('instance_operations')
+    .set(changes)
+    .where('id', '=', operationId)
+    .execute();
+}

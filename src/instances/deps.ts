@@ -1,0 +1,18 @@
+import type { AuditLog } from '../audit/types.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Jobs } from '../jobs/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+import type { Store } from '../store/index.ts';
+import type { Vault } from '../vault/index.ts';
+
+/** What every instance operation and the converge job work with. */
+export interface InstanceDeps {
+  store: Store;
+  vault: Vault;
+  clock: Clock;
+  audit: AuditLog;
+  jobs: Jobs;
+  runtime: Runtime;
+  logger?: Logger | undefined;
+}

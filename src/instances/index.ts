@@ -1,0 +1,18 @@
+export { registerInstanceJobs, runOperation } from './converge-job.ts';
+export { createInstance } from './create-instance.ts';
+export { decommissionInstance } from './decommission-instance.ts';
+export type { InstanceDeps } from './deps.ts';
+export { getInstance, type InstanceDetails } from './get-instance.ts';
+export { listInstances } from './list-instances.ts';
+export {
+  convergeQueue,
+  defaultRelease,
+  type Instance,
+  type InstanceOperation,
+  type InstanceState,
+  instanceSlugPattern,
+  type Release,
+} from './records.ts';
+export { revealInstanceSecret } from './reveal-instance-secret.ts';
+export { scaleInstance } from './scale-instance.ts';
+export { stackSpecOf } from './stack-spec.ts';
