@@ -128,4 +128,17 @@ describe('API input handling', () => {
     assert.deepEqual(Object.keys(schema?.properties ?? {}).sort(), ['email', 'name', 'password', 'role']);
     assert.equal(schema?.additionalProperties, false);
   });
+
+  it('answers JSON with no-store, nosniff and a deny-all CSP, errors included', async () => {
+    for (const response of [
+      await fetch(`${running.admin.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } }),
+      await fetch(`${running.admin.url}/api/v1/me`),
+      await fetch(`${running.admin.url}/api/v1/nowhere`, { headers: { authorization: `Bearer ${token}` } }),
+    ]) {
+      assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(response.headers.get('cache-control'), 'no-store');
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+      assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    }
+  });
 });

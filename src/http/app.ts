@@ -6,6 +6,7 @@ import type { ApiDeps, ApiRoute } from './api/route.ts';
 import { createApiApp, maxBodyBytes } from './api/router.ts';
 import { errorResponse } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import { jsonResponse } from './json.ts';
 import { type ActorResolvers, type AdminEnv, resolveActor } from './middleware/actor.ts';
 import { sameOrigin } from './middleware/csrf.ts';
 import { requestMetrics } from './middleware/metrics.ts';
@@ -20,22 +21,14 @@ export interface AdminAppDeps {
   version: string;
 }
 
-const apiHeaders: [string, string][] = [
-  ['cache-control', 'no-store'],
-  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
-  ['referrer-policy', 'no-referrer'],
-  ['x-content-type-options', 'nosniff'],
-];
-
 /** The private admin server: UI, JSON API under /api/v1, health and metrics. */
 export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const { logger } = deps.api;
   app.use(requestMetrics(deps.metrics, 'admin'));
   app.route('/', healthRoutes(deps));
-  // Pages get the full set; JSON answers a short static one (CSP and friends only matter for documents, and
-  // every header is bytes on each API response). same-origin referrers: with no-referrer, Chromium sends
-  // `Origin: null` on same-origin form posts.
+  // Pages get the full secure-header set; JSON answers carry a short static one (see jsonResponse).
+  // same-origin referrers: with no-referrer, Chromium sends `Origin: null` on same-origin form posts.
   const pageHeaders = secureHeaders({
     referrerPolicy: 'same-origin',
     contentSecurityPolicy: {
@@ -46,17 +39,14 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
     },
   });
   app.use(async (context, next) => {
-    if (!context.req.path.startsWith('/api/')) return pageHeaders(context, next);
-    // Set before the handler builds its response: changing a response's headers afterwards makes the
-    // Node adapter materialise full fetch Headers, which costs more than the rest of a small request.
-    for (const [name, value] of apiHeaders) context.header(name, value);
-    return next();
+    // JSON answers carry their own short header set (jsonResponse).
+    return context.req.path.startsWith('/api/') ? next() : pageHeaders(context, next);
   });
   // Only requests with a body are limited: on GET, asking for the body would build a whole fetch Request.
   const limitBody = bodyLimit({
     maxSize: maxBodyBytes,
-    onError: (context) =>
-      context.json(
+    onError: () =>
+      jsonResponse(
         {
           error: {
             code: 'invalid_input',
@@ -85,7 +75,7 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
   const isApi = (path: string) => path.startsWith('/api/');
   app.notFound((context) =>
     isApi(context.req.path)
-      ? context.json({ error: { code: 'not_found', message: 'no such route', details: {} } }, 404)
+      ? jsonResponse({ error: { code: 'not_found', message: 'no such route', details: {} } }, 404)
       : uiNotFound(context),
   );
   app.onError((error, context) =>

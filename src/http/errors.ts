@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type ErrorCode, isRoostError } from '../core/errors.ts';
 import type { Logger } from '../observability/index.ts';
+import { jsonResponse } from './json.ts';
 
 /** The one table from error codes to HTTP statuses. */
 export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
@@ -20,11 +21,11 @@ export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
 export function errorResponse(context: Context, error: unknown, logger: Logger): Response {
   if (isRoostError(error) && error.code !== 'internal') {
     const status = error.details?.reason === 'unsupported_media_type' ? 415 : httpStatusOf[error.code];
-    return context.json(
+    return jsonResponse(
       { error: { code: error.code, message: error.message, details: error.details ?? {} } },
       status,
     );
   }
   logger.error({ err: error, path: context.req.path }, 'request failed');
-  return context.json({ error: { code: 'internal', message: 'internal error', details: {} } }, 500);
+  return jsonResponse({ error: { code: 'internal', message: 'internal error', details: {} } }, 500);
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { type Actor, authorize } from '../../auth/actor.ts';
 import { RoostError } from '../../core/errors.ts';
 import { errorResponse } from '../errors.ts';
+import { jsonHeaders, jsonResponse } from '../json.ts';
 import type { AdminEnv } from '../middleware/actor.ts';
 import { checkRequestCsrf } from '../middleware/csrf.ts';
 import { openApiDocument } from './openapi.ts';
@@ -17,7 +18,7 @@ export const maxBodyBytes = 64 * 1024;
 export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version: string): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const document = openApiDocument(routes, version);
-  app.get('/openapi.json', (context) => context.json(document));
+  app.get('/openapi.json', () => jsonResponse(document));
   for (const route of routes) {
     app.on(route.method.toUpperCase(), honoPath(route.path), async (context) => {
       const actor = context.get('actor');
@@ -33,18 +34,19 @@ export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version
       const input = await readInput(context, route);
       const parsed = route.input.safeParse(input);
       if (!parsed.success) throw invalidInput(parsed.error);
-      const result = await route.run({ deps, actor: actorWithRequest(actor, context) }, parsed.data);
+      const result = await route.run({ deps, actor: actor }, parsed.data);
       if (route.produces === 'ndjson') {
+        for (const [name, value] of Object.entries(jsonHeaders)) context.header(name, value);
         context.header('content-type', 'application/x-ndjson');
         return stream(context, async (out) => {
           for await (const line of result as AsyncIterable<string>) await out.write(line);
         });
       }
-      return context.json(result as object, route.status ?? 200);
+      return jsonResponse(result, route.status ?? 200);
     });
   }
   app.notFound((context) =>
-    context.json(
+    jsonResponse(
       {
         error: {
           code: 'not_found',
@@ -57,10 +59,6 @@ export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version
   );
   app.onError((error, context) => errorResponse(context, error, deps.logger));
   return app;
-}
-
-function actorWithRequest(actor: Actor, _context: Context): Actor {
-  return actor;
 }
 
 async function readInput(context: Context, route: ApiRoute): Promise<Record<string, unknown>> {
