@@ -1,7 +1,8 @@
 // Instances end to end on the real SQLite store and the real local runtime (PostgreSQL, Redis, sample API).
 // One stack in total, to spare small machines: create → scale → decommission on the same instance.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Actor, localActor } from '../src/auth/index.ts';
@@ -9,15 +10,19 @@ import { isRoostError } from '../src/core/errors.ts';
 import {
   createInstance,
   decommissionInstance,
+  getCertificate,
   getInstance,
   type InstanceDeps,
   listInstances,
   registerInstanceJobs,
   revealInstanceSecret,
   scaleInstance,
+  signCertificate,
+  verifyInstallationCertificate,
 } from '../src/instances/index.ts';
 import { apiDepsOf } from '../src/main.ts';
 import type { StackStatus } from '../src/runtime/index.ts';
+import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
 
 const postgresBin = '/usr/lib/postgresql/15/bin';
@@ -221,10 +226,90 @@ describe('instances on the local runtime', () => {
     );
   });
 
+  it('issues a signed erasure certificate listing what was removed; a changed one does not verify', async () => {
+    const certificate = await getCertificate(deps, local, { slug });
+    const [decommissioned] = await test.roost.audit.list({
+      action: 'instance.decommissioned',
+      target: instanceId,
+    });
+    const runtime = certificate.erased.find((entry) => entry.what === 'runtime');
+    assert.ok(runtime && runtime.items.length > 0);
+    assert.deepEqual(runtime.items, decommissioned?.details.removed);
+    assert.ok(runtime.items.some((item) => item.startsWith('db: stopped postgres')));
+    assert.deepEqual(certificate.erased.find((entry) => entry.what === 'vault-secrets')?.items, [
+      'cache-password',
+      'db-password',
+      'jwt-signing-key',
+    ]);
+    assert.deepEqual(certificate.instance, {
+      id: instanceId,
+      slug,
+      customer: 'Acme',
+      environment: 'staging',
+    });
+    assert.equal(certificate.requestedBy.id, local.id);
+    assert.deepEqual(
+      certificate.retained.map((entry) => entry.what),
+      ['backups', 'instance row', 'audit trail'],
+    );
+    const valid = await verifyInstallationCertificate(deps, local, certificate);
+    assert.equal(valid.valid, true);
+    const changed = JSON.parse(JSON.stringify(certificate).replace(slug, `${slug.slice(0, -1)}x`));
+    assert.deepEqual(await verifyInstallationCertificate(deps, local, changed), {
+      valid: false,
+      reason: 'signature does not match: the certificate was changed',
+    });
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const { publicKey: _key, signature: _signature, ...unsigned } = certificate;
+    const forged = signCertificate(unsigned, privateKey);
+    const refused = await verifyInstallationCertificate(deps, local, forged);
+    assert.equal(refused.valid, false);
+    assert.match(refused.valid ? '' : refused.reason, /not this installation's key/);
+    const events = await test.roost.audit.list({ action: 'instance.certificate', target: instanceId });
+    assert.equal(events.length, 1);
+
+    // The CLI on the server: print, verify (exit 0), a changed copy and another key's certificate (exit 1).
+    const scratch = scratchDirectory();
+    try {
+      const env = { ROOST_DATA_DIR: test.directory };
+      const file = path.join(scratch.path, 'certificate.json');
+      const written = await runCli(['instance', 'certificate', slug, '--output', file], {
+        cwd: scratch.path,
+        env,
+      });
+      assert.equal(written.code, 0, written.stderr);
+      const verified = await runCli(['instance', 'certificate', 'verify', file], { cwd: scratch.path, env });
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(
+        verified.stdout,
+        new RegExp(`^valid: erasure of ${slug} signed \\S+ by ed25519:[0-9a-f]{16}`),
+      );
+      writeFileSync(file, readFileSync(file, 'utf8').replace('db-password', 'db-passwore'));
+      const tampered = await runCli(['instance', 'certificate', 'verify', file], { cwd: scratch.path, env });
+      assert.equal(tampered.code, 1);
+      assert.match(tampered.stdout, /invalid: signature does not match: the certificate was changed/);
+      writeFileSync(file, JSON.stringify(forged));
+      const foreign = await runCli(['instance', 'certificate', 'verify', file], { cwd: scratch.path, env });
+      assert.equal(foreign.code, 1);
+      assert.match(foreign.stdout, /not this installation's key/);
+      const offline = await runCli(['instance', 'certificate', 'verify', file, '--offline'], {
+        cwd: scratch.path,
+      });
+      assert.equal(offline.code, 0, 'offline, only the signature is checked');
+    } finally {
+      scratch.remove();
+    }
+  });
+
   it('audits create, scale and decommission', async () => {
     const events = await test.roost.audit.list({ action: 'instance.', target: instanceId });
     const actions = events.map((event) => event.action);
-    for (const action of ['instance.create', 'instance.scale', 'instance.decommission']) {
+    for (const action of [
+      'instance.create',
+      'instance.scale',
+      'instance.decommission',
+      'instance.certificate',
+    ]) {
       assert.ok(actions.includes(action), `${action} in ${actions.join(', ')}`);
     }
   });

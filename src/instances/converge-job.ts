@@ -1,9 +1,11 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { describeError, RoostError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
 import type { JobRecord } from '../jobs/index.ts';
 import { type StackSecretName, stackSecretNames } from '../runtime/index.ts';
-import type { InstanceOperationTable, InstanceTable } from '../store/index.ts';
+import type { Database, InstanceOperationTable, InstanceTable } from '../store/index.ts';
 import type { SecretKind } from '../vault/index.ts';
+import { installationSigningKey, keyIdOf, signCertificate } from './certificate.ts';
 import type { InstanceDeps } from './deps.ts';
 import { convergeQueue } from './records.ts';
 import { stackSpecOf, vaultSecretSource } from './stack-spec.ts';
@@ -47,7 +49,7 @@ export async function runOperation(deps: InstanceDeps, job: JobRecord): Promise<
   try {
     const result =
       operation.kind === 'remove'
-        ? await removeStack(deps, instance, operationId)
+        ? await removeStack(deps, instance, operationId, started)
         : await convergeStack(deps, instance, operationId);
     log?.info(
       { durationMs: deps.clock.now().getTime() - started, outcome: 'succeeded' },
@@ -113,18 +115,56 @@ async function removeStack(
   deps: InstanceDeps,
   instance: Selectable<InstanceTable>,
   operationId: string,
-): Promise<{ removed: string[]; secrets: number }> {
+  started: number,
+): Promise<{ removed: string[]; secrets: number; certificateId: string }> {
   await updateOperation(deps, operationId, { progress: 'stopping services and erasing files' });
   const { removed } = await deps.runtime.remove(instance.slug);
   await updateOperation(deps, operationId, { progress: 'erasing secrets from the vault' });
+  const secretNames = (await deps.vault.list(instance.id)).map((secret) => secret.name);
   const secrets = await deps.vault.remove(instance.id);
-  const now = deps.clock.now().getTime();
+  await updateOperation(deps, operationId, { progress: 'signing the erasure certificate' });
+  const certificate = signCertificate(
+    {
+      version: 1,
+      kind: 'roost-erasure-certificate',
+      instance: {
+        id: instance.id,
+        slug: instance.slug,
+        customer: instance.customer,
+        environment: instance.environment,
+      },
+      requestedBy: await requesterOf(deps, instance.id, operationId),
+      startedAt: new Date(started).toISOString(),
+      finishedAt: deps.clock.now().toISOString(),
+      erased: [
+        { what: 'runtime', items: removed },
+        { what: 'vault-secrets', items: secretNames },
+      ],
+      retained: retainedAfterErasure,
+    },
+    await installationSigningKey(deps.vault),
+  );
+  const now = deps.clock.now();
+  const certificateId = newId('cer', now);
   await finish(
     deps,
     instance.id,
     operationId,
-    { state: 'decommissioned', decommissioned_at: now, last_error: null },
-    `removed ${removed.length} item(s) and ${secrets} secret(s)`,
+    { state: 'decommissioned', decommissioned_at: now.getTime(), last_error: null },
+    `removed ${removed.length} item(s) and ${secrets} secret(s); certificate ${certificateId}`,
+    async (trx) => {
+      // A retried job already holding a certificate keeps the first one (the instance id is unique).
+      await trx
+        .insertInto('erasure_certificates')
+        .values({
+          id: certificateId,
+          instance_id: instance.id,
+          body: JSON.stringify(certificate),
+          created_at: now.getTime(),
+        })
+        .onConflict((conflict) => conflict.column('instance_id').doNothing())
+        .execute();
+    },
   );
   await deps.audit.append({
     actor: jobActor,
@@ -133,7 +173,32 @@ async function removeStack(
     result: 'ok',
     details: { slug: instance.slug, removed, secrets },
   });
-  return { removed, secrets };
+  await deps.audit.append({
+    actor: jobActor,
+    action: 'instance.certificate',
+    target: instance.id,
+    result: 'ok',
+    details: { slug: instance.slug, certificateId, keyId: keyIdOf(certificate.publicKey) },
+  });
+  return { removed, secrets, certificateId };
+}
+
+/** What outlives the erasure, and why; stated on every certificate. */
+const retainedAfterErasure = [
+  { what: 'backups', policy: 'kept until their retention ends (none exist yet)' },
+  { what: 'instance row', policy: 'tombstone: slug, customer, dates' },
+  { what: 'audit trail', policy: 'kept (append-only)' },
+];
+
+/** The person who asked: the audit event that queued this operation names them. */
+async function requesterOf(
+  deps: InstanceDeps,
+  instanceId: string,
+  operationId: string,
+): Promise<{ id: string; label: string }> {
+  const events = await deps.audit.list({ action: 'instance.decommission', target: instanceId });
+  const event = events.find((candidate) => candidate.details.operationId === operationId);
+  return event ? { id: event.actorId, label: event.actorLabel } : { id: 'unknown', label: 'unknown' };
 }
 
 async function finish(
@@ -142,6 +207,7 @@ async function finish(
   operationId: string,
   changes: Partial<Pick<InstanceTable, 'state' | 'last_error' | 'decommissioned_at'>>,
   summary: string,
+  alsoInTransaction?: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<void> {
   const now = deps.clock.now().getTime();
   await deps.store.db.transaction().execute(async (trx) => {
@@ -155,6 +221,7 @@ async function finish(
       .set({ state: 'succeeded', progress: `done: ${summary}`, error: null, finished_at: now })
       .where('id', '=', operationId)
       .execute();
+    await alsoInTransaction?.(trx);
   });
 }
 

@@ -16,8 +16,8 @@ const decommissionInstanceInput = z.object({ slug: slugSchema });
 
 /**
  * Starts decommissioning (`instances:write`): the instance turns `decommissioning` and a job stops the
- * stack, erases its files and vault secrets, then leaves the row as a tombstone. The signed erasure
- * certificate (R27) is a later slice.
+ * stack, erases its files and vault secrets, leaves the row as a tombstone and stores a signed erasure
+ * certificate (R27) listing what it removed.
  */
 export async function decommissionInstance(
   deps: InstanceDeps,

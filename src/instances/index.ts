@@ -1,7 +1,17 @@
+export {
+  type CertificateVerdict,
+  canonicalJson,
+  type ErasureCertificate,
+  erasureCertificateSchema,
+  keyIdOf,
+  signCertificate,
+  verifyCertificate,
+} from './certificate.ts';
 export { registerInstanceJobs, runOperation } from './converge-job.ts';
 export { createInstance } from './create-instance.ts';
 export { decommissionInstance } from './decommission-instance.ts';
 export type { InstanceDeps } from './deps.ts';
+export { getCertificate } from './get-certificate.ts';
 export { getInstance, type InstanceDetails } from './get-instance.ts';
 export { listInstances } from './list-instances.ts';
 export {
@@ -16,3 +26,4 @@ export {
 export { revealInstanceSecret } from './reveal-instance-secret.ts';
 export { scaleInstance } from './scale-instance.ts';
 export { stackSpecOf } from './stack-spec.ts';
+export { installationKey, verifyInstallationCertificate } from './verify-certificate.ts';

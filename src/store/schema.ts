@@ -193,6 +193,7 @@ export interface Database {
   audit_head: AuditHeadTable;
   instances: InstanceTable;
   instance_operations: InstanceOperationTable;
+  erasure_certificates: ErasureCertificateTable;
 }
 
 export interface InstanceTable {
@@ -225,4 +226,13 @@ export interface InstanceOperationTable {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+}
+
+export interface ErasureCertificateTable {
+  /** `cer_…` */
+  id: string;
+  instance_id: string;
+  /** The signed certificate, JSON text exactly as issued. */
+  body: string;
+  created_at: number;
 }

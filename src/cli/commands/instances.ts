@@ -1,10 +1,17 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { RoostError } from '../../core/errors.ts';
-import { registerInstanceJobs } from '../../instances/index.ts';
+import {
+  type CertificateVerdict,
+  type ErasureCertificate,
+  registerInstanceJobs,
+  verifyCertificate,
+} from '../../instances/index.ts';
 import { apiDepsOf } from '../../main.ts';
 import { environments, stackSecretNames } from '../../runtime/index.ts';
 import type { ApiClient } from '../client.ts';
-import { type Output, table } from '../output.ts';
+import { exitCodes } from '../exit-codes.ts';
+import { createOutput, type Output, table } from '../output.ts';
 import { withClient } from './with-client.ts';
 
 interface InstanceBody {
@@ -170,6 +177,7 @@ export function registerInstances(program: Command): void {
         output.result(result, () => describe(result));
       }),
     );
+  registerCertificate(instance);
   const secrets = instance.command('secrets').description("an instance's secrets");
   secrets
     .command('reveal <slug> <name>')
@@ -234,4 +242,84 @@ async function waitFor(
       );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** `roost instance certificate <slug>`, `… verify <file>` and `… public-key`. */
+function registerCertificate(instance: Command): void {
+  const certificate = instance
+    .command('certificate')
+    .description('the signed erasure certificate of a decommissioned instance (JSON)')
+    .argument('<slug>', 'the instance')
+    .option('--output <file>', 'write the certificate to this file instead of standard output')
+    .action(async (slug: string, options: { output?: string }, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const issued = await client.call<ErasureCertificate>('instances.certificate', { slug });
+        const text = `${JSON.stringify(issued, null, 2)}\n`;
+        if (options.output) {
+          writeFileSync(options.output, text, { mode: 0o644 });
+          output.info(`certificate of ${slug} written to ${options.output}`);
+        } else process.stdout.write(text);
+      }),
+    );
+  certificate
+    .command('verify <file>')
+    .description(
+      "check a certificate's signature and that this installation signed it; exit 0 valid, 1 not valid",
+    )
+    .option(
+      '--key <file>',
+      "trust this public key (PEM, from 'certificate public-key') instead of asking Roost",
+    )
+    .option('--offline', 'check the signature with the key it carries only, without Roost')
+    .action(async (file: string, options: { key?: string; offline?: boolean }, command: Command) => {
+      const body = readCertificate(file);
+      const report = (verdict: CertificateVerdict, output: Output, note = '') => {
+        output.result(verdict, () =>
+          verdict.valid
+            ? `valid: erasure of ${verdict.slug} signed ${verdict.signedAt} by ${verdict.keyId}${note}`
+            : `invalid: ${verdict.reason}`,
+        );
+        if (!verdict.valid) process.exitCode = exitCodes.failure;
+      };
+      if (options.key || options.offline) {
+        const output = createOutput(Boolean(command.optsWithGlobals<{ json?: boolean }>().json));
+        const trusted = options.key ? readText(options.key) : undefined;
+        report(
+          verifyCertificate(body, trusted),
+          output,
+          options.offline && !options.key ? ' (offline: whose key this is was not checked)' : '',
+        );
+        return;
+      }
+      await withClient(command, async (client, { output }) =>
+        report(await client.call<CertificateVerdict>('certificates.verify', body), output),
+      );
+    });
+  certificate
+    .command('public-key')
+    .description("this installation's signing public key (PEM), to verify certificates without Roost")
+    .action(async (_options, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const key = await client.call<{ keyId: string; publicKey: string }>('certificates.key');
+        if (!output.json) output.info(`key id ${key.keyId}`);
+        output.result(key, () => key.publicKey.trimEnd());
+      }),
+    );
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RoostError('invalid_input', `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function readCertificate(file: string): Record<string, unknown> {
+  const text = readText(file);
+  try {
+    const body: unknown = JSON.parse(text);
+    if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
+  } catch {}
+  throw new RoostError('invalid_input', `${file} is not a JSON certificate`);
 }

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { z } from 'zod';
-import { type Actor, authorize } from '../../auth/actor.ts';
+import { authorize } from '../../auth/actor.ts';
 import { RoostError } from '../../core/errors.ts';
 import { errorResponse } from '../errors.ts';
 import { jsonHeaders, jsonResponse } from '../json.ts';

@@ -1,13 +1,18 @@
 import { z } from 'zod';
+import { RoostError } from '../../../core/errors.ts';
 import {
   createInstance,
   decommissionInstance,
+  erasureCertificateSchema,
+  getCertificate,
   getInstance,
   type Instance,
   type InstanceOperation,
+  installationKey,
   listInstances,
   revealInstanceSecret,
   scaleInstance,
+  verifyInstallationCertificate,
 } from '../../../instances/index.ts';
 import { environments, stackSecretNames } from '../../../runtime/index.ts';
 import { defineRoute } from '../route.ts';
@@ -49,6 +54,14 @@ const statusSchema = z.looseObject({
   state: z.enum(['running', 'degraded', 'stopped']),
   endpoints: z.object({ api: z.array(z.string()) }),
   notes: z.array(z.string()),
+});
+
+const verdictSchema = z.object({
+  valid: z.boolean(),
+  reason: z.string().optional(),
+  slug: z.string().optional(),
+  signedAt: z.string().optional(),
+  keyId: z.string().optional(),
 });
 
 const withOperation = z.object({ instance: instanceSchema, operation: operationSchema });
@@ -163,5 +176,44 @@ export const instanceRoutes = [
     output: z.object({ slug: z.string(), name: z.string(), value: z.string() }),
     run: async ({ deps, actor }, input) =>
       revealInstanceSecret(deps, actor, input as Parameters<typeof revealInstanceSecret>[2]),
+  }),
+  defineRoute({
+    id: 'instances.certificate',
+    method: 'get',
+    path: '/instances/{slug}/certificate',
+    summary: "A decommissioned instance's signed erasure certificate, exactly as issued",
+    tag: 'instances',
+    permission: 'instances:read',
+    input: z.object({ slug }).strict(),
+    output: erasureCertificateSchema,
+    run: async ({ deps, actor }, input) => getCertificate(deps, actor, input),
+  }),
+  defineRoute({
+    id: 'certificates.verify',
+    method: 'post',
+    path: '/certificates/verify',
+    summary:
+      "Verify an erasure certificate (the body): its signature, and that this installation's key made it",
+    tag: 'instances',
+    permission: 'instances:read',
+    // Loose: every field of the body is part of what was signed, so none may be dropped before checking.
+    input: z.looseObject({ kind: z.string().max(100), signature: z.string().max(1000) }),
+    output: verdictSchema,
+    run: async ({ deps, actor }, input) => verifyInstallationCertificate(deps, actor, input),
+  }),
+  defineRoute({
+    id: 'certificates.key',
+    method: 'get',
+    path: '/certificates/public-key',
+    summary: "This installation's erasure-certificate public key (Ed25519, PEM) and its id",
+    tag: 'instances',
+    permission: 'instances:read',
+    input: z.object({}).strict(),
+    output: z.object({ keyId: z.string(), publicKey: z.string() }),
+    run: async ({ deps, actor }) => {
+      const key = await installationKey(deps, actor);
+      if (!key) throw new RoostError('not_found', 'this installation has not signed any certificate yet');
+      return key;
+    },
   }),
 ];
