@@ -7,6 +7,7 @@ import type { PendingStep } from './guard.ts';
 import { auditPages } from './pages/audit.ts';
 import { banPages } from './pages/bans.ts';
 import { enrolPages } from './pages/enrol.ts';
+import { instancePages } from './pages/instances.ts';
 import { loginPages } from './pages/login.ts';
 import { logoutPages } from './pages/logout.ts';
 import { overviewPages } from './pages/overview.ts';
@@ -48,6 +49,7 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     logoutPages,
     overviewPages,
     sectionPages,
+    instancePages,
     userPages,
     tokenPages,
     auditPages,
