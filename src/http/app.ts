@@ -42,7 +42,7 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
     // JSON answers carry their own short header set (jsonResponse).
     return context.req.path.startsWith('/api/') ? next() : pageHeaders(context, next);
   });
-  // Only requests with a body are limited: on GET, asking for the body would build a whole fetch Request.
+  // Only requests with a body are limited (on GET, asking for the body would build a whole fetch Request).
   const limitBody = bodyLimit({
     maxSize: maxBodyBytes,
     onError: () =>
@@ -57,16 +57,15 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
         413,
       ),
   });
-  app.use((context, next) =>
-    context.req.method === 'GET' || context.req.method === 'HEAD' ? next() : limitBody(context, next),
-  );
-  app.use(sameOrigin());
+  // Middleware only unsafe methods need is registered for them alone: reads skip those layers entirely.
+  const writes = ['POST', 'PUT', 'PATCH', 'DELETE'];
+  app.on(writes, '*', limitBody, sameOrigin());
   app.use(resolveActor(deps.resolvers));
   const { afterWrite } = deps.resolvers;
   if (afterWrite) {
-    app.use(async (context, next) => {
+    app.on(writes, '*', async (_context, next) => {
       await next();
-      if (context.req.method !== 'GET' && context.req.method !== 'HEAD') afterWrite();
+      afterWrite();
     });
   }
   app.route('/api/v1', createApiApp(deps.api, deps.routes, deps.version));
@@ -75,7 +74,16 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
   const isApi = (path: string) => path.startsWith('/api/');
   app.notFound((context) =>
     isApi(context.req.path)
-      ? jsonResponse({ error: { code: 'not_found', message: 'no such route', details: {} } }, 404)
+      ? jsonResponse(
+          {
+            error: {
+              code: 'not_found',
+              message: `no API route ${context.req.method} ${context.req.path}`,
+              details: {},
+            },
+          },
+          404,
+        )
       : uiNotFound(context),
   );
   app.onError((error, context) =>

@@ -4,7 +4,6 @@ import { stream } from 'hono/streaming';
 import type { z } from 'zod';
 import { authorize } from '../../auth/actor.ts';
 import { RoostError } from '../../core/errors.ts';
-import { errorResponse } from '../errors.ts';
 import { jsonHeaders, jsonResponse } from '../json.ts';
 import type { AdminEnv } from '../middleware/actor.ts';
 import { checkRequestCsrf } from '../middleware/csrf.ts';
@@ -45,19 +44,7 @@ export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version
       return jsonResponse(result, route.status ?? 200);
     });
   }
-  app.notFound((context) =>
-    jsonResponse(
-      {
-        error: {
-          code: 'not_found',
-          message: `no API route ${context.req.method} ${context.req.path}`,
-          details: {},
-        },
-      },
-      404,
-    ),
-  );
-  app.onError((error, context) => errorResponse(context, error, deps.logger));
+  // Not-found and errors are answered by the admin app, which knows /api/ paths answer JSON.
   return app;
 }
 
