@@ -43,6 +43,11 @@ export function redisAccepting(port: number, passwordFile: string): Promise<bool
   } catch {
     return Promise.resolve(false);
   }
+  return pingRedis(port, password);
+}
+
+/** AUTH + PING over a raw socket on loopback: true when the server answers PONG. */
+export function pingRedis(port: number, password: string): Promise<boolean> {
   const command = (...parts: string[]) =>
     `*${parts.length}\r\n${parts.map((part) => `$${Buffer.byteLength(part)}\r\n${part}\r\n`).join('')}`;
   return new Promise((resolve) => {
