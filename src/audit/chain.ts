@@ -1,22 +1,15 @@
 import { createHmac } from 'node:crypto';
+import type { AuditEventTable } from '../store/index.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 /** `prev_hash` of the first event. */
 export const genesisHash = '0'.repeat(64);
 
 /** The columns an event's hash covers: everything but the hashes themselves. */
-export interface ChainedFields {
-  seq: number;
-  id: string;
-  at: number;
-  actor_id: string;
-  actor_label: string;
-  action: string;
-  target: string | null;
-  ip: string | null;
+export type ChainedFields = Omit<AuditEventTable, 'prev_hash' | 'hash' | 'details' | 'result'> & {
   result: string;
   details: Record<string, unknown>;
-}
+};
 
 /**
  * HMAC-SHA256(chain key, prev_hash ‖ canonical JSON of the fields). Keyed, so someone who can write the

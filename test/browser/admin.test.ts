@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createUser, localActor, login } from '../../src/auth/index.ts';
 import { isRoostError } from '../../src/core/errors.ts';
 import type { RunningRoost } from '../../src/main.ts';
-import { launchChromium, screenshot } from '../fixtures/browser.ts';
+import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
 
 const admin = { email: 'ada@example.com', name: 'Ada Lovelace', password: 'violet-harbour-tangent-42' };
@@ -77,18 +77,7 @@ test('the admin UI in Chromium', async (t) => {
   const page = await context.newPage();
   context.setDefaultTimeout(10_000);
   let secret = '';
-  // Each step builds on the one before: after a failure the rest are skipped, not left to time out.
-  let failed = false;
-  const step = (name: string, body: () => Promise<void>) =>
-    t.test(name, async (s) => {
-      if (failed) return s.skip('an earlier step failed');
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
+  const step = sequentialSteps(t);
 
   await step(
     'an anonymous visitor is sent to the log-in page; wrong credentials get one generic answer',

@@ -14,7 +14,7 @@ import {
   startEnrolment,
 } from '../../src/auth/index.ts';
 import type { RunningRoost } from '../../src/main.ts';
-import { launchChromium, screenshot } from '../fixtures/browser.ts';
+import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
 
 const admin = { email: 'ines@example.com', name: 'Ines Admin', password: 'copper-kettle-window-58' };
@@ -72,17 +72,7 @@ test('instances in Chromium on the local runtime', async (t) => {
   const page = await context.newPage();
   const instancePath = `${base}/instances/${slug}`;
   const started = Date.now();
-  let failed = false;
-  const step = (name: string, body: () => Promise<void>) =>
-    t.test(name, async (s) => {
-      if (failed) return s.skip('an earlier step failed');
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
+  const step = sequentialSteps(t);
 
   await step('the admin logs in with password and code and opens Instances', async () => {
     await page.goto(`${base}/instances`);
