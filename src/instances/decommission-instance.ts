@@ -2,15 +2,8 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import type { InstanceDeps } from './deps.ts';
-import { enqueueOperation } from './enqueue-operation.ts';
-import {
-  findInstance,
-  type Instance,
-  type InstanceOperation,
-  refuseBusyInstance,
-  slugSchema,
-  toInstance,
-} from './records.ts';
+import { startInstanceOperation } from './enqueue-operation.ts';
+import { type Instance, type InstanceOperation, slugSchema } from './records.ts';
 
 const decommissionInstanceInput = z.object({ slug: slugSchema });
 
@@ -26,26 +19,11 @@ export async function decommissionInstance(
 ): Promise<{ instance: Instance; operation: InstanceOperation }> {
   authorize(actor, 'instances:write');
   const { slug } = parseInput(decommissionInstanceInput, input);
-  return deps.store.db.transaction().execute(async (trx) => {
-    const current = await findInstance(trx, slug);
-    await refuseBusyInstance(trx, current);
-    const row = await trx
-      .updateTable('instances')
-      .set({ state: 'decommissioning', updated_at: deps.clock.now().getTime() })
-      .where('id', '=', current.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const operation = await enqueueOperation(trx, deps, current.id, 'remove');
-    await deps.audit.append(
-      {
-        actor,
-        action: 'instance.decommission',
-        target: current.id,
-        result: 'ok',
-        details: { slug, operationId: operation.id },
-      },
-      { db: trx },
-    );
-    return { instance: toInstance(row), operation };
+  return startInstanceOperation(deps, actor, {
+    slug,
+    kind: 'remove',
+    action: 'instance.decommission',
+    changes: { state: 'decommissioning' },
+    details: () => ({}),
   });
 }

@@ -1,9 +1,19 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../core/clock.ts';
 import { newId } from '../core/ids.ts';
 import type { Jobs } from '../jobs/index.ts';
-import type { Database, InstanceOperationTable } from '../store/index.ts';
-import { convergeQueue, type InstanceOperation, toOperation } from './records.ts';
+import type { Database, InstanceOperationTable, InstanceTable } from '../store/index.ts';
+import type { InstanceDeps } from './deps.ts';
+import {
+  convergeQueue,
+  findInstance,
+  type Instance,
+  type InstanceOperation,
+  refuseBusyInstance,
+  toInstance,
+  toOperation,
+} from './records.ts';
 
 /**
  * Records an operation and enqueues its converge job in the caller's transaction, so the row change, the
@@ -38,4 +48,43 @@ export async function enqueueOperation(
     .returningAll()
     .executeTakeFirstOrThrow();
   return toOperation(row);
+}
+
+/**
+ * Changes an existing instance and queues the operation that makes the runtime follow, in one
+ * transaction: refused while another operation of the instance is under way; audited as `action`.
+ */
+export async function startInstanceOperation(
+  deps: InstanceDeps,
+  actor: Actor,
+  input: {
+    slug: string;
+    kind: InstanceOperationTable['kind'];
+    action: string;
+    changes: Updateable<InstanceTable>;
+    details(current: Selectable<InstanceTable>): Record<string, unknown>;
+  },
+): Promise<{ instance: Instance; operation: InstanceOperation }> {
+  return deps.store.db.transaction().execute(async (trx) => {
+    const current = await findInstance(trx, input.slug);
+    await refuseBusyInstance(trx, current);
+    const row = await trx
+      .updateTable('instances')
+      .set({ ...input.changes, updated_at: deps.clock.now().getTime() })
+      .where('id', '=', current.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const operation = await enqueueOperation(trx, deps, current.id, input.kind);
+    await deps.audit.append(
+      {
+        actor,
+        action: input.action,
+        target: current.id,
+        result: 'ok',
+        details: { slug: input.slug, ...input.details(current), operationId: operation.id },
+      },
+      { db: trx },
+    );
+    return { instance: toInstance(row), operation };
+  });
 }
