@@ -1,6 +1,7 @@
 // One contract for every Runtime driver (ARCHITECTURE: Runtime drivers). The local driver runs it now; the
 // swarm driver adds one `runtimeContract('swarm', …)` call with its own probe.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import {
   chmodSync,
   existsSync,
@@ -214,6 +215,32 @@ export function runtimeContract(name: string, makeRuntime: MakeRuntime): void {
       assert.equal(echoed.stdout, 'hello from stdin');
       const failed = await subject.runtime.exec(first, 'api', ['node', '-e', 'process.exit(3)']);
       assert.equal(failed.code, 3);
+    });
+
+    it("streams a command's input and output, for dumps and restores of any size", async (t) => {
+      if (!ready(t)) return;
+      const running = await subject.runtime.execStream(first, 'api', [
+        'node',
+        '-e',
+        'process.stdin.pipe(process.stdout)',
+      ]);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const chunks = 80; // 5 MiB, more than any pipe buffer holds
+      const received = (async () => {
+        let bytes = 0;
+        for await (const data of running.stdout) bytes += (data as Buffer).length;
+        return bytes;
+      })();
+      for (let index = 0; index < chunks; index++) {
+        if (!running.stdin.write(chunk)) await once(running.stdin, 'drain');
+      }
+      running.stdin.end();
+      assert.equal(await received, chunk.length * chunks);
+      assert.equal((await running.exited).code, 0);
+      const failing = await subject.runtime.execStream(first, 'db', ['sh', '-c', 'echo broken >&2; exit 4']);
+      failing.stdin.end();
+      failing.stdout.resume();
+      assert.deepEqual(await failing.exited, { code: 4, stderr: 'broken\n' });
     });
 
     it('keeps secret values out of every command line, environment, state and log file', async (t) => {

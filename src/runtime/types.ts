@@ -1,3 +1,5 @@
+import type { Readable, Writable } from 'node:stream';
+
 // The Runtime port: what the instances domain asks of a place that runs tenant stacks. Drivers: `local`
 // (processes on loopback) and `swarm` (Docker Engine API); both pass test/runtime-contract.test.ts.
 
@@ -107,6 +109,18 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** A command running in a service with its output as a stream, for dumps and restores of any size. */
+export interface ExecStream {
+  /** The command's standard input; end it (restores write into it, dumps end it at once). */
+  stdin: Writable;
+  /** The command's standard output; the caller consumes it (a paused stream stops the command). */
+  stdout: Readable;
+  /** Settles when the command exits: its code and the last 64 KiB of its standard error. */
+  exited: Promise<{ code: number; stderr: string }>;
+  /** Stops the command (SIGKILL); `exited` then settles with a non-zero code. */
+  kill(): void;
+}
+
 export interface LogsOptions {
   /** The last N lines; default 100. */
   tail?: number;
@@ -128,6 +142,8 @@ export interface Runtime {
   remove(instance: string): Promise<RemoveResult>;
   /** Runs `argv` (never a shell string) in the context of one service (its user, its settings). */
   exec(instance: string, service: ServiceName, argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Starts `argv` like `exec`, with stdin and stdout as streams and no deadline. */
+  execStream(instance: string, service: ServiceName, argv: string[]): Promise<ExecStream>;
   /** The service's recent log lines (stdout and stderr merged). */
   logs?(instance: string, service: ServiceName, options?: LogsOptions): Promise<string[]>;
 }

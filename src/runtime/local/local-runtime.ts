@@ -7,6 +7,7 @@ import type {
   ConvergeResult,
   ExecOptions,
   ExecResult,
+  ExecStream,
   Health,
   LogsOptions,
   RemoveResult,
@@ -19,7 +20,7 @@ import type {
 } from '../types.ts';
 import { type ApiSettings, apiConfigHash, apiEnv, apiHealthy, startApiReplica } from './api.ts';
 import { overwriteAndRemove } from './erase.ts';
-import { runCommand } from './exec.ts';
+import { runCommand, startCommand } from './exec.ts';
 import { createLayout, type InstanceLayout, instanceLayout } from './layout.ts';
 import {
   defaultPostgresBinDirectory,
@@ -58,6 +59,13 @@ export interface LocalRuntimeOptions {
   apiEntry?: string;
   /** How long a service may take to become healthy; default 60 s. */
   healthDeadlineMs?: number;
+}
+
+interface CommandLine {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
 }
 
 export const localRuntimeNote =
@@ -415,12 +423,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     return { removed };
   }
 
-  async function exec(
-    instance: string,
-    service: ServiceName,
-    argv: string[],
-    execOptions: ExecOptions = {},
-  ): Promise<ExecResult> {
+  /** The command, environment and directory `argv` runs with in one service (its user, its settings). */
+  function commandIn(instance: string, service: ServiceName, argv: string[]): CommandLine {
     validateSlug(instance);
     const [binary, ...args] = argv;
     if (binary === undefined) throw new RoostError('invalid_input', 'exec needs a command');
@@ -436,18 +440,29 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         PGUSER: state.spec.db.user,
         PGDATABASE: state.spec.db.database,
       };
-      return runCommand(command, commandArgs, { ...execOptions, env, cwd: layout.dbDirectory });
+      return { command, args: commandArgs, env, cwd: layout.dbDirectory };
     }
     if (service === 'cache') {
       const [command, commandArgs] = asUser('redis', binary, args);
-      return runCommand(command, commandArgs, {
-        ...execOptions,
-        env: { PATH: '/usr/bin:/bin' },
-        cwd: layout.cacheDirectory,
-      });
+      return { command, args: commandArgs, env: { PATH: '/usr/bin:/bin' }, cwd: layout.cacheDirectory };
     }
     const env = apiEnv(apiSettings(state, state.spec), state.api.replicas[0]?.port ?? 0);
-    return runCommand(binary, args, { ...execOptions, env, cwd: layout.directory });
+    return { command: binary, args, env, cwd: layout.directory };
+  }
+
+  async function exec(
+    instance: string,
+    service: ServiceName,
+    argv: string[],
+    execOptions: ExecOptions = {},
+  ): Promise<ExecResult> {
+    const line = commandIn(instance, service, argv);
+    return runCommand(line.command, line.args, { ...execOptions, env: line.env, cwd: line.cwd });
+  }
+
+  async function execStream(instance: string, service: ServiceName, argv: string[]): Promise<ExecStream> {
+    const line = commandIn(instance, service, argv);
+    return startCommand(line.command, line.args, { env: line.env, cwd: line.cwd });
   }
 
   async function logs(
@@ -477,6 +492,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       return locked(instance, () => removeLocked(instance));
     },
     exec,
+    execStream,
     logs,
   };
 }
