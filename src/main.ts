@@ -14,7 +14,7 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
-import { registerInstanceJobs } from './instances/index.ts';
+import { type InstanceLifecycleListener, registerInstanceJobs } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, type Runtime } from './runtime/index.ts';
@@ -42,6 +42,8 @@ export interface Roost {
   jobs: Jobs;
   /** Where tenant stacks run: the local driver, instances under `<dataDir>/runtime`. */
   runtime: Runtime;
+  /** What other domains set up and erase for each instance (backup keys, monitors, …), in order. */
+  lifecycle: InstanceLifecycleListener[];
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       audit,
       jobs,
       runtime,
+      lifecycle: [],
       close: async () => {
         await jobs.stop();
         await store.close();
@@ -179,7 +182,7 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     await admin.close();
     throw error;
   }
-  registerInstanceJobs(apiDepsOf(roost));
+  registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
   roost.jobs.start();
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {

@@ -250,7 +250,7 @@ describe('instances on the local runtime', () => {
     assert.equal(certificate.requestedBy.id, local.id);
     assert.deepEqual(
       certificate.retained.map((entry) => entry.what),
-      ['backups', 'instance row', 'audit trail'],
+      ['instance row', 'audit trail'],
     );
     const valid = await verifyInstallationCertificate(deps, local, certificate);
     assert.equal(valid.valid, true);

@@ -7,7 +7,7 @@ import type { Database, InstanceOperationTable, InstanceTable } from '../store/i
 import type { SecretKind } from '../vault/index.ts';
 import { installationSigningKey, keyIdOf, signCertificate } from './certificate.ts';
 import type { InstanceDeps } from './deps.ts';
-import { convergeQueue } from './records.ts';
+import { convergeQueue, toInstance } from './records.ts';
 import { stackSpecOf, vaultSecretSource } from './stack-spec.ts';
 
 /** Who the audit trail names for what the job does on its own. */
@@ -105,6 +105,11 @@ async function convergeStack(
     },
   );
   await progress;
+  for (const listener of deps.lifecycle ?? []) {
+    if (!listener.provisioned) continue;
+    await updateOperation(deps, operationId, { progress: `${listener.name}: setting up` });
+    await listener.provisioned(toInstance(instance));
+  }
   const status = await deps.runtime.inspect(instance.slug);
   const state = status?.state === 'running' ? 'running' : 'degraded';
   await finish(deps, instance.id, operationId, { state, last_error: null }, `${changes.length} change(s)`);
@@ -122,6 +127,12 @@ async function removeStack(
   await updateOperation(deps, operationId, { progress: 'erasing secrets from the vault' });
   const secretNames = (await deps.vault.list(instance.id)).map((secret) => secret.name);
   const secrets = await deps.vault.remove(instance.id);
+  const erasedByDomains: Array<{ what: string; items: string[] }> = [];
+  for (const listener of deps.lifecycle ?? []) {
+    if (!listener.erase) continue;
+    await updateOperation(deps, operationId, { progress: `${listener.name}: erasing` });
+    erasedByDomains.push({ what: listener.name, ...(await listener.erase(toInstance(instance))) });
+  }
   await updateOperation(deps, operationId, { progress: 'signing the erasure certificate' });
   const certificate = signCertificate(
     {
@@ -139,8 +150,12 @@ async function removeStack(
       erased: [
         { what: 'runtime', items: removed },
         { what: 'vault-secrets', items: secretNames },
+        ...erasedByDomains,
       ],
-      retained: retainedAfterErasure,
+      retained: [
+        ...retainedAfterErasure,
+        ...(deps.lifecycle ?? []).flatMap((listener) => listener.retained ?? []),
+      ],
     },
     await installationSigningKey(deps.vault),
   );
@@ -185,7 +200,6 @@ async function removeStack(
 
 /** What outlives the erasure, and why; stated on every certificate. */
 const retainedAfterErasure = [
-  { what: 'backups', policy: 'kept until their retention ends (none exist yet)' },
   { what: 'instance row', policy: 'tombstone: slug, customer, dates' },
   { what: 'audit trail', policy: 'kept (append-only)' },
 ];

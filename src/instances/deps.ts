@@ -5,6 +5,7 @@ import type { Logger } from '../observability/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
+import type { InstanceLifecycleListener } from './lifecycle.ts';
 
 /** What every instance operation and the converge job work with. */
 export interface InstanceDeps {
@@ -15,4 +16,6 @@ export interface InstanceDeps {
   jobs: Jobs;
   runtime: Runtime;
   logger?: Logger | undefined;
+  /** Other domains' setup and erasure for each instance, in order. */
+  lifecycle?: readonly InstanceLifecycleListener[] | undefined;
 }

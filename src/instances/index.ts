@@ -13,6 +13,7 @@ export { decommissionInstance } from './decommission-instance.ts';
 export type { InstanceDeps } from './deps.ts';
 export { getCertificate } from './get-certificate.ts';
 export { getInstance, type InstanceDetails } from './get-instance.ts';
+export type { InstanceLifecycleListener } from './lifecycle.ts';
 export { listInstances } from './list-instances.ts';
 export {
   convergeQueue,
