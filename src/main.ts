@@ -14,10 +14,10 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
-import { type InstanceLifecycleListener, registerInstanceJobs } from './instances/index.ts';
+import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
-import { createLocalRuntime, type Runtime } from './runtime/index.ts';
+import { createLocalRuntime, createSwarmRuntime, type Runtime } from './runtime/index.ts';
 import {
   loadMigrations,
   type Migration,
@@ -40,7 +40,7 @@ export interface Roost {
   vault: Vault;
   audit: AuditLog;
   jobs: Jobs;
-  /** Where tenant stacks run: the local driver, instances under `<dataDir>/runtime`. */
+  /** Where tenant stacks run: each call goes to the driver the instance was created on (local or swarm). */
   runtime: Runtime;
   /** What other domains set up and erase for each instance (backup keys, monitors, …), in order. */
   lifecycle: InstanceLifecycleListener[];
@@ -97,7 +97,11 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       { timeZone: config.timeZone, leaseSeconds: config.jobs.leaseSeconds },
     );
     metrics.setQueueDepthSource(() => jobs.depth());
-    const runtime = createLocalRuntime({ dataDir: config.dataDir });
+    // Each instance row names its driver; the swarm driver connects only when an instance uses it.
+    const runtime = routedRuntime(store, {
+      local: createLocalRuntime({ dataDir: config.dataDir }),
+      swarm: createSwarmRuntime({ socketPath: config.runtime.dockerSocket }),
+    });
     return {
       config,
       logger,

@@ -24,6 +24,8 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_STATUS_DOMAIN: { key: 'status.domain' },
   ROOST_URL: { key: 'client.url' },
   ROOST_TOKEN: { key: 'client.token' },
+  ROOST_RUNTIME: { key: 'runtime.default' },
+  ROOST_DOCKER_SOCKET: { key: 'runtime.dockerSocket' },
   ROOST_JOBS_CONCURRENCY: { key: 'jobs.concurrency', type: 'number' },
   ROOST_JOBS_LEASE_SECONDS: { key: 'jobs.leaseSeconds', type: 'number' },
 };

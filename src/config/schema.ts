@@ -86,6 +86,24 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Where tenant stacks run: `local` processes (the demo) or Docker `swarm` services. */
+    runtime: z
+      .object({
+        default: z.enum(['local', 'swarm']).default('local'),
+        /** The Docker engine of a swarm manager node. */
+        dockerSocket: z.string().min(1).default('/var/run/docker.sock'),
+        /** Images a new swarm instance runs (scripts/build-images tags them; or your registry's). */
+        images: z
+          .object({
+            api: z.string().min(1).default('roost/sample-api:latest'),
+            db: z.string().min(1).default('roost/postgres:latest'),
+            cache: z.string().min(1).default('roost/redis:latest'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     jobs: z
       .object({
         concurrency: z.number().int().min(1).max(256).default(4),

@@ -11,14 +11,18 @@ import {
   type Instance,
   type InstanceOperation,
   slugSchema,
+  swarmImages,
   toInstance,
 } from './records.ts';
+import { runtimeKinds } from './routed-runtime.ts';
 
 const createInstanceInput = z.object({
   slug: slugSchema,
   customer: z.string().trim().min(1).max(200),
   environment: environmentSchema,
   replicas: z.int().min(1).max(10).default(1),
+  /** Default: the installation's `runtime.default`. */
+  runtime: z.enum(runtimeKinds).optional(),
 });
 
 /**
@@ -32,7 +36,11 @@ export async function createInstance(
   input: z.input<typeof createInstanceInput>,
 ): Promise<{ instance: Instance; operation: InstanceOperation }> {
   authorize(actor, 'instances:write');
-  const { slug, customer, environment, replicas } = parseInput(createInstanceInput, input);
+  const { slug, customer, environment, replicas, ...chosen } = parseInput(createInstanceInput, input);
+  const runtime = chosen.runtime ?? deps.config?.runtime.default ?? 'local';
+  // Swarm runs images (the installation's configured ones); the local runtime runs the repository's code
+  // and only labels its version.
+  const release = runtime === 'swarm' ? (deps.config?.runtime.images ?? swarmImages) : defaultRelease;
   const now = deps.clock.now();
   const id = newId('ins', now);
   return deps.store.db.transaction().execute(async (trx) => {
@@ -45,8 +53,8 @@ export async function createInstance(
         slug,
         customer,
         environment,
-        runtime: 'local',
-        release: JSON.stringify(defaultRelease),
+        runtime,
+        release: JSON.stringify(release),
         replicas,
         state: 'provisioning',
         last_error: null,
@@ -63,7 +71,7 @@ export async function createInstance(
         action: 'instance.create',
         target: id,
         result: 'ok',
-        details: { slug, customer, environment, replicas, operationId: operation.id },
+        details: { slug, customer, environment, replicas, runtime, operationId: operation.id },
       },
       { db: trx },
     );

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/types.ts';
+import type { Config } from '../config/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Jobs } from '../jobs/index.ts';
 import type { Logger } from '../observability/index.ts';
@@ -9,6 +10,8 @@ import type { InstanceLifecycleListener } from './lifecycle.ts';
 
 /** What every instance operation and the converge job work with. */
 export interface InstanceDeps {
+  /** The installation's runtime defaults (driver and images of new instances). */
+  config?: Pick<Config, 'runtime'> | undefined;
   store: Store;
   vault: Vault;
   clock: Clock;

@@ -25,6 +25,7 @@ export {
   type Release,
 } from './records.ts';
 export { revealInstanceSecret } from './reveal-instance-secret.ts';
+export { type RuntimeKind, routedRuntime, runtimeKinds } from './routed-runtime.ts';
 export { scaleInstance } from './scale-instance.ts';
 export { stackSpecOf } from './stack-spec.ts';
 export { installationKey, verifyInstallationCertificate } from './verify-certificate.ts';

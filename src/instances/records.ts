@@ -20,8 +20,15 @@ export interface Release {
   cache: string;
 }
 
-/** What the local runtime runs today; swarm will carry image references here. */
+/** The local runtime runs the repository's code and PostgreSQL/Redis of this machine: versions are labels. */
 export const defaultRelease: Release = { api: 'sample-api-1', db: 'postgres-15', cache: 'redis-7' };
+
+/** On swarm a release is image references; these are the images scripts/build-images tags. */
+export const swarmImages: Release = {
+  api: 'roost/sample-api:latest',
+  db: 'roost/postgres:latest',
+  cache: 'roost/redis:latest',
+};
 
 export type InstanceState = InstanceTable['state'];
 

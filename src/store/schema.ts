@@ -202,7 +202,7 @@ export interface InstanceTable {
   slug: string;
   customer: string;
   environment: 'staging' | 'preprod' | 'production';
-  runtime: 'local';
+  runtime: 'local' | 'swarm';
   /** JSON object: `{ api, db, cache }` release references. */
   release: string;
   replicas: number;

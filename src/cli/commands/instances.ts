@@ -5,6 +5,7 @@ import {
   type CertificateVerdict,
   type ErasureCertificate,
   registerInstanceJobs,
+  runtimeKinds,
   verifyCertificate,
 } from '../../instances/index.ts';
 import { apiDepsOf } from '../../main.ts';
@@ -61,12 +62,25 @@ export function registerInstances(program: Command): void {
     .requiredOption('--customer <name>', 'the customer this stack belongs to')
     .addOption(new Option('--env <environment>', 'environment').choices(environments).makeOptionMandatory())
     .option('--replicas <n>', 'API replicas, 1 to 10', replicasOption, 1)
+    .addOption(
+      new Option(
+        '--runtime <runtime>',
+        "where the stack runs (default: the installation's runtime.default)",
+      ).choices(runtimeKinds),
+    )
     .option('--wait', 'follow the operation until it ends, with progress on standard error')
     .option('--timeout <seconds>', 'how long --wait waits', Number, 600)
     .action(
       async (
         slug: string,
-        options: { customer: string; env: string; replicas: number; wait?: boolean; timeout: number },
+        options: {
+          customer: string;
+          env: string;
+          replicas: number;
+          runtime?: string;
+          wait?: boolean;
+          timeout: number;
+        },
         command: Command,
       ) =>
         withClient(command, async (client, { output }) => {
@@ -75,6 +89,7 @@ export function registerInstances(program: Command): void {
             customer: options.customer,
             environment: options.env,
             replicas: options.replicas,
+            ...(options.runtime ? { runtime: options.runtime } : {}),
           });
           const result = options.wait ? await waitFor(client, output, created, options.timeout) : created;
           output.result(result, () => describe(result));

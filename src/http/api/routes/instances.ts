@@ -11,6 +11,7 @@ import {
   installationKey,
   listInstances,
   revealInstanceSecret,
+  runtimeKinds,
   scaleInstance,
   verifyInstallationCertificate,
 } from '../../../instances/index.ts';
@@ -25,7 +26,7 @@ const instanceSchema = z.object({
   slug: z.string(),
   customer: z.string(),
   environment: z.enum(environments),
-  runtime: z.string(),
+  runtime: z.enum(runtimeKinds),
   release: z.object({ api: z.string(), db: z.string(), cache: z.string() }),
   replicas: z.number().int(),
   state: z.string(),
@@ -115,6 +116,11 @@ export const instanceRoutes = [
         customer: z.string().max(200),
         environment: z.string().max(50).describe(environments.join(' | ')),
         replicas: z.number().int().optional(),
+        runtime: z
+          .string()
+          .max(20)
+          .optional()
+          .describe(`${runtimeKinds.join(' | ')}; default: the installation's`),
       })
       .strict(),
     output: withOperation,

@@ -54,8 +54,9 @@ function healthBadge(status: StackStatus | undefined): Markup {
   return healthy ? stateBadge('healthy', 'ok') : stateBadge('unhealthy', 'bad');
 }
 
-function runtimeLabel(ui: Ui, instance: Instance): Markup {
-  return ui.deps.runtime.isolatesNetworks
+function runtimeLabel(_ui: Ui, instance: Instance): Markup {
+  // Only the local runtime (processes on loopback) lacks network isolation.
+  return instance.runtime !== 'local'
     ? html`${instance.runtime}`
     : html`${instance.runtime} <span class="badge warn">no isolation</span>`;
 }

@@ -1,0 +1,1 @@
+export { createSwarmRuntime, type SwarmRuntimeOptions } from './swarm-runtime.ts';
