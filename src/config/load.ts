@@ -26,6 +26,9 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_TOKEN: { key: 'client.token' },
   ROOST_RUNTIME: { key: 'runtime.default' },
   ROOST_DOCKER_SOCKET: { key: 'runtime.dockerSocket' },
+  ROOST_IMAGE_API: { key: 'runtime.images.api' },
+  ROOST_IMAGE_DB: { key: 'runtime.images.db' },
+  ROOST_IMAGE_CACHE: { key: 'runtime.images.cache' },
   ROOST_JOBS_CONCURRENCY: { key: 'jobs.concurrency', type: 'number' },
   ROOST_JOBS_LEASE_SECONDS: { key: 'jobs.leaseSeconds', type: 'number' },
 };

@@ -1,5 +1,5 @@
 import { RoostError } from '../../core/errors.ts';
-import type { DockerClient } from './docker.ts';
+import { type DockerClient, ignoreNotFound } from './docker.ts';
 
 export interface SwarmTask {
   ID: string;
@@ -16,10 +16,15 @@ export interface SwarmTask {
   Spec?: { ContainerSpec?: { Image?: string } };
 }
 
+/** The service's tasks meant to run; none when the service is gone (removed while we looked). */
 export async function tasksOf(docker: DockerClient, serviceName: string): Promise<SwarmTask[]> {
-  return (await docker.listTasks({
-    filters: JSON.stringify({ service: [serviceName], 'desired-state': ['running'] }),
-  })) as SwarmTask[];
+  const tasks = await ignoreNotFound(
+    () =>
+      docker.listTasks({
+        filters: JSON.stringify({ service: [serviceName], 'desired-state': ['running'] }),
+      }) as Promise<SwarmTask[]>,
+  );
+  return tasks ?? [];
 }
 
 /** A task counts once Swarm reports it running, which with a health check means the check has passed. */
