@@ -31,7 +31,8 @@ process.stdout.write(`PostgreSQL 15 on ${new URL(postgres.url).host}\n`);
 
 const patterns = process.argv.slice(2);
 // The swarm tests need the engine and the stack images; building is a no-op when the inputs are unchanged.
-const needsDocker = patterns.length === 0 || patterns.some((pattern) => /swarm|docker|provision/.test(pattern));
+const needsDocker =
+  patterns.length === 0 || patterns.some((pattern) => /swarm|docker|provision/.test(pattern));
 if (needsDocker && process.getuid?.() === 0) {
   step('docker engine and stack images');
   if ((await run(path.join(root, 'scripts', 'start-dockerd'), [])) !== 0) process.exit(1);
