@@ -27,6 +27,7 @@ export function routedRuntime(store: Store, drivers: Record<RuntimeKind, Runtime
       (await driverOf(spec.instance)).converge(spec, source, onProgress),
     inspect: async (instance) => (await driverOf(instance)).inspect(instance),
     remove: async (instance) => (await driverOf(instance)).remove(instance),
+    restart: async (instance, service) => (await driverOf(instance)).restart(instance, service),
     exec: async (instance, service, argv, options) =>
       (await driverOf(instance)).exec(instance, service, argv, options),
     execStream: async (instance, service, argv) =>

@@ -25,6 +25,7 @@ const stackSpecSchema = z.object({
   cache: z.object({ engine: z.literal('redis') }),
   limits: z.object({ api: limits, db: limits, cache: limits }),
   labels: z.record(z.string().min(1), z.string()),
+  running: z.boolean().optional(),
 }) satisfies z.ZodType<StackSpec>;
 
 /** Settings the runtime owns; a spec may not override them, and secrets never travel as variables. */

@@ -35,6 +35,8 @@ export interface StackSpec {
   limits: Record<ServiceName, ResourceLimits>;
   /** Put on every object the runtime creates (Docker labels; recorded in the local state file). */
   labels: Record<string, string>;
+  /** False: every service stopped, data and secrets kept (`instance stop`); default true. */
+  running?: boolean | undefined;
 }
 
 /** Where converge reads secret values (backed by the vault); drivers deliver them only as files. */
@@ -138,6 +140,8 @@ export interface Runtime {
   ): Promise<ConvergeResult>;
   /** The stack as it runs now, or undefined when this runtime has nothing for the instance. */
   inspect(instance: string): Promise<StackStatus | undefined>;
+  /** Restarts the service's replicas (all services when omitted), one at a time where the driver can. */
+  restart(instance: string, service?: ServiceName): Promise<ConvergeResult>;
   /** Stops everything and erases the instance's data and secret files. Idempotent. */
   remove(instance: string): Promise<RemoveResult>;
   /** Runs `argv` (never a shell string) in the context of one service (its user, its settings). */

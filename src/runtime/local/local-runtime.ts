@@ -1,4 +1,13 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmdirSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmdirSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { RoostError } from '../../core/errors.ts';
 import { validateSlug, validateStackSpec } from '../spec.ts';
@@ -163,6 +172,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       current.environment = spec.environment;
       save();
       change('stack', 'spec recorded');
+    }
+
+    if (spec.running === false) {
+      for (const line of await stopServices(current)) change('stack', line);
+      return { changes };
     }
 
     prepareSecretDirectory(current.secrets);
@@ -380,21 +394,50 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     };
   }
 
+  /** Stops every process of the stack (API first, database last); the data stays. */
+  async function stopServices(state: InstanceState): Promise<string[]> {
+    const stopped: string[] = [];
+    for (const replica of state.api.replicas) {
+      if (isRunning(replica))
+        stopped.push(`api: stopped replica on port ${replica.port} (pid ${replica.pid})`);
+      await stopProcess(replica, 'SIGTERM');
+    }
+    if (state.cache.process && isRunning(state.cache.process)) stopped.push('cache: stopped redis-server');
+    if (state.cache.process) await stopProcess(state.cache.process, 'SIGTERM');
+    if (state.db.process && isRunning(state.db.process)) stopped.push('db: stopped postgres');
+    if (state.db.process) await stopProcess(state.db.process, 'SIGINT');
+    return stopped;
+  }
+
+  /**
+   * Restarts by converging again after marking what to restart: API replicas as outdated (replaced one at a
+   * time, new before old), database and cache stopped. Secret values come back from their own files.
+   */
+  async function restartLocked(instance: string, service?: ServiceName): Promise<ConvergeResult> {
+    const layout = instanceLayout(runtimeRoot, instance);
+    const state = readState(layout.directory);
+    if (state === undefined) throw new RoostError('not_found', `no local stack for instance ${instance}`);
+    if (service === undefined || service === 'api') {
+      for (const replica of state.api.replicas) replica.configHash = 'restart';
+    }
+    if ((service === undefined || service === 'cache') && state.cache.process) {
+      await stopProcess(state.cache.process, 'SIGTERM');
+    }
+    if ((service === undefined || service === 'db') && state.db.process) {
+      await stopProcess(state.db.process, 'SIGINT');
+    }
+    writeState(layout.directory, state);
+    const fromFiles: SecretSource = {
+      read: async (name) => readFileSync(secretFile(state.secrets, name), 'utf8'),
+    };
+    return convergeLocked(state.spec, fromFiles);
+  }
+
   async function removeLocked(instance: string): Promise<RemoveResult> {
     const layout = instanceLayout(runtimeRoot, instance);
     const state = readState(layout.directory);
     const removed: string[] = [];
-    if (state !== undefined) {
-      for (const replica of state.api.replicas) {
-        if (isRunning(replica))
-          removed.push(`api: stopped replica on port ${replica.port} (pid ${replica.pid})`);
-        await stopProcess(replica, 'SIGTERM');
-      }
-      if (state.cache.process && isRunning(state.cache.process)) removed.push('cache: stopped redis-server');
-      if (state.cache.process) await stopProcess(state.cache.process, 'SIGTERM');
-      if (state.db.process && isRunning(state.db.process)) removed.push('db: stopped postgres');
-      if (state.db.process) await stopProcess(state.db.process, 'SIGINT');
-    }
+    if (state !== undefined) removed.push(...(await stopServices(state)));
     // Anything still working inside the instance directory (a crash before the state file knew it).
     for (const pid of processesUnder(layout.directory)) {
       await stopProcess({ pid, startTime: '' }, 'SIGKILL', 5_000);
@@ -490,6 +533,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     remove: async (instance) => {
       validateSlug(instance);
       return locked(instance, () => removeLocked(instance));
+    },
+    restart: async (instance, service) => {
+      validateSlug(instance);
+      return locked(instance, () => restartLocked(instance, service));
     },
     exec,
     execStream,

@@ -21,7 +21,13 @@ import {
   serviceObjectName,
   volumeName,
 } from './names.ts';
-import { containerSpecOf, type ResolvedObjects, serviceSpecs, specHash } from './service-specs.ts';
+import {
+  containerSpecOf,
+  type ResolvedObjects,
+  replicasOf,
+  serviceSpecs,
+  specHash,
+} from './service-specs.ts';
 import { waitForService } from './wait.ts';
 
 export interface ConvergeContext {
@@ -80,7 +86,7 @@ export async function convergeSwarmStack(
   }
   for (const service of serviceNames) {
     await waitForService(docker, serviceObjectName(spec.instance, service), {
-      replicas: service === 'api' ? spec.api.replicas : 1,
+      replicas: replicasOf(spec, service === 'api' ? spec.api.replicas : 1),
       updated: updated.has(service),
       deadline: Date.now() + context.healthDeadlineMs,
       onProgress: (message) => onProgress({ service, message }),
@@ -231,6 +237,7 @@ function describeUpdate(before: Docker.ServiceSpec | undefined, after: Docker.Se
   const secretsOf = (spec: Docker.ServiceSpec | undefined) =>
     JSON.stringify(containerSpecOf(spec)?.Secrets?.map((secret) => secret.SecretName));
   if (secretsOf(before) !== secretsOf(after)) parts.push('secrets rotated');
+  if (replicas(after) === 0) return 'stopped (scaled to zero, data kept)';
   return parts.length > 0 ? parts.join(', ') : 'settings changed';
 }
 
@@ -259,3 +266,36 @@ async function removeUnusedSecrets(docker: DockerClient, instance: string, chang
 }
 
 export { instanceFilter };
+
+/**
+ * Restarts services by forcing an update (Swarm replaces each task under the service's update policy:
+ * the API one replica at a time, new before old), then waits until they run healthy again.
+ */
+export async function restartSwarmServices(
+  context: ConvergeContext,
+  instance: string,
+  only?: ServiceName,
+): Promise<ConvergeResult> {
+  const { docker } = context;
+  const services = await servicesOf(docker, instance);
+  if (services.size === 0) throw new RoostError('not_found', `no swarm stack for instance ${instance}`);
+  const changes: string[] = [];
+  for (const name of ['db', 'cache', 'api'] as const) {
+    const service = services.get(name);
+    if (!service?.Spec || (only && only !== name)) continue;
+    const task = service.Spec.TaskTemplate ?? {};
+    await docker.getService(service.ID).update({
+      ...service.Spec,
+      TaskTemplate: { ...task, ForceUpdate: (task.ForceUpdate ?? 0) + 1 },
+      version: service.Version?.Index,
+    });
+    await waitForService(docker, service.Spec.Name ?? '', {
+      replicas: service.Spec.Mode?.Replicated?.Replicas ?? 0,
+      updated: true,
+      deadline: Date.now() + context.healthDeadlineMs,
+      onProgress: () => {},
+    });
+    changes.push(`${name}: restarted`);
+  }
+  return { changes };
+}

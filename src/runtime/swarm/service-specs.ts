@@ -128,7 +128,7 @@ export function serviceSpecs(
       ],
       HealthCheck: health(['pg_isready', '--quiet', '--host=127.0.0.1', '--port=5432'], 60),
     }),
-    Mode: { Replicated: { Replicas: 1 } },
+    Mode: { Replicated: { Replicas: replicasOf(spec, 1) } },
     // One server per volume: the old task stops before the new one starts.
     UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: 5 * seconds },
     EndpointSpec: { Mode: 'dnsrr' },
@@ -139,7 +139,7 @@ export function serviceSpecs(
       Env: ['REDIS_PASSWORD_FILE=/run/secrets/redis_password'],
       HealthCheck: health(['/usr/local/bin/roost-redis-healthcheck'], 30),
     }),
-    Mode: { Replicated: { Replicas: 1 } },
+    Mode: { Replicated: { Replicas: replicasOf(spec, 1) } },
     UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: 5 * seconds },
     EndpointSpec: { Mode: 'dnsrr' },
   };
@@ -162,7 +162,7 @@ export function serviceSpecs(
       }).map(([name, value]) => `${name}=${value}`),
       HealthCheck: health(['/usr/local/bin/roost-app-healthcheck'], 30),
     }),
-    Mode: { Replicated: { Replicas: spec.api.replicas } },
+    Mode: { Replicated: { Replicas: replicasOf(spec, spec.api.replicas) } },
     // Rolling: one replica at a time, the new one healthy before the old one stops; back on failure.
     UpdateConfig: { Parallelism: 1, Order: 'start-first', FailureAction: 'rollback', Monitor: 5 * seconds },
     RollbackConfig: { Parallelism: 1, Order: 'start-first', Monitor: 5 * seconds },
@@ -170,6 +170,11 @@ export function serviceSpecs(
     EndpointSpec: { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: apiPort, PublishMode: 'host' }] },
   };
   return { db: dbSpec, cache: cacheSpec, api: apiSpec };
+}
+
+/** A stopped instance keeps its services, scaled to zero. */
+export function replicasOf(spec: StackSpec, running: number): number {
+  return spec.running === false ? 0 : running;
 }
 
 /** A digest of everything the driver sets on a service: equal digests mean nothing to change. */

@@ -1,6 +1,6 @@
 import { validateSlug, validateStackSpec } from '../spec.ts';
 import type { Runtime } from '../types.ts';
-import { convergeSwarmStack } from './converge.ts';
+import { convergeSwarmStack, restartSwarmServices } from './converge.ts';
 import { createDockerClient, requireSwarmManager } from './docker.ts';
 import { runSwarmExec, startSwarmExec } from './exec.ts';
 import { inspectSwarmStack } from './inspect.ts';
@@ -57,6 +57,11 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions = {}): Runtime {
       validateSlug(instance);
       await ready();
       return locked(instance, () => removeSwarmStack(docker, instance, healthDeadlineMs));
+    },
+    restart: async (instance, service) => {
+      validateSlug(instance);
+      await ready();
+      return locked(instance, () => restartSwarmServices({ docker, healthDeadlineMs }, instance, service));
     },
     exec: async (instance, service, argv, execOptions) => {
       validateSlug(instance);
