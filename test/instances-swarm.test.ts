@@ -14,6 +14,11 @@ import {
   getCertificate,
   getInstance,
   type InstanceDeps,
+  rotateInstanceSecret,
+  scaleInstance,
+  startInstance,
+  stopInstance,
+  updateInstance,
   verifyInstallationCertificate,
 } from '../src/instances/index.ts';
 import { apiDepsOf, type RunningRoost } from '../src/main.ts';
@@ -332,6 +337,130 @@ describe('instances on docker swarm', { concurrency: false }, () => {
     const response = await fetch(`${other.status?.endpoints.api[0]}/status`, {
       signal: AbortSignal.timeout(5_000),
     });
+    assert.equal(response.status, 200);
+  });
+
+  /** Runs `operation` while sampling the API: at every sample at least one replica must answer 200. */
+  async function alwaysServing<T>(
+    slug: string,
+    operation: () => Promise<T>,
+  ): Promise<{ result: T; samples: number }> {
+    let done = false;
+    let samples = 0;
+    const gaps: string[] = [];
+    const sampler = (async () => {
+      while (!done) {
+        const details = await getInstance(deps, local, { slug });
+        const answers = await Promise.all(
+          (details.status?.endpoints.api ?? []).map((endpoint) =>
+            fetch(`${endpoint}/status`, { signal: AbortSignal.timeout(3_000) })
+              .then((response) => response.status)
+              .catch(() => 0),
+          ),
+        );
+        samples++;
+        if (!answers.includes(200)) gaps.push(`sample ${samples}: ${JSON.stringify(answers)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    try {
+      const result = await operation();
+      return { result, samples };
+    } finally {
+      done = true;
+      await sampler;
+      assert.deepEqual(gaps, [], 'the API answered throughout');
+    }
+  }
+
+  it('updates the release one replica at a time, and rolls back a release that fails', async (t) => {
+    if (!ready(t)) return;
+    const release = (node as SwarmNode).release;
+    const scaled = await scaleInstance(deps, local, { slug: tenantB, replicas: 2 });
+    await settled(tenantB, scaled.operation.id);
+    // The same image under its ID: a new release reference, so every replica is replaced.
+    const imageId = ((await docker.getImage(release.api).inspect()) as { Id: string }).Id;
+    const { samples } = await alwaysServing(tenantB, async () => {
+      const { operation } = await updateInstance(deps, local, { slug: tenantB, release: { api: imageId } });
+      return settled(tenantB, operation.id);
+    });
+    const updated = await getInstance(deps, local, { slug: tenantB });
+    assert.equal(updated.instance.release.api, imageId);
+    for (const endpoint of updated.status?.endpoints.api ?? []) {
+      const body = (await (await fetch(`${endpoint}/status`)).json()) as { version: string };
+      assert.equal(body.version, imageId);
+    }
+    t.diagnostic(`rolling update: the API answered at each of ${samples} samples`);
+
+    // The base image runs nothing: its tasks fail, Swarm rolls back, the instance keeps its release.
+    const broken = release.api.replace('roost/sample-api', 'roost/debian').replace(/:.*/, ':latest');
+    const { operation } = await updateInstance(deps, local, { slug: tenantB, release: { api: broken } });
+    const failed = await (async () => {
+      const deadline = Date.now() + 240_000;
+      for (;;) {
+        const details = await getInstance(deps, local, { slug: tenantB });
+        const found = details.operations.find((candidate) => candidate.id === operation.id);
+        if (found?.state === 'failed') return details;
+        assert.notEqual(found?.state, 'succeeded', 'a broken release must not succeed');
+        if (Date.now() > deadline) assert.fail('the broken update did not end');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    })();
+    const failure = failed.operations.find((candidate) => candidate.id === operation.id);
+    assert.match(failure?.error ?? '', /rolled back/);
+    assert.equal(failed.instance.release.api, imageId, 'the instance keeps the release that runs');
+    assert.equal(failed.instance.state, 'running');
+    const response = await fetch(`${failed.status?.endpoints.api[0]}/status`);
+    assert.equal(response.status, 200);
+  });
+
+  it('rotates the database password without downtime; the old value stops working', async (t) => {
+    if (!ready(t)) return;
+    const instanceId = ids.get(tenantB) as string;
+    const before = await test.roost.vault.reveal(instanceId, 'db-password');
+    const { samples } = await alwaysServing(tenantB, async () => {
+      const { operation } = await rotateInstanceSecret(deps, local, { slug: tenantB, name: 'db-password' });
+      return settled(tenantB, operation.id);
+    });
+    const after = await test.roost.vault.reveal(instanceId, 'db-password');
+    assert.notEqual(after, before);
+    t.diagnostic(`rotation: the API answered at each of ${samples} samples`);
+    // A login from the API's container with each value (read on stdin, never in argv).
+    const login = async (password: string) =>
+      (
+        await test.roost.runtime.exec(
+          tenantB,
+          'api',
+          [
+            'node',
+            '-e',
+            "const pg = require('pg'); let password = ''; process.stdin.on('data', (d) => (password += d)).on('end', async () => { const client = new pg.Client({ host: process.env.DATABASE_HOST, user: process.env.DATABASE_USER, database: process.env.DATABASE_NAME, password }); try { await client.connect(); console.log('accepted'); await client.end(); } catch { console.log('refused'); } });",
+          ],
+          { stdin: password, timeoutMs: 20_000 },
+        )
+      ).stdout.trim();
+    assert.equal(await login(after), 'accepted');
+    assert.equal(await login(before), 'refused');
+    // The API's replicas read the new value from their secret file and reach the database.
+    const details = await getInstance(deps, local, { slug: tenantB });
+    for (const endpoint of details.status?.endpoints.api ?? []) {
+      const body = (await (await fetch(`${endpoint}/status`)).json()) as {
+        checks: { database: { status: string } };
+      };
+      assert.equal(body.checks.database.status, 'ok');
+    }
+  });
+
+  it('stops and starts an instance, keeping its data', async (t) => {
+    if (!ready(t)) return;
+    const stopped = await stopInstance(deps, local, { slug: tenantB });
+    const whileStopped = await settled(tenantB, stopped.operation.id);
+    assert.equal(whileStopped.instance.state, 'stopped');
+    assert.equal(whileStopped.status?.state, 'stopped');
+    const started = await startInstance(deps, local, { slug: tenantB });
+    const running = await settled(tenantB, started.operation.id);
+    assert.equal(running.instance.state, 'running');
+    const response = await fetch(`${running.status?.endpoints.api[0]}/status`);
     assert.equal(response.status, 200);
   });
 

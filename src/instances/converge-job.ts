@@ -1,13 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
-import { describeError, RoostError } from '../core/errors.ts';
+import { describeError, isRoostError, RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { JobRecord } from '../jobs/index.ts';
-import { type StackSecretName, stackSecretNames } from '../runtime/index.ts';
+import { type ServiceName, type StackSecretName, stackSecretNames } from '../runtime/index.ts';
 import type { Database, InstanceOperationTable, InstanceTable } from '../store/index.ts';
 import type { SecretKind } from '../vault/index.ts';
 import { installationSigningKey, keyIdOf, signCertificate } from './certificate.ts';
 import type { InstanceDeps } from './deps.ts';
-import { convergeQueue, toInstance } from './records.ts';
+import { convergeQueue, type Release, toInstance } from './records.ts';
 import { stackSpecOf, vaultSecretSource } from './stack-spec.ts';
 
 /** Who the audit trail names for what the job does on its own. */
@@ -47,10 +47,24 @@ export async function runOperation(deps: InstanceDeps, job: JobRecord): Promise<
   await updateOperation(deps, operationId, { state: 'running', started_at: started, progress: 'started' });
   const log = deps.logger?.child({ instance: instance.slug, operationId, kind: operation.kind });
   try {
-    const result =
-      operation.kind === 'remove'
-        ? await removeStack(deps, instance, operationId, started)
-        : await convergeStack(deps, instance, operationId);
+    const details = JSON.parse(operation.details ?? '{}') as OperationDetails;
+    let result: unknown;
+    if (operation.kind === 'remove') {
+      result = await removeStack(deps, instance, operationId, started);
+    } else if (operation.kind === 'rotate' && details.secret) {
+      result = await rotateSecret(deps, instance, operationId, details);
+    } else if (operation.kind === 'restart') {
+      await updateOperation(deps, operationId, { progress: 'restarting, one replica at a time' });
+      const { changes } = await deps.runtime.restart(instance.slug);
+      result = { changes: [...changes, ...(await convergeStack(deps, instance, operationId)).changes] };
+    } else {
+      result = await convergeStack(deps, instance, operationId).catch(async (error: unknown) => {
+        if (operation.kind !== 'update' || !isRolledBack(error) || !details.previousRelease) throw error;
+        // The runtime already went back; the instance row follows, and a retry would only fail again.
+        await undoUpdate(deps, instance.id, operationId, details.previousRelease, describeError(error));
+        return { rolledBack: true };
+      });
+    }
     log?.info(
       { durationMs: deps.clock.now().getTime() - started, outcome: 'succeeded' },
       'instance operation ended',
@@ -84,6 +98,104 @@ export async function runOperation(deps: InstanceDeps, job: JobRecord): Promise<
   }
 }
 
+interface OperationDetails {
+  previousRelease?: Release;
+  secret?: StackSecretName;
+  /** Set once a rotation stored its new value, so a retry does not make another one. */
+  generated?: boolean;
+}
+
+function isRolledBack(error: unknown): boolean {
+  return isRoostError(error) && (error.details as { rolledBack?: boolean } | undefined)?.rolledBack === true;
+}
+
+async function undoUpdate(
+  deps: InstanceDeps,
+  instanceId: string,
+  operationId: string,
+  previousRelease: Release,
+  message: string,
+): Promise<void> {
+  const now = deps.clock.now().getTime();
+  await deps.store.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('instances')
+      .set({
+        release: JSON.stringify(previousRelease),
+        state: 'running',
+        last_error: message,
+        updated_at: now,
+      })
+      .where('id', '=', instanceId)
+      .execute();
+    await trx
+      .updateTable('instance_operations')
+      .set({
+        state: 'failed',
+        error: message,
+        progress: 'rolled back to the previous release',
+        finished_at: now,
+      })
+      .where('id', '=', operationId)
+      .execute();
+  });
+  await deps.audit.append({
+    actor: jobActor,
+    action: 'instance.update.rolled-back',
+    target: instanceId,
+    result: 'failed',
+    details: { operationId, error: message },
+  });
+}
+
+/**
+ * A new value in the vault, set where it is checked (ALTER ROLE; the SQL goes on stdin, never argv), then
+ * a converge rolls the services onto it. Services whose runtime did not replace them are restarted.
+ */
+async function rotateSecret(
+  deps: InstanceDeps,
+  instance: Selectable<InstanceTable>,
+  operationId: string,
+  details: OperationDetails,
+): Promise<{ changes: string[] }> {
+  const name = details.secret as StackSecretName;
+  if (!details.generated) {
+    await deps.vault.generate(instance.id, name, secretKinds[name]);
+    await updateOperation(deps, operationId, {
+      details: JSON.stringify({ ...details, generated: true }),
+      progress: `${name}: new value stored`,
+    });
+  }
+  if (name === 'db-password') {
+    const password = await deps.vault.reveal(instance.id, name);
+    const role = stackSpecOf(instance).db.user;
+    const result = await deps.runtime.exec(
+      instance.slug,
+      'db',
+      ['psql', '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'],
+      {
+        stdin: `ALTER ROLE "${role}" PASSWORD '${password.replaceAll("'", "''")}';
+`,
+      },
+    );
+    if (result.code !== 0) {
+      throw new RoostError('internal', `setting the new database password failed: ${result.stderr.trim()}`);
+    }
+  }
+  const { changes } = await convergeStack(deps, instance, operationId);
+  const users: Record<StackSecretName, ServiceName[]> = {
+    'db-password': ['api'],
+    'cache-password': ['cache', 'api'],
+    'jwt-signing-key': ['api'],
+  };
+  for (const service of users[name]) {
+    if (changes.some((change) => change.startsWith(`${service}:`))) continue;
+    await updateOperation(deps, operationId, { progress: `${service}: restarting onto the new value` });
+    changes.push(...(await deps.runtime.restart(instance.slug, service)).changes);
+  }
+  return { changes };
+}
+
 async function convergeStack(
   deps: InstanceDeps,
   instance: Selectable<InstanceTable>,
@@ -111,7 +223,8 @@ async function convergeStack(
     await listener.provisioned(toInstance(instance));
   }
   const status = await deps.runtime.inspect(instance.slug);
-  const state = status?.state === 'running' ? 'running' : 'degraded';
+  const state =
+    Number(instance.running) === 0 ? 'stopped' : status?.state === 'running' ? 'running' : 'degraded';
   await finish(deps, instance.id, operationId, { state, last_error: null }, `${changes.length} change(s)`);
   return { changes };
 }

@@ -56,6 +56,7 @@ export async function createInstance(
         runtime,
         release: JSON.stringify(release),
         replicas,
+        running: 1,
         state: 'provisioning',
         last_error: null,
         created_at: now.getTime(),

@@ -24,6 +24,7 @@ export async function enqueueOperation(
   deps: { jobs: Jobs; clock: Clock },
   instanceId: string,
   kind: InstanceOperationTable['kind'],
+  details?: Record<string, unknown>,
 ): Promise<InstanceOperation> {
   const now = deps.clock.now();
   const id = newId('op', now);
@@ -41,6 +42,7 @@ export async function enqueueOperation(
       job_id: job.id,
       progress: 'queued',
       error: null,
+      details: details ? JSON.stringify(details) : null,
       created_at: now.getTime(),
       started_at: null,
       finished_at: null,
@@ -61,8 +63,11 @@ export async function startInstanceOperation(
     slug: string;
     kind: InstanceOperationTable['kind'];
     action: string;
-    changes: Updateable<InstanceTable>;
+    /** The row's new desired state, or a function of the current row. */
+    changes: Updateable<InstanceTable> | ((current: Selectable<InstanceTable>) => Updateable<InstanceTable>);
     details(current: Selectable<InstanceTable>): Record<string, unknown>;
+    /** Kept on the operation for its job (e.g. the release to go back to). */
+    operationDetails?(current: Selectable<InstanceTable>): Record<string, unknown>;
   },
 ): Promise<{ instance: Instance; operation: InstanceOperation }> {
   return deps.store.db.transaction().execute(async (trx) => {
@@ -70,11 +75,20 @@ export async function startInstanceOperation(
     await refuseBusyInstance(trx, current);
     const row = await trx
       .updateTable('instances')
-      .set({ ...input.changes, updated_at: deps.clock.now().getTime() })
+      .set({
+        ...(typeof input.changes === 'function' ? input.changes(current) : input.changes),
+        updated_at: deps.clock.now().getTime(),
+      })
       .where('id', '=', current.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    const operation = await enqueueOperation(trx, deps, current.id, input.kind);
+    const operation = await enqueueOperation(
+      trx,
+      deps,
+      current.id,
+      input.kind,
+      input.operationDetails?.(current),
+    );
     await deps.audit.append(
       {
         actor,

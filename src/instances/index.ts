@@ -25,7 +25,10 @@ export {
   type Release,
 } from './records.ts';
 export { revealInstanceSecret } from './reveal-instance-secret.ts';
+export { rotateInstanceSecret } from './rotate-instance-secret.ts';
 export { type RuntimeKind, routedRuntime, runtimeKinds } from './routed-runtime.ts';
 export { scaleInstance } from './scale-instance.ts';
+export { restartInstance, startInstance, stopInstance } from './set-instance-running.ts';
 export { stackSpecOf } from './stack-spec.ts';
+export { updateInstance } from './update-instance.ts';
 export { installationKey, verifyInstallationCertificate } from './verify-certificate.ts';

@@ -40,6 +40,8 @@ export interface Instance {
   runtime: InstanceTable['runtime'];
   release: Release;
   replicas: number;
+  /** False after `instance stop`: services scaled to zero, data kept. */
+  running: boolean;
   state: InstanceState;
   lastError: string | null;
   createdAt: Date;
@@ -71,6 +73,7 @@ export function toInstance(row: Selectable<InstanceTable>): Instance {
     runtime: row.runtime,
     release: JSON.parse(row.release) as Release,
     replicas: Number(row.replicas),
+    running: Number(row.running) === 1,
     state: row.state,
     lastError: row.last_error,
     createdAt: new Date(Number(row.created_at)),

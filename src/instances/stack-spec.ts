@@ -19,6 +19,7 @@ export function stackSpecOf(row: Selectable<InstanceTable>): StackSpec {
     cache: { engine: 'redis' },
     limits: { api: limits, db: limits, cache: limits },
     labels: { 'roost.instance': row.slug, 'roost.instance-id': row.id, 'roost.environment': row.environment },
+    running: Number(row.running) === 1,
   };
 }
 

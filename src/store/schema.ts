@@ -206,7 +206,16 @@ export interface InstanceTable {
   /** JSON object: `{ api, db, cache }` release references. */
   release: string;
   replicas: number;
-  state: 'provisioning' | 'running' | 'degraded' | 'decommissioning' | 'decommissioned' | 'failed';
+  /** 1: services run; 0: stopped (scaled to zero, data kept). */
+  running: number;
+  state:
+    | 'provisioning'
+    | 'running'
+    | 'degraded'
+    | 'stopped'
+    | 'decommissioning'
+    | 'decommissioned'
+    | 'failed';
   last_error: string | null;
   created_at: number;
   updated_at: number;
@@ -217,12 +226,14 @@ export interface InstanceOperationTable {
   /** `op_…` */
   id: string;
   instance_id: string;
-  kind: 'create' | 'scale' | 'remove';
+  kind: 'create' | 'scale' | 'update' | 'stop' | 'start' | 'restart' | 'rotate' | 'remove';
   state: 'queued' | 'running' | 'succeeded' | 'failed';
   job_id: string | null;
   /** The last progress line, for people. */
   progress: string | null;
   error: string | null;
+  /** JSON: what the operation needs to finish or undo itself (`previousRelease`, `secret`, …). */
+  details: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;

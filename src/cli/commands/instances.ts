@@ -157,43 +157,47 @@ export function registerInstances(program: Command): void {
         });
       }),
     );
-  instance
-    .command('scale <slug>')
-    .description('set the number of API replicas')
-    .requiredOption('--replicas <n>', 'API replicas, 1 to 10', replicasOption)
-    .option('--wait', 'follow the operation until it ends')
-    .option('--timeout <seconds>', 'how long --wait waits', Number, 600)
-    .action(
-      async (
-        slug: string,
-        options: { replicas: number; wait?: boolean; timeout: number },
-        command: Command,
-      ) =>
-        withClient(command, async (client, { output }) => {
-          const scaled = await client.call<WithOperation>('instances.scale', {
-            slug,
-            replicas: options.replicas,
-          });
-          const result = options.wait ? await waitFor(client, output, scaled, options.timeout) : scaled;
-          output.result(result, () => describe(result));
-        }),
-    );
-  instance
-    .command('decommission <slug>')
-    .description(
-      'stop everything and erase the stack, its files and its secrets; the record stays as a tombstone',
-    )
-    .option('--wait', 'follow the operation until it ends')
-    .option('--timeout <seconds>', 'how long --wait waits', Number, 600)
-    .action(async (slug: string, options: { wait?: boolean; timeout: number }, command: Command) =>
-      withClient(command, async (client, { output }) => {
-        const started = await client.call<WithOperation>('instances.decommission', { slug });
-        const result = options.wait ? await waitFor(client, output, started, options.timeout) : started;
-        output.result(result, () => describe(result));
-      }),
-    );
+  operationCommand(instance, 'scale <slug>', 'set the number of API replicas', 'instances.scale', (command) =>
+    command.requiredOption('--replicas <n>', 'API replicas, 1 to 10', replicasOption),
+  ).input = (slug, options) => ({ slug, replicas: options.replicas });
+  operationCommand(
+    instance,
+    'update <slug>',
+    'set a new release and roll it out one API replica at a time (a release failing its health checks is rolled back)',
+    'instances.update',
+    (command) =>
+      command
+        .option('--api <reference>', 'API image (swarm: roost/sample-api:<tag>, sha256:…) or version (local)')
+        .option('--db <reference>', 'database image or version')
+        .option('--cache <reference>', 'cache image or version'),
+  ).input = (slug, options) => ({
+    slug,
+    release: Object.fromEntries(
+      (['api', 'db', 'cache'] as const).flatMap((name) => (options[name] ? [[name, options[name]]] : [])),
+    ),
+  });
+  operationCommand(instance, 'stop <slug>', 'stop every service; data and secrets stay', 'instances.stop');
+  operationCommand(instance, 'start <slug>', 'start a stopped instance', 'instances.start');
+  operationCommand(
+    instance,
+    'restart <slug>',
+    'restart the services, the API one replica at a time',
+    'instances.restart',
+  );
+  operationCommand(
+    instance,
+    'decommission <slug>',
+    'stop everything and erase the stack, its files and its secrets; the record stays as a tombstone',
+    'instances.decommission',
+  );
   registerCertificate(instance);
   const secrets = instance.command('secrets').description("an instance's secrets");
+  operationCommand(
+    secrets,
+    'rotate <slug> <name>',
+    `replace one secret (${stackSecretNames.join(', ')}) without downtime; the value is never shown`,
+    'instances.secrets.rotate',
+  );
   secrets
     .command('reveal <slug> <name>')
     .description(
@@ -208,6 +212,44 @@ export function registerInstances(program: Command): void {
         output.result(revealed, () => revealed.value);
       }),
     );
+}
+
+interface OperationCommand {
+  /** The API input from the slug and the command's options; default `{ slug }`. */
+  input: (slug: string, options: Record<string, string | number | undefined>) => Record<string, unknown>;
+}
+
+/** A command that starts an instance operation and, with --wait, follows it with progress. */
+function operationCommand(
+  parent: Command,
+  usage: string,
+  description: string,
+  route: string,
+  configure: (command: Command) => Command = (command) => command,
+): OperationCommand {
+  const spec: OperationCommand = { input: (slug) => ({ slug }) };
+  configure(parent.command(usage).description(description))
+    .option('--wait', 'follow the operation until it ends, with progress on standard error')
+    .option('--timeout <seconds>', 'how long --wait waits', Number, 600)
+    .action(async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const options = command.opts() as Record<string, string | number | undefined> & {
+        wait?: boolean;
+        timeout: number;
+      };
+      const positional = args.slice(0, -2) as string[];
+      const slug = positional[0] as string;
+      const extra = positional.slice(1);
+      await withClient(command, async (client, { output }) => {
+        const started = await client.call<WithOperation>(route, {
+          ...spec.input(slug, options),
+          ...(extra.length > 0 ? { name: extra[0] } : {}),
+        });
+        const result = options.wait ? await waitFor(client, output, started, options.timeout) : started;
+        output.result(result, () => describe(result));
+      });
+    });
+  return spec;
 }
 
 function describe({ instance, operation }: WithOperation): string {

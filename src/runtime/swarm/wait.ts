@@ -60,7 +60,7 @@ export async function waitForService(
       throw new RoostError(
         'internal',
         `${serviceName}: the update did not become healthy and was rolled back (${service.UpdateStatus?.Message ?? update})`,
-        { service: serviceName },
+        { service: serviceName, rolledBack: true },
       );
     }
     const all = (await docker.listTasks({

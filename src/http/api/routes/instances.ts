@@ -10,9 +10,14 @@ import {
   type InstanceOperation,
   installationKey,
   listInstances,
+  restartInstance,
   revealInstanceSecret,
+  rotateInstanceSecret,
   runtimeKinds,
   scaleInstance,
+  startInstance,
+  stopInstance,
+  updateInstance,
   verifyInstallationCertificate,
 } from '../../../instances/index.ts';
 import { environments, stackSecretNames } from '../../../runtime/index.ts';
@@ -29,6 +34,7 @@ const instanceSchema = z.object({
   runtime: z.enum(runtimeKinds),
   release: z.object({ api: z.string(), db: z.string(), cache: z.string() }),
   replicas: z.number().int(),
+  running: z.boolean(),
   state: z.string(),
   lastError: z.string().nullable(),
   createdAt: timestamp,
@@ -39,7 +45,7 @@ const instanceSchema = z.object({
 const operationSchema = z.object({
   id: z.string(),
   instanceId: z.string(),
-  kind: z.enum(['create', 'scale', 'remove']),
+  kind: z.enum(['create', 'scale', 'update', 'stop', 'start', 'restart', 'rotate', 'remove']),
   state: z.enum(['queued', 'running', 'succeeded', 'failed']),
   jobId: z.string().nullable(),
   progress: z.string().nullable(),
@@ -159,6 +165,57 @@ export const instanceRoutes = [
     input: z.object({ slug, replicas: z.number().int() }).strict(),
     output: withOperation,
     run: async ({ deps, actor }, input) => both(await scaleInstance(deps, actor, input)),
+  }),
+  defineRoute({
+    id: 'instances.update',
+    method: 'post',
+    path: '/instances/{slug}/update',
+    summary:
+      'Set a new release (api, db, cache: image references on swarm) and queue a rolling update; a release that fails its health checks is rolled back',
+    tag: 'instances',
+    permission: 'instances:write',
+    input: z
+      .object({
+        slug,
+        release: z
+          .object({ api: z.string().max(300), db: z.string().max(300), cache: z.string().max(300) })
+          .partial()
+          .strict(),
+      })
+      .strict(),
+    output: withOperation,
+    run: async ({ deps, actor }, input) => both(await updateInstance(deps, actor, input)),
+  }),
+  ...(
+    [
+      ['stop', 'Stop every service, keeping data and secrets', stopInstance],
+      ['start', 'Start a stopped instance again', startInstance],
+      ['restart', 'Restart the services, the API one replica at a time', restartInstance],
+    ] as const
+  ).map(([verb, summary, operation]) =>
+    defineRoute({
+      id: `instances.${verb}`,
+      method: 'post',
+      path: `/instances/{slug}/${verb}`,
+      summary,
+      tag: 'instances',
+      permission: 'instances:write',
+      input: z.object({ slug }).strict(),
+      output: withOperation,
+      run: async ({ deps, actor }, input) => both(await operation(deps, actor, input)),
+    }),
+  ),
+  defineRoute({
+    id: 'instances.secrets.rotate',
+    method: 'post',
+    path: '/instances/{slug}/secrets/{name}/rotate',
+    summary: `Rotate one secret (${stackSecretNames.join(', ')}) without downtime; the value is never shown`,
+    tag: 'instances',
+    permission: 'instances:write',
+    input: z.object({ slug, name: z.string().max(50) }).strict(),
+    output: withOperation,
+    run: async ({ deps, actor }, input) =>
+      both(await rotateInstanceSecret(deps, actor, input as Parameters<typeof rotateInstanceSecret>[2])),
   }),
   defineRoute({
     id: 'instances.decommission',

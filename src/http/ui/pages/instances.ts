@@ -39,6 +39,7 @@ const stateTone: Record<InstanceState, string> = {
   provisioning: 'warn',
   running: 'ok',
   degraded: 'warn',
+  stopped: '',
   decommissioning: 'warn',
   decommissioned: '',
   failed: 'bad',
