@@ -392,8 +392,9 @@ describe('instances on docker swarm', { concurrency: false }, () => {
     }
     t.diagnostic(`rolling update: the API answered at each of ${samples} samples`);
 
-    // The base image runs nothing: its tasks fail, Swarm rolls back, the instance keeps its release.
-    const broken = release.api.replace('roost/sample-api', 'roost/debian').replace(/:.*/, ':latest');
+    // The database image as the API: its entrypoint finds no password file and exits 1, every new task
+    // fails, Swarm rolls back, and the instance keeps the release that runs.
+    const broken = release.db;
     const { operation } = await updateInstance(deps, local, { slug: tenantB, release: { api: broken } });
     const failed = await (async () => {
       const deadline = Date.now() + 240_000;

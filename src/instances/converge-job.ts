@@ -8,7 +8,7 @@ import type { SecretKind } from '../vault/index.ts';
 import { installationSigningKey, keyIdOf, signCertificate } from './certificate.ts';
 import type { InstanceDeps } from './deps.ts';
 import { convergeQueue, type Release, toInstance } from './records.ts';
-import { stackSpecOf, vaultSecretSource } from './stack-spec.ts';
+import { loginRole, stackSpecOf, vaultSecretSource } from './stack-spec.ts';
 
 /** Who the audit trail names for what the job does on its own. */
 const jobActor = { id: 'job:instance.converge', label: 'instance.converge job' };
@@ -103,6 +103,8 @@ interface OperationDetails {
   secret?: StackSecretName;
   /** Set once a rotation stored its new value, so a retry does not make another one. */
   generated?: boolean;
+  /** The database password rotation this operation performs (the instance's count after it). */
+  rotations?: number;
 }
 
 function isRolledBack(error: unknown): boolean {
@@ -149,8 +151,8 @@ async function undoUpdate(
 }
 
 /**
- * A new value in the vault, set where it is checked (ALTER ROLE; the SQL goes on stdin, never argv), then
- * a converge rolls the services onto it. Services whose runtime did not replace them are restarted.
+ * A new value in the vault, set where it is checked, then a converge rolls the services onto it. Services
+ * whose runtime did not replace them are restarted. SQL always goes on stdin, never in argv.
  */
 async function rotateSecret(
   deps: InstanceDeps,
@@ -159,30 +161,42 @@ async function rotateSecret(
   details: OperationDetails,
 ): Promise<{ changes: string[] }> {
   const name = details.secret as StackSecretName;
-  if (!details.generated) {
+  let current = instance;
+  let state = details;
+  const remember = async (next: OperationDetails, progress: string) => {
+    state = next;
+    await updateOperation(deps, operationId, { details: JSON.stringify(next), progress });
+  };
+  if (!state.generated) {
     await deps.vault.generate(instance.id, name, secretKinds[name]);
-    await updateOperation(deps, operationId, {
-      details: JSON.stringify({ ...details, generated: true }),
-      progress: `${name}: new value stored`,
-    });
+    await remember({ ...state, generated: true }, `${name}: new value stored`);
   }
+  let retire: string | undefined;
   if (name === 'db-password') {
-    const password = await deps.vault.reveal(instance.id, name);
-    const role = stackSpecOf(instance).db.user;
-    const result = await deps.runtime.exec(
+    // The API moves to the other login role with the new password; replicas still running keep the old
+    // role and its password until the rollout replaced them, then that password is removed.
+    const rotations = state.rotations ?? Number(instance.db_rotations) + 1;
+    if (state.rotations === undefined)
+      await remember({ ...state, rotations }, 'database: preparing the login role');
+    const owner = stackSpecOf(instance).db.user;
+    const next = loginRole(owner, rotations);
+    retire = loginRole(owner, rotations - 1);
+    const password = (await deps.vault.reveal(instance.id, name)).replaceAll("'", "''");
+    await runSql(
+      deps,
       instance.slug,
-      'db',
-      ['psql', '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'],
-      {
-        stdin: `ALTER ROLE "${role}" PASSWORD '${password.replaceAll("'", "''")}';
-`,
-      },
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${next}') THEN CREATE ROLE "${next}" IN ROLE "${owner}"; END IF; END $$;
+ALTER ROLE "${next}" LOGIN PASSWORD '${password}';
+ALTER ROLE "${next}" SET role = '${owner}';`,
     );
-    if (result.code !== 0) {
-      throw new RoostError('internal', `setting the new database password failed: ${result.stderr.trim()}`);
-    }
+    current = await deps.store.db
+      .updateTable('instances')
+      .set({ db_rotations: rotations, updated_at: deps.clock.now().getTime() })
+      .where('id', '=', instance.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
-  const { changes } = await convergeStack(deps, instance, operationId);
+  const { changes } = await convergeStack(deps, current, operationId);
   const users: Record<StackSecretName, ServiceName[]> = {
     'db-password': ['api'],
     'cache-password': ['cache', 'api'],
@@ -193,7 +207,20 @@ async function rotateSecret(
     await updateOperation(deps, operationId, { progress: `${service}: restarting onto the new value` });
     changes.push(...(await deps.runtime.restart(instance.slug, service)).changes);
   }
+  if (retire) {
+    await runSql(deps, instance.slug, `ALTER ROLE "${retire}" PASSWORD NULL;`);
+    changes.push(`db: login role ${retire} can no longer log in over the network`);
+  }
   return { changes };
+}
+
+async function runSql(deps: InstanceDeps, slug: string, sql: string): Promise<void> {
+  const result = await deps.runtime.exec(slug, 'db', ['psql', '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'], {
+    stdin: `${sql}\n`,
+  });
+  if (result.code !== 0) {
+    throw new RoostError('internal', `changing the database roles failed: ${result.stderr.trim()}`);
+  }
 }
 
 async function convergeStack(

@@ -57,6 +57,7 @@ export async function createInstance(
         release: JSON.stringify(release),
         replicas,
         running: 1,
+        db_rotations: 0,
         state: 'provisioning',
         last_error: null,
         created_at: now.getTime(),

@@ -15,12 +15,25 @@ export function stackSpecOf(row: Selectable<InstanceTable>): StackSpec {
     environment: row.environment,
     release: JSON.parse(row.release) as Release,
     api: { replicas: Number(row.replicas), env: {} },
-    db: { engine: 'postgres', database: identifier, user: identifier },
+    db: {
+      engine: 'postgres',
+      database: identifier,
+      user: identifier,
+      login: loginRole(identifier, Number(row.db_rotations)),
+    },
     cache: { engine: 'redis' },
     limits: { api: limits, db: limits, cache: limits },
     labels: { 'roost.instance': row.slug, 'roost.instance-id': row.id, 'roost.environment': row.environment },
     running: Number(row.running) === 1,
   };
+}
+
+/**
+ * The role the API logs in as: the owner until the first rotation, then `<owner>_r1` and `<owner>_r2` in
+ * turn, so the running replicas keep a valid login while the next one rolls out (zero downtime).
+ */
+export function loginRole(owner: string, rotations: number): string {
+  return rotations === 0 ? owner : `${owner}_r${((rotations - 1) % 2) + 1}`;
 }
 
 /** Secret values come from the vault at converge time; the instance id owns them. */

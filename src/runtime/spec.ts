@@ -21,6 +21,7 @@ const stackSpecSchema = z.object({
     engine: z.literal('postgres'),
     database: z.string().regex(identifierPattern),
     user: z.string().regex(identifierPattern),
+    login: z.string().regex(identifierPattern).optional(),
   }),
   cache: z.object({ engine: z.literal('redis') }),
   limits: z.object({ api: limits, db: limits, cache: limits }),

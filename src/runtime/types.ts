@@ -30,7 +30,14 @@ export interface StackSpec {
     /** Non-secret settings only; names the runtime sets itself (ports, hosts, `*_FILE`) are refused. */
     env: Record<string, string>;
   };
-  db: { engine: 'postgres'; database: string; user: string };
+  db: {
+    engine: 'postgres';
+    database: string;
+    /** The owner, made at initialisation; reachable only from inside the database service after a rotation. */
+    user: string;
+    /** The role the API logs in as with `db-password`; default `user`. Rotations alternate two login roles. */
+    login?: string | undefined;
+  };
   cache: { engine: 'redis' };
   limits: Record<ServiceName, ResourceLimits>;
   /** Put on every object the runtime creates (Docker labels; recorded in the local state file). */

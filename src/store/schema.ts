@@ -208,6 +208,8 @@ export interface InstanceTable {
   replicas: number;
   /** 1: services run; 0: stopped (scaled to zero, data kept). */
   running: number;
+  /** Database password rotations so far; the API's login role follows from it (see stackSpecOf). */
+  db_rotations: number;
   state:
     | 'provisioning'
     | 'running'

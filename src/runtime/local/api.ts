@@ -23,7 +23,7 @@ export function apiEnv(settings: ApiSettings, port: number): Record<string, stri
     DATABASE_HOST: '127.0.0.1',
     DATABASE_PORT: String(settings.dbPort),
     DATABASE_NAME: spec.db.database,
-    DATABASE_USER: spec.db.user,
+    DATABASE_USER: spec.db.login ?? spec.db.user,
     DATABASE_PASSWORD_FILE: settings.secretFile('db-password'),
     REDIS_HOST: '127.0.0.1',
     REDIS_PORT: String(settings.cachePort),

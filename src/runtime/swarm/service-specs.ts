@@ -153,7 +153,7 @@ export function serviceSpecs(
         DATABASE_HOST: serviceObjectName(instance, 'db'),
         DATABASE_PORT: '5432',
         DATABASE_NAME: db.database,
-        DATABASE_USER: db.user,
+        DATABASE_USER: db.login ?? db.user,
         DATABASE_PASSWORD_FILE: '/run/secrets/db_password',
         REDIS_HOST: serviceObjectName(instance, 'cache'),
         REDIS_PORT: '6379',

@@ -13,7 +13,23 @@ export interface SwarmTask {
     PortStatus?: { Ports?: Array<{ TargetPort?: number; PublishedPort?: number }> };
   };
   NetworksAttachments?: Array<{ Network?: { Spec?: { Name?: string } }; Addresses?: string[] }>;
-  Spec?: { ContainerSpec?: { Image?: string } };
+  Spec?: TaskSpecSummary;
+}
+
+interface TaskSpecSummary {
+  ForceUpdate?: number;
+  ContainerSpec?: { Image?: string; Env?: string[]; Secrets?: Array<{ SecretName?: string }> };
+}
+
+/** What makes a task belong to the service's current spec (a task keeps the spec it was created from). */
+function fingerprint(spec: TaskSpecSummary | undefined): string {
+  const container = spec?.ContainerSpec;
+  return JSON.stringify([
+    container?.Image,
+    container?.Env ?? [],
+    (container?.Secrets ?? []).map((secret) => secret.SecretName),
+    spec?.ForceUpdate ?? 0,
+  ]);
 }
 
 /** The service's tasks meant to run; none when the service is gone (removed while we looked). */
@@ -53,8 +69,10 @@ export async function waitForService(
   let lastFailure = '';
   for (;;) {
     const service = (await docker.getService(serviceName).inspect()) as {
+      Spec?: { TaskTemplate?: TaskSpecSummary };
       UpdateStatus?: { State?: string; Message?: string };
     };
+    const current = fingerprint(service.Spec?.TaskTemplate);
     const update = options.updated ? service.UpdateStatus?.State : undefined;
     if (update && rolledBack.has(update)) {
       throw new RoostError(
@@ -69,7 +87,11 @@ export async function waitForService(
     const failed = all.filter((task) => ['failed', 'rejected'].includes(task.Status?.State ?? ''));
     const latest = failed.at(-1)?.Status;
     if (latest) lastFailure = latest.Err ?? latest.Message ?? '';
-    const running = all.filter((task) => task.DesiredState === 'running' && isRunning(task)).length;
+    // Right after an update the engine may still report the previous update as completed: only tasks of
+    // the current spec count.
+    const running = all.filter(
+      (task) => task.DesiredState === 'running' && isRunning(task) && fingerprint(task.Spec) === current,
+    ).length;
     const settled = update === undefined || update === 'completed' || update === 'rollback_completed';
     if (running >= options.replicas && settled) {
       const desiredRunning = all.filter((task) => task.DesiredState === 'running').length;

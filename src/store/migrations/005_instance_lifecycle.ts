@@ -11,5 +11,10 @@ export async function up(db: Kysely<unknown>, _context: MigrationContext): Promi
     .alterTable('instances')
     .addColumn('running', 'integer', (column) => column.notNull().defaultTo(1))
     .execute();
+  // How many times the database password was rotated: the API's login role alternates with each one.
+  await db.schema
+    .alterTable('instances')
+    .addColumn('db_rotations', 'integer', (column) => column.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('instance_operations').addColumn('details', 'text').execute();
 }
