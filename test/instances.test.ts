@@ -16,8 +16,11 @@ import {
   listInstances,
   registerInstanceJobs,
   revealInstanceSecret,
+  rotateInstanceSecret,
   scaleInstance,
   signCertificate,
+  startInstance,
+  stopInstance,
   verifyInstallationCertificate,
 } from '../src/instances/index.ts';
 import { apiDepsOf } from '../src/main.ts';
@@ -205,6 +208,35 @@ describe('instances on the local runtime', () => {
     running = details.status;
   });
 
+  it('rotates the database password onto the other login role; the old one no longer logs in', async () => {
+    const before = await test.roost.vault.reveal(instanceId, 'db-password');
+    const { operation } = await rotateInstanceSecret(deps, local, { slug, name: 'db-password' });
+    const details = await settled(operation.id);
+    const after = await test.roost.vault.reveal(instanceId, 'db-password');
+    assert.notEqual(after, before);
+    for (const endpoint of details.status?.endpoints.api ?? []) {
+      const response = await fetch(`${endpoint}/status`, { signal: AbortSignal.timeout(5_000) });
+      assert.equal(response.status, 200, 'replicas reach the database with the new login');
+    }
+    const roles = await test.roost.runtime.exec(slug, 'db', [
+      'psql',
+      '-Atc',
+      "SELECT rolname || ':' || (rolpassword IS NOT NULL) FROM pg_authid WHERE rolname LIKE 'acme%' ORDER BY 1",
+    ]);
+    const owner = slug.replaceAll('-', '_');
+    assert.deepEqual(roles.stdout.trim().split('\n'), [`${owner}:false`, `${owner}_r1:true`]);
+    running = details.status;
+  });
+
+  it('stops and starts the instance, keeping its data', async () => {
+    const stopped = await settled((await stopInstance(deps, local, { slug })).operation.id);
+    assert.equal(stopped.instance.state, 'stopped');
+    assert.equal(stopped.status?.state, 'stopped');
+    const started = await settled((await startInstance(deps, local, { slug })).operation.id);
+    assert.equal(started.instance.state, 'running');
+    running = started.status;
+  });
+
   it('decommissions: no process left, no secret in the vault, a tombstone row', async () => {
     assert.ok(running);
     const pids = running.services.flatMap((service) => service.replicas.map((replica) => replica.id));
@@ -307,6 +339,9 @@ describe('instances on the local runtime', () => {
     for (const action of [
       'instance.create',
       'instance.scale',
+      'instance.secret.rotate',
+      'instance.stop',
+      'instance.start',
       'instance.decommission',
       'instance.certificate',
     ]) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StackSpec } from '../types.ts';
 import { type ProcessRecord, spawnDetached } from './processes.ts';
@@ -32,12 +33,17 @@ export function apiEnv(settings: ApiSettings, port: number): Record<string, stri
   };
 }
 
-/** What a replica was started with, minus its port: a different hash means the replica must be replaced. */
+/**
+ * What a replica was started with, minus its port: a different hash means the replica must be replaced.
+ * The secret files' contents count (a rotated value needs new replicas), hashed, never stored.
+ */
 export function apiConfigHash(settings: ApiSettings): string {
-  return createHash('sha256')
-    .update(JSON.stringify([settings.entry, apiEnv(settings, 0)]))
-    .digest('hex')
-    .slice(0, 16);
+  const hash = createHash('sha256').update(JSON.stringify([settings.entry, apiEnv(settings, 0)]));
+  for (const name of ['db-password', 'cache-password', 'jwt-signing-key'] as const) {
+    const file = settings.secretFile(name);
+    hash.update(existsSync(file) ? readFileSync(file) : '');
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Started with its working directory in the instance directory, where remove's sweep finds it. */

@@ -191,7 +191,14 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       change('api', 'secret file written');
     }
     const config = redisConfig(layout, current.cache.port, values['cache-password']);
-    if (writeSecretFile(dir, 'redis.conf', config, 'redis')) change('cache', 'configuration written');
+    if (writeSecretFile(dir, 'redis.conf', config, 'redis')) {
+      change('cache', 'configuration written');
+      // A new password: redis-server reads its configuration only at start.
+      if (current.cache.process && isRunning(current.cache.process)) {
+        await stopProcess(current.cache.process, 'SIGTERM');
+        change('cache', 'stopped to take the new configuration');
+      }
+    }
 
     onProgress?.({ service: 'db', message: 'checking' });
     if (await initCluster(pgBin, layout, spec, secretFile(current.secrets, 'db-password'))) {

@@ -6,6 +6,8 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  renameSync,
+  rmSync,
   statfsSync,
   writeFileSync,
 } from 'node:fs';
@@ -63,21 +65,18 @@ export function prepareSecretDirectory(secrets: SecretDirectory): void {
 }
 
 /**
- * Writes `content` to `name` (0600, owned by `owner`) unless it already holds exactly that. Returns true
- * when the file was written. A different existing value is refused: rotation is its own operation.
+ * Writes `content` to `name` (0600, owned by `owner`) unless it already holds exactly that; a new value
+ * (a rotation) replaces the file atomically. Returns true when the file was written.
  */
 export function writeSecretFile(directory: string, name: string, content: string, owner: RunAs): boolean {
   const file = path.join(directory, name);
-  if (existsSync(file)) {
-    if (readFileSync(file, 'utf8') === content) return false;
-    throw new RoostError(
-      'conflict',
-      `the secret file ${name} holds another value than the vault: rotating a secret is its own operation`,
-    );
-  }
-  writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
+  if (existsSync(file) && readFileSync(file, 'utf8') === content) return false;
+  const staged = `${file}.new`;
+  rmSync(staged, { force: true });
+  writeFileSync(staged, content, { mode: 0o600, flag: 'wx' });
   const ids = userIds(owner);
-  if (ids) chownSync(file, ids.uid, ids.gid);
+  if (ids) chownSync(staged, ids.uid, ids.gid);
+  renameSync(staged, file);
   return true;
 }
 
