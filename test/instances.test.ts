@@ -117,6 +117,12 @@ describe('instances on the local runtime', () => {
       [{ slug: 'ab-', customer: 'Acme', environment: 'staging' }, /slug: a DNS-safe slug/],
       [{ slug, customer: 'Acme', environment: 'qa' }, /environment/],
       [{ slug, customer: 'Acme', environment: 'staging', replicas: 11 }, /replicas/],
+      [{ slug, customer: 'Acme', environment: 'staging', engine: 'oracle' }, /engine/],
+      [
+        { slug, customer: 'Acme', environment: 'staging', engine: 'mongodb' },
+        /engine: mongodb is not available/,
+      ],
+      [{ slug, customer: 'Acme', environment: 'staging', runtime: 'kubernetes' }, /runtime/],
     ];
     for (const [input, message] of cases) {
       await assert.rejects(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -26,9 +26,10 @@ function exited(child: {
 
 describe('roost serve', () => {
   const scratch = scratchDirectory();
+  chmodSync(scratch.path, 0o711); // the demo's postgres and redis users traverse it, as they do a checkout
   after(() => scratch.remove());
 
-  it('npm start serves /healthz within 15 s, then /readyz and /metrics, and stops on SIGTERM', async () => {
+  it('npm start serves /healthz within 15 s, then /readyz and /metrics, provisions the demo instance, and stops on SIGTERM', async () => {
     const dataDir = path.join(scratch.path, 'data');
     const started = Date.now();
     // README command (a), with ports picked by the OS so parallel runs do not collide.
@@ -86,7 +87,31 @@ describe('roost serve', () => {
 
       assert.match(output, /first admin/);
       assert.equal(statSync(path.join(dataDir, 'master.key')).mode & 0o777, 0o600);
-      assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+      assert.equal(statSync(dataDir).mode & 0o777, 0o711);
+
+      // The main job: a demo instance, a real stack on the local runtime, answering /status.
+      assert.match(output, /demo instance\s+"demo" is being provisioned/);
+      const env = { ROOST_DATA_DIR: dataDir };
+      const demo = await pollUntil(
+        async () => {
+          const shown = await runCli(['instance', 'show', 'demo', '--json'], { cwd: scratch.path, env });
+          const details = JSON.parse(shown.stdout) as {
+            instance: { state: string };
+            status: { endpoints: { api: string[] } } | null;
+          };
+          assert.notEqual(details.instance.state, 'failed', shown.stdout);
+          return details.instance.state === 'running' ? details : undefined;
+        },
+        90_000,
+        'the demo instance to run',
+      );
+      assert.equal((await get(`${demo.status?.endpoints.api[0]}/status`)).status, 200);
+      const removed = await runCli(['instance', 'decommission', 'demo', '--wait'], {
+        cwd: scratch.path,
+        env,
+        timeoutMs: 90_000,
+      });
+      assert.equal(removed.code, 0, removed.stderr);
     } finally {
       // Signal Roost itself (npm and its shell stay out of it); npm then exits with Roost's code.
       const roostPid = /"pid":(\d+),[^\n]*"msg":"roost serving"/.exec(output)?.[1];

@@ -3,6 +3,7 @@ import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { databaseEngines, engineNames } from '../runtime/index.ts';
 import type { InstanceDeps } from './deps.ts';
 import { enqueueOperation } from './enqueue-operation.ts';
 import {
@@ -23,6 +24,7 @@ const createInstanceInput = z.object({
   replicas: z.int().min(1).max(10).default(1),
   /** Default: the installation's `runtime.default`. */
   runtime: z.enum(runtimeKinds).optional(),
+  engine: z.enum(engineNames).default('postgres'),
 });
 
 /**
@@ -36,7 +38,14 @@ export async function createInstance(
   input: z.input<typeof createInstanceInput>,
 ): Promise<{ instance: Instance; operation: InstanceOperation }> {
   authorize(actor, 'instances:write');
-  const { slug, customer, environment, replicas, ...chosen } = parseInput(createInstanceInput, input);
+  const { slug, customer, environment, replicas, engine, ...chosen } = parseInput(createInstanceInput, input);
+  if (!databaseEngines[engine].available) {
+    throw new RoostError(
+      'invalid_input',
+      `engine: ${engine} is not available on this installation (its packages are not in the registries Roost can reach); use postgres`,
+      { engine },
+    );
+  }
   const runtime = chosen.runtime ?? deps.config?.runtime.default ?? 'local';
   // Swarm runs images (the installation's configured ones); the local runtime runs the repository's code
   // and only labels its version.

@@ -31,6 +31,7 @@ export interface StackSpec {
     env: Record<string, string>;
   };
   db: {
+    /** See engines.ts: PostgreSQL runs; MongoDB is described there and refused here. */
     engine: 'postgres';
     database: string;
     /** The owner, made at initialisation; reachable only from inside the database service after a rotation. */

@@ -19,7 +19,7 @@ describe('master key file', () => {
     assert.equal(await createKeyFile(file, [second]), false, 'never replaces an existing key file');
     assert.deepEqual(await readKeyFile(file), [first]);
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
+    assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o711);
 
     await writeKeyFile(file, [second, first]);
     assert.deepEqual(await readKeyFile(file), [second, first]);

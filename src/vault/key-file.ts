@@ -64,7 +64,7 @@ export async function createKeyFile(file: string, keys: MasterKey[]): Promise<bo
 }
 
 async function writeTemporary(file: string, keys: MasterKey[]): Promise<string> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o711 }); // as the store's data directory
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temporary, 'wx', 0o600);
   try {

@@ -68,12 +68,14 @@ export function registerInstances(program: Command): void {
         "where the stack runs (default: the installation's runtime.default)",
       ).choices(runtimeKinds),
     )
+    .option('--engine <engine>', 'database engine: postgres (mongodb is not available here)', 'postgres')
     .option('--wait', 'follow the operation until it ends, with progress on standard error')
     .option('--timeout <seconds>', 'how long --wait waits', Number, 600)
     .action(
       async (
         slug: string,
         options: {
+          engine: string;
           customer: string;
           env: string;
           replicas: number;
@@ -90,6 +92,7 @@ export function registerInstances(program: Command): void {
             environment: options.env,
             replicas: options.replicas,
             ...(options.runtime ? { runtime: options.runtime } : {}),
+            engine: options.engine,
           });
           const result = options.wait ? await waitFor(client, output, created, options.timeout) : created;
           output.result(result, () => describe(result));

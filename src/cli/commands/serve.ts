@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
-import { ensureBootstrapToken } from '../../auth/index.ts';
-import { openRoost, serveRoost } from '../../main.ts';
+import { ensureBootstrapToken, localActor } from '../../auth/index.ts';
+import { describeError } from '../../core/errors.ts';
+import { createInstance } from '../../instances/index.ts';
+import { apiDepsOf, openRoost, type Roost, serveRoost } from '../../main.ts';
 import { commandContext, type GlobalOptions } from '../context.ts';
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run Roost: admin UI and API (private), public status pages and job workers')
-    .action(async (_options, command: Command) => {
+    .option('--demo', 'also provision a demo instance named "demo" on the local runtime, unless one exists')
+    .action(async (options: { demo?: boolean }, command: Command) => {
       const { config, logger, output } = commandContext(command.optsWithGlobals<GlobalOptions>(), 'stdout');
       const roost = await openRoost(config, logger, { migrate: true });
       let running: Awaited<ReturnType<typeof serveRoost>>;
@@ -36,6 +39,7 @@ export function registerServe(program: Command): void {
           `  status pages       ${running.status.url}/s/<instance>`,
           `  health             ${running.admin.url}/healthz  ${running.admin.url}/readyz  ${running.admin.url}/metrics`,
           ...firstAdmin,
+          ...(options.demo ? [await demoInstance(roost)] : []),
           'Stop with Ctrl+C.',
         ].join('\n'),
       );
@@ -55,4 +59,25 @@ export function registerServe(program: Command): void {
       });
       logger.info('roost stopped');
     });
+}
+
+/** The demo instance: a real stack (sample API, PostgreSQL, Redis) on the local runtime, made once. */
+async function demoInstance(roost: Roost): Promise<string> {
+  const exists = await roost.store.db
+    .selectFrom('instances')
+    .select('state')
+    .where('slug', '=', 'demo')
+    .executeTakeFirst();
+  if (exists) return `  demo instance      "demo" is ${exists.state} (roost instance show demo)`;
+  try {
+    await createInstance(apiDepsOf(roost), localActor(roost.clock), {
+      slug: 'demo',
+      customer: 'Demo customer',
+      environment: 'staging',
+      runtime: 'local',
+    });
+    return '  demo instance      "demo" is being provisioned on the local runtime (roost instance show demo)';
+  } catch (error) {
+    return `  demo instance      not created: ${describeError(error)}`;
+  }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
+import { databaseEngines } from '../engines.ts';
 import type { ServiceName, StackSecretName, StackSpec } from '../types.ts';
 import {
   labels,
@@ -90,6 +91,7 @@ export function serviceSpecs(
   dbInitialPassword?: { id: string; name: string },
 ): Record<ServiceName, Docker.ServiceSpec> {
   const { instance, db } = spec;
+  const engine = databaseEngines[db.engine];
   const dbObjects = dbInitialPassword
     ? { ...objects, secrets: { ...objects.secrets, 'db-password': dbInitialPassword } }
     : objects;
@@ -106,19 +108,12 @@ export function serviceSpecs(
   const dbSpec: Docker.ServiceSpec = {
     ...common('db'),
     TaskTemplate: hardenedTask(spec, 'db', dbObjects, {
-      Env: [
-        `POSTGRES_DB=${db.database}`,
-        `POSTGRES_USER=${db.user}`,
-        'POSTGRES_PASSWORD_FILE=/run/secrets/postgres_password',
-        `PGUSER=${db.user}`,
-        `PGDATABASE=${db.database}`,
-        'PGHOST=/run/postgresql',
-      ],
+      Env: engine.serverEnv(db.database, db.user),
       Mounts: [
         {
           Type: 'volume',
           Source: volumeName(instance),
-          Target: '/var/lib/postgresql/data',
+          Target: engine.dataDirectory,
           VolumeOptions: {
             NoCopy: false,
             Labels: objectLabels(instance, spec.labels),
@@ -126,7 +121,7 @@ export function serviceSpecs(
           },
         },
       ],
-      HealthCheck: health(['pg_isready', '--quiet', '--host=127.0.0.1', '--port=5432'], 60),
+      HealthCheck: health(engine.health, 60),
     }),
     Mode: { Replicated: { Replicas: replicasOf(spec, 1) } },
     // One server per volume: the old task stops before the new one starts.
@@ -151,7 +146,7 @@ export function serviceSpecs(
         PORT: String(apiPort),
         APP_VERSION: spec.release.api,
         DATABASE_HOST: serviceObjectName(instance, 'db'),
-        DATABASE_PORT: '5432',
+        DATABASE_PORT: String(engine.port),
         DATABASE_NAME: db.database,
         DATABASE_USER: db.login ?? db.user,
         DATABASE_PASSWORD_FILE: '/run/secrets/db_password',

@@ -16,7 +16,9 @@ export function createSqliteDialect(options: SqliteOptions): SqliteDialect {
 }
 
 export function openSqlite(options: SqliteOptions): SqliteDatabase {
-  if (options.file !== ':memory:') mkdirSync(path.dirname(options.file), { recursive: true, mode: 0o700 });
+  // 0711: others may traverse (the local runtime's postgres and redis users reach their own directories
+  // below) but not list; every file Roost writes here is 0600.
+  if (options.file !== ':memory:') mkdirSync(path.dirname(options.file), { recursive: true, mode: 0o711 });
   const database = new DatabaseSync(options.file, { timeout: options.busyTimeoutMs ?? 5_000 });
   database.exec('PRAGMA journal_mode = WAL');
   database.exec('PRAGMA synchronous = NORMAL');

@@ -127,6 +127,7 @@ export const instanceRoutes = [
           .max(20)
           .optional()
           .describe(`${runtimeKinds.join(' | ')}; default: the installation's`),
+        engine: z.string().max(20).optional().describe('postgres (mongodb is described but not available)'),
       })
       .strict(),
     output: withOperation,
