@@ -11,9 +11,13 @@ import {
   type InstanceOperation,
   type InstanceState,
   listInstances,
+  restartInstance,
+  rotateInstanceSecret,
   scaleInstance,
+  startInstance,
+  stopInstance,
 } from '../../../instances/index.ts';
-import { environments, type StackStatus } from '../../../runtime/index.ts';
+import { environments, type StackStatus, stackSecretNames } from '../../../runtime/index.ts';
 import type { AdminEnv } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
 import { alert, field, fieldId, formatTime, formError } from '../components.ts';
@@ -28,6 +32,17 @@ const notices = {
   scaling: 'The new replica count is saved. The change runs in the background; this page follows it.',
   decommissioning:
     'Decommissioning has started: the stack is stopped and its data and secrets are erased in the background.',
+  stop: 'Stopping: every service is scaled to zero; data and secrets stay.',
+  start: 'Starting the services again; this page follows it.',
+  restart: 'Restarting the services, the API one replica at a time; this page follows it.',
+  rotate: 'Rotating the secret: a new value is set and the services roll onto it; the value is never shown.',
+} as const;
+
+/** One-click operations of the instance page: the route, its button, and what it says. */
+const lifecycleActions = {
+  stop: { run: stopInstance, label: 'Stop' },
+  start: { run: startInstance, label: 'Start' },
+  restart: { run: restartInstance, label: 'Restart' },
 } as const;
 
 function instanceNotice(name: string | undefined): Markup {
@@ -248,6 +263,26 @@ function actionsSection(
   </form>
 </div>
 <div class="panel">
+  <h2 id="lifecycle-heading">Run state</h2>
+  <p>${instance.running ? 'The services run. Stopping scales them to zero and keeps data and secrets.' : 'The instance is stopped: nothing runs, data and secrets are kept.'}</p>
+  <div class="actions">
+    ${(instance.running ? (['restart', 'stop'] as const) : (['start'] as const)).map(
+      (action) =>
+        html`<form method="post" action="/instances/${slug}/${action}" class="inline-form">${csrfField(csrf)}<button type="submit" class="button${action === 'stop' ? ' secondary' : ''}">${lifecycleActions[action].label}</button></form>`,
+    )}
+  </div>
+</div>
+<div class="panel">
+  <h2 id="rotate-heading">Rotate a secret</h2>
+  <form method="post" action="/instances/${slug}/rotate" class="form" novalidate aria-labelledby="rotate-heading">
+    ${csrfField(csrf)}
+    <label for="rotate-name">Secret</label>
+    <select id="rotate-name" name="name">${stackSecretNames.map((name) => html`<option value="${name}">${name}</option>`)}</select>
+    <p class="hint">A new value is generated and the services roll onto it without downtime; nobody sees it.</p>
+    <div class="actions"><button type="submit" class="button">Rotate</button></div>
+  </form>
+</div>
+<div class="panel">
   <h2>Decommission</h2>
   <p>Stops every service and erases the instance's data and secrets for good. The row stays as a tombstone.</p>
   <a class="button danger" href="/instances/${slug}/decommission">Decommission ${slug}…</a>
@@ -442,6 +477,27 @@ ${instanceTable(ui, rows)}`,
     );
   });
 
+  for (const [action, { run }] of Object.entries(lifecycleActions)) {
+    app.post(`/instances/:slug/${action}`, ui.page('instances:write'), async (context) => {
+      const actor = context.get('actor');
+      const slug = context.req.param('slug');
+      const body = await readForm(context);
+      checkRequestCsrf(context, actor, body.get('_csrf'));
+      await run(ui.deps, actor, { slug });
+      return seeOther(context, `/instances/${slug}?notice=${action}`);
+    });
+  }
+  app.post('/instances/:slug/rotate', ui.page('instances:write'), async (context) => {
+    const actor = context.get('actor');
+    const slug = context.req.param('slug');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    await rotateInstanceSecret(ui.deps, actor, {
+      slug,
+      name: body.get('name') as Parameters<typeof rotateInstanceSecret>[2]['name'],
+    });
+    return seeOther(context, `/instances/${slug}?notice=rotate`);
+  });
   app.post('/instances/:slug/decommission', ui.page('instances:write'), async (context) => {
     const actor = context.get('actor');
     const csrf = context.get('csrf');
