@@ -2,7 +2,7 @@
 // no secret value in plain text anywhere, decommissioning that leaves nothing, and clear errors for an engine
 // that is down or an image that is missing.
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type Docker from 'dockerode';
@@ -23,6 +23,7 @@ import {
 } from '../src/instances/index.ts';
 import { apiDepsOf, type RunningRoost } from '../src/main.ts';
 import { createSwarmRuntime, type ServiceName, type StackSpec } from '../src/runtime/index.ts';
+import { filesUnder } from './fixtures/files.ts';
 import { serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
 import { serviceUnavailable } from './fixtures/services.ts';
 import { containersOf, objectsLabelled, type SwarmNode, swarmNode } from './fixtures/swarm.ts';
@@ -30,19 +31,6 @@ import { containersOf, objectsLabelled, type SwarmNode, swarmNode } from './fixt
 const suffix = Math.random().toString(36).slice(2, 7);
 const tenantA = `tenant-a-${suffix}`;
 const tenantB = `tenant-b-${suffix}`;
-
-function filesUnder(directory: string): string[] {
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory, { recursive: true, encoding: 'utf8' })
-    .map((name) => path.join(directory, name))
-    .filter((file) => {
-      try {
-        return lstatSync(file).isFile();
-      } catch {
-        return false;
-      }
-    });
-}
 
 describe('instances on docker swarm', { concurrency: false }, () => {
   let node: SwarmNode | { unavailable: string };

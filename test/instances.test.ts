@@ -2,7 +2,7 @@
 // One stack in total, to spare small machines: create → scale → decommission on the same instance.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Actor, localActor } from '../src/auth/index.ts';
@@ -26,6 +26,7 @@ import {
 import { apiDepsOf } from '../src/main.ts';
 import type { StackStatus } from '../src/runtime/index.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
+import { filesUnder } from './fixtures/files.ts';
 import { startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
 
 const postgresBin = '/usr/lib/postgresql/15/bin';
@@ -40,19 +41,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-function filesUnder(directory: string): string[] {
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory, { recursive: true, encoding: 'utf8' })
-    .map((name) => path.join(directory, name))
-    .filter((file) => {
-      try {
-        return lstatSync(file).isFile();
-      } catch {
-        return false; // removed while we looked
-      }
-    });
 }
 
 describe('instances on the local runtime', () => {
