@@ -73,12 +73,12 @@ docker service create $common --name "$s-api" --network "$s-db" --network "$s-ca
   -e DATABASE_HOST="$s-db" -e DATABASE_NAME=app -e DATABASE_USER=app -e DATABASE_PASSWORD_FILE=/run/secrets/db_password \\
   -e REDIS_HOST="$s-cache" -e REDIS_PASSWORD_FILE=/run/secrets/redis_password \\
   -e JWT_SIGNING_KEY_FILE=/run/secrets/jwt_signing_key "$api" >/dev/null
-for i in $(seq 1 1200); do
+for i in $(seq 1 6000); do
   ready=$(docker service ls --filter "label=bench.provision=$s" --format '{{.Replicas}}' | grep -c '^1/1' || true)
   [ "$ready" -eq 3 ] && exit 0
   sleep 0.1
 done
-echo "raw stack $s did not become healthy in 120 s" >&2
+echo "raw stack $s did not become healthy in 600 s" >&2
 exit 1
 `;
 

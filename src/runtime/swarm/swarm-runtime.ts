@@ -10,7 +10,7 @@ import { removeSwarmStack } from './remove.ts';
 export interface SwarmRuntimeOptions {
   /** The engine's Unix socket; default `/var/run/docker.sock`. */
   socketPath?: string;
-  /** How long services may take to run healthy replicas; default 120 s. */
+  /** How long services may take to run healthy replicas; default 300 s (a busy node is slow, the job waits). */
   healthDeadlineMs?: number;
 }
 
@@ -21,7 +21,7 @@ export interface SwarmRuntimeOptions {
 export function createSwarmRuntime(options: SwarmRuntimeOptions = {}): Runtime {
   const socketPath = options.socketPath ?? '/var/run/docker.sock';
   const docker = createDockerClient({ socketPath });
-  const healthDeadlineMs = options.healthDeadlineMs ?? 120_000;
+  const healthDeadlineMs = options.healthDeadlineMs ?? 300_000;
   const ready = () => requireSwarmManager(docker, socketPath);
   const locks = new Map<string, Promise<unknown>>();
 
