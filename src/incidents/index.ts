@@ -1,0 +1,19 @@
+export { type AppendTimelineEntryInput, appendTimelineEntry } from './append-timeline-entry.ts';
+export { createIncident } from './create-incident.ts';
+export type { IncidentDeps } from './deps.ts';
+export { getIncident, type IncidentDetails } from './get-incident.ts';
+export { listIncidents } from './list-incidents.ts';
+export { draftPostmortem } from './postmortem-draft.ts';
+export {
+  type Incident,
+  type IncidentStatus,
+  incidentStatuses,
+  type LogbookField,
+  logbookFields,
+  type Severity,
+  severities,
+  type TimelineEntry,
+  type TimelineKind,
+  timelineKinds,
+} from './records.ts';
+export { updateIncident } from './update-incident.ts';
