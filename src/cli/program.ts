@@ -3,6 +3,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerBans } from './commands/bans.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerIncidents } from './commands/incidents.ts';
 import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -64,5 +65,6 @@ export function createProgram(version: string): Command {
   registerBans(program);
   registerAudit(program);
   registerInstances(program);
+  registerIncidents(program);
   return program;
 }

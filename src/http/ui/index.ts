@@ -7,6 +7,7 @@ import type { PendingStep } from './guard.ts';
 import { auditPages } from './pages/audit.ts';
 import { banPages } from './pages/bans.ts';
 import { enrolPages } from './pages/enrol.ts';
+import { incidentPages } from './pages/incidents.ts';
 import { instancePages } from './pages/instances.ts';
 import { loginPages } from './pages/login.ts';
 import { logoutPages } from './pages/logout.ts';
@@ -54,6 +55,7 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     tokenPages,
     auditPages,
     banPages,
+    incidentPages,
   ]) {
     app.route('/', pages(ui));
   }

@@ -1,6 +1,7 @@
 import type { ApiRoute } from '../route.ts';
 import { auditRoutes } from './audit.ts';
 import { banRoutes } from './bans.ts';
+import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
 import { secretRoutes } from './secrets.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -14,4 +15,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...auditRoutes,
   ...secretRoutes,
   ...instanceRoutes,
+  ...incidentRoutes,
 ];
