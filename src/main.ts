@@ -18,6 +18,7 @@ import { type InstanceLifecycleListener, registerInstanceJobs } from './instance
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, type Runtime } from './runtime/index.ts';
+import { type ComponentHealthSource, noHealth, noUptime, type UptimeSource } from './status/index.ts';
 import {
   loadMigrations,
   type Migration,
@@ -44,6 +45,9 @@ export interface Roost {
   runtime: Runtime;
   /** What other domains set up and erase for each instance (backup keys, monitors, …), in order. */
   lifecycle: InstanceLifecycleListener[];
+  /** What status pages read from monitoring: component states now, and check roll-ups for bars and SLA. */
+  componentHealth: ComponentHealthSource;
+  uptime: UptimeSource;
   close(): Promise<void>;
 }
 
@@ -110,6 +114,8 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       jobs,
       runtime,
       lifecycle: [],
+      componentHealth: noHealth,
+      uptime: noUptime,
       close: async () => {
         await jobs.stop();
         await store.close();
@@ -177,7 +183,14 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
   let status: RunningServer;
   try {
     const readiness = () => checkReadiness(roost.store, roost.migrations);
-    status = await listen(createStatusApp({ logger, metrics, readiness }), config.status.listen);
+    const pages = {
+      store: roost.store,
+      clock: roost.clock,
+      health: roost.componentHealth,
+      uptime: roost.uptime,
+      domain: config.status.domain,
+    };
+    status = await listen(createStatusApp({ logger, metrics, readiness, pages }), config.status.listen);
   } catch (error) {
     await admin.close();
     throw error;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { newId } from '../core/ids.ts';
-import { bumpStatusRevision } from '../status/revision.ts';
+import { bumpStatusRevision } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
 import { draftPostmortem } from './postmortem-draft.ts';
 import {

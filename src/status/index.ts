@@ -1,0 +1,34 @@
+export { addComponent } from './add-component.ts';
+export { configureStatusPage, type StatusPageSettings } from './configure-status-page.ts';
+export type { StatusDeps } from './deps.ts';
+export { getStatusPage } from './list-components.ts';
+export {
+  type ComponentHealthSource,
+  type ComponentMonitors,
+  noHealth,
+  noUptime,
+  type UptimeBucket,
+  type UptimeSource,
+} from './ports.ts';
+export {
+  type MaintenanceState,
+  maintenanceState,
+  type PublicComponent,
+  type PublicIncident,
+  type PublicMaintenance,
+  type PublicStatusDeps,
+  type PublicUpdate,
+  readPublicStatus,
+  type StatusSnapshot,
+  statusFingerprint,
+} from './read-public-status.ts';
+export {
+  type Component,
+  type ComponentStatus,
+  componentStatuses,
+  type Indicator,
+  overallStatus,
+} from './records.ts';
+export { bumpStatusRevision } from './revision.ts';
+export { setComponentStatus } from './set-component-status.ts';
+export { downtimeWeight, type UptimeDay } from './uptime.ts';
