@@ -18,7 +18,13 @@ import { type InstanceLifecycleListener, registerInstanceJobs } from './instance
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, type Runtime } from './runtime/index.ts';
-import { type ComponentHealthSource, noHealth, noUptime, type UptimeSource } from './status/index.ts';
+import {
+  type ComponentHealthSource,
+  noHealth,
+  noUptime,
+  registerMaintenanceJobs,
+  type UptimeSource,
+} from './status/index.ts';
 import {
   loadMigrations,
   type Migration,
@@ -196,6 +202,7 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     throw error;
   }
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
+  await registerMaintenanceJobs(apiDepsOf(roost));
   roost.jobs.start();
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {

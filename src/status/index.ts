@@ -1,7 +1,11 @@
 export { addComponent } from './add-component.ts';
+export { advanceMaintenances, registerMaintenanceJobs } from './advance-maintenances.ts';
+export { cancelMaintenance } from './cancel-maintenance.ts';
 export { configureStatusPage, type StatusPageSettings } from './configure-status-page.ts';
 export type { StatusDeps } from './deps.ts';
 export { getStatusPage } from './list-components.ts';
+export { listMaintenances } from './list-maintenances.ts';
+export { type Maintenance, maintenanceQueue } from './maintenance-records.ts';
 export {
   type ComponentHealthSource,
   type ComponentMonitors,
@@ -30,5 +34,6 @@ export {
   overallStatus,
 } from './records.ts';
 export { bumpStatusRevision } from './revision.ts';
+export { scheduleMaintenance } from './schedule-maintenance.ts';
 export { setComponentStatus } from './set-component-status.ts';
 export { downtimeWeight, type UptimeDay } from './uptime.ts';
