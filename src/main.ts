@@ -20,9 +20,14 @@ import { checkReadiness, createMetrics, type Logger, type Metrics } from './obse
 import { createLocalRuntime, type Runtime } from './runtime/index.ts';
 import {
   type ComponentHealthSource,
+  createSmtpMailer,
+  type Mailer,
   noHealth,
+  notifyQueue,
   noUptime,
   registerMaintenanceJobs,
+  registerSubscriberJobs,
+  type SubscriptionDeps,
   type UptimeSource,
 } from './status/index.ts';
 import {
@@ -54,6 +59,8 @@ export interface Roost {
   /** What status pages read from monitoring: component states now, and check roll-ups for bars and SLA. */
   componentHealth: ComponentHealthSource;
   uptime: UptimeSource;
+  /** SMTP for status page subscribers, when `status.smtp.host` is set. */
+  mailer: Mailer | undefined;
   close(): Promise<void>;
 }
 
@@ -108,6 +115,8 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     );
     metrics.setQueueDepthSource(() => jobs.depth());
     const runtime = createLocalRuntime({ dataDir: config.dataDir });
+    const { host: smtpHost, ...smtp } = config.status.smtp;
+    const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
     return {
       config,
       logger,
@@ -122,8 +131,10 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       lifecycle: [],
       componentHealth: noHealth,
       uptime: noUptime,
+      mailer,
       close: async () => {
         await jobs.stop();
+        mailer?.close();
         await store.close();
       },
     };
@@ -152,6 +163,20 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     logger: roost.logger,
     jobs: roost.jobs,
     runtime: roost.runtime,
+  };
+}
+
+/** What subscriptions run on, when Roost can send mail. */
+export function subscriptionDepsOf(roost: Roost): SubscriptionDeps | undefined {
+  const { mailer } = roost;
+  if (!mailer) return undefined;
+  return {
+    store: roost.store,
+    clock: roost.clock,
+    audit: roost.audit,
+    vault: roost.vault,
+    mailer,
+    pageUrl: (slug) => `https://${slug}.status.${roost.config.status.domain}`,
   };
 }
 
@@ -196,13 +221,21 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
       uptime: roost.uptime,
       domain: config.status.domain,
     };
-    status = await listen(createStatusApp({ logger, metrics, readiness, pages }), config.status.listen);
+    const subscriptions = subscriptionDepsOf(roost);
+    status = await listen(
+      createStatusApp({ logger, metrics, readiness, pages, subscriptions }),
+      config.status.listen,
+    );
   } catch (error) {
     await admin.close();
     throw error;
   }
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
   await registerMaintenanceJobs(apiDepsOf(roost));
+  const subscriptionDeps = subscriptionDepsOf(roost);
+  if (subscriptionDeps) registerSubscriberJobs({ ...subscriptionDeps, jobs: roost.jobs });
+  // Without SMTP the mails of public updates are dropped rather than left queued to go out stale later.
+  else roost.jobs.work(notifyQueue, async () => ({ sent: 0, reason: 'no SMTP server configured' }));
   roost.jobs.start();
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {

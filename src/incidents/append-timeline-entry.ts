@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { newId } from '../core/ids.ts';
-import { bumpStatusRevision } from '../status/index.ts';
+import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
 import { draftPostmortem } from './postmortem-draft.ts';
 import {
@@ -101,6 +101,11 @@ export async function appendTimelineEntry(
       .where('id', '=', incident.id)
       .execute();
     await bumpStatusRevision(trx, instanceIds, now);
+    if (parsed.public && deps.jobs)
+      await deps.jobs.enqueue(
+        { queue: notifyQueue, payload: { entryId: row.id }, key: `notify:${row.id}` },
+        { db: trx },
+      );
     await deps.audit.append(
       {
         actor,

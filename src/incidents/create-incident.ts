@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { newId } from '../core/ids.ts';
-import { bumpStatusRevision } from '../status/index.ts';
+import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
 import {
   checkComponents,
@@ -79,10 +79,11 @@ export async function createIncident(
         .insertInto('incident_components')
         .values({ incident_id: id, component_id: componentId })
         .execute();
+    const entryId = newId('tle', now);
     await trx
       .insertInto('incident_timeline')
       .values({
-        id: newId('tle', now),
+        id: entryId,
         incident_id: id,
         at: now.getTime(),
         kind: parsed.message === undefined ? 'status' : 'update',
@@ -94,6 +95,11 @@ export async function createIncident(
       })
       .execute();
     await bumpStatusRevision(trx, instanceIds, now);
+    if (parsed.message !== undefined && deps.jobs)
+      await deps.jobs.enqueue(
+        { queue: notifyQueue, payload: { entryId: entryId }, key: `notify:${entryId}` },
+        { db: trx },
+      );
     await deps.audit.append(
       {
         actor,

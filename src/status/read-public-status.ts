@@ -257,3 +257,18 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
   }
   return result.sort((a, b) => Number(open(b.status)) - Number(open(a.status)));
 }
+
+/** The name a page shows, for the pages around subscriptions; undefined for an unknown slug. */
+export async function publicPageName(
+  deps: Pick<PublicStatusDeps, 'store'>,
+  slug: string,
+): Promise<string | undefined> {
+  const instance = await liveInstance(deps.store.db, slug);
+  if (!instance) return undefined;
+  const page = await deps.store.db
+    .selectFrom('status_pages')
+    .select('name')
+    .where('instance_id', '=', instance.id)
+    .executeTakeFirst();
+  return page?.name ?? instance.customer;
+}

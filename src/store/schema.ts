@@ -202,6 +202,7 @@ export interface Database {
   status_components: StatusComponentTable;
   maintenances: MaintenanceTable;
   status_subscribers: StatusSubscriberTable;
+  status_deliveries: StatusDeliveryTable;
 }
 
 export interface InstanceTable {
@@ -356,4 +357,11 @@ export interface StatusSubscriberTable {
   /** Null until the address confirms (double opt-in); nothing is sent before. */
   confirmed_at: number | null;
   created_at: number;
+}
+
+export interface StatusDeliveryTable {
+  /** The timeline entry (`tle_…`) or maintenance (`mnt_…`) mailed. */
+  entry_id: string;
+  subscriber_id: string;
+  sent_at: number;
 }

@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import type { Logger, Metrics, Readiness } from '../../observability/index.ts';
-import type { PublicStatusDeps } from '../../status/index.ts';
+import type { PublicStatusDeps, SubscriptionDeps } from '../../status/index.ts';
 import { errorResponse } from '../errors.ts';
 import { healthRoutes } from '../health.ts';
 import { requestMetrics } from '../middleware/metrics.ts';
 import { type CachedDocument, createStatusCache, notFoundDocument, type StatusCache } from './cache.ts';
+import { subscriptionHandlers } from './subscriptions.ts';
 
 export interface StatusAppDeps {
   logger: Logger;
@@ -17,6 +18,8 @@ export interface StatusAppDeps {
     /** How often a cached page asks whether it changed (default 1 s). */
     revalidateMs?: number;
   };
+  /** Email subscriptions; without them the subscribe form answers with the plain 404 page. */
+  subscriptions?: SubscriptionDeps | undefined;
 }
 
 const slugPattern = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
@@ -84,9 +87,13 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
       urlOf: (slug) => `https://${slug}.status.${pages.domain}`,
       logger: deps.logger,
     });
-    app.on(['GET', 'HEAD'], '*', async (context) => {
+    const subscriptions = subscriptionHandlers(deps.subscriptions);
+    app.on(['GET', 'HEAD', 'POST'], '*', async (context) => {
       const route = routeOf(context.req.header('host'), context.req.path, pages.domain);
       if (!route) return sendDocument(notFoundDocument, context.req.raw);
+      const answered = await subscriptions(context, route.slug, route.base, route.rest);
+      if (answered) return answered;
+      if (context.req.method === 'POST') return sendDocument(notFoundDocument, context.req.raw);
       const documents = await cache.documents(route.slug, route.base);
       const path = route.rest.length > 1 && route.rest.endsWith('/') ? route.rest.slice(0, -1) : route.rest;
       const document = documents?.get(path);

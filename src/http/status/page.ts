@@ -163,12 +163,21 @@ export function notFoundPage(): Markup {
   );
 }
 
-/** A short page after a form (subscription, confirmation, unsubscription). */
-export function messagePage(snapshot: StatusSnapshot, base: string, title: string, text: string): Markup {
+/** A short page around the subscription forms; `form` adds a button that posts `token` back here. */
+export function messagePage(
+  name: string,
+  base: string,
+  title: string,
+  text: string,
+  form?: { action: string; token: string; button: string },
+): Markup {
   return layout(
     title,
-    snapshot,
+    undefined,
     base,
-    html`${headerOf(snapshot, base)}<div class="card"><h2 class="first">${title}</h2><p>${text}</p></div><p><a href="${base}/">← Current status</a></p>`,
+    html`<header><h1><a href="${base}/" class="home">${name}</a> status</h1></header>
+<div class="card"><h2 class="first">${title}</h2><p>${text}</p>
+${form ? html`<form method="post" action="${form.action}" class="subscribe"><input type="hidden" name="token" value="${form.token}"><button type="submit">${form.button}</button></form>` : ''}
+</div><p><a href="${base}/">← Current status</a></p>`,
   );
 }

@@ -123,4 +123,13 @@ export async function up(db: Kysely<unknown>, { types }: MigrationContext): Prom
     .addColumn('created_at', types.timestamp, (column) => column.notNull())
     .addUniqueConstraint('status_subscribers_email', ['instance_id', 'email'])
     .execute();
+
+  /** One row per update mailed to a subscriber: a retried fan-out never mails anyone twice. */
+  await db.schema
+    .createTable('status_deliveries')
+    .addColumn('entry_id', 'text', (column) => column.notNull())
+    .addColumn('subscriber_id', 'text', (column) => column.notNull().references('status_subscribers.id'))
+    .addColumn('sent_at', types.timestamp, (column) => column.notNull())
+    .addPrimaryKeyConstraint('status_deliveries_pk', ['entry_id', 'subscriber_id'])
+    .execute();
 }
