@@ -163,6 +163,7 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     logger: roost.logger,
     jobs: roost.jobs,
     runtime: roost.runtime,
+    uptime: roost.uptime,
   };
 }
 

@@ -8,6 +8,7 @@ import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerTokens } from './commands/tokens.ts';
 import { registerUsers } from './commands/users.ts';
 import { registerVault } from './commands/vault.ts';
@@ -66,5 +67,6 @@ export function createProgram(version: string): Command {
   registerAudit(program);
   registerInstances(program);
   registerIncidents(program);
+  registerStatus(program);
   return program;
 }

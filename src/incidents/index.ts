@@ -16,4 +16,5 @@ export {
   type TimelineKind,
   timelineKinds,
 } from './records.ts';
+export { type SlaReport, slaReport } from './sla-report.ts';
 export { updateIncident } from './update-incident.ts';

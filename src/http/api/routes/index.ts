@@ -4,6 +4,7 @@ import { banRoutes } from './bans.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
 import { secretRoutes } from './secrets.ts';
+import { statusRoutes } from './status.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 
@@ -16,4 +17,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...secretRoutes,
   ...instanceRoutes,
   ...incidentRoutes,
+  ...statusRoutes,
 ];
