@@ -14,6 +14,7 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
+import { registerAccountManagerJobs } from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
@@ -237,6 +238,12 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
   if (subscriptionDeps) registerSubscriberJobs({ ...subscriptionDeps, jobs: roost.jobs });
   // Without SMTP the mails of public updates are dropped rather than left queued to go out stale later.
   else roost.jobs.work(notifyQueue, async () => ({ sent: 0, reason: 'no SMTP server configured' }));
+  registerAccountManagerJobs({
+    store: roost.store,
+    mailer: roost.mailer,
+    jobs: roost.jobs,
+    pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
+  });
   roost.jobs.start();
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {

@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { createUser, localActor } from '../src/auth/index.ts';
 import { newId } from '../src/core/ids.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
 import { apiDepsOf, type RunningRoost } from '../src/main.ts';
 import { addComponent, notifyQueue } from '../src/status/index.ts';
-import { serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
+import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
 import { type ReceivedMail, startSmtp, type TestSmtp } from './fixtures/smtp.ts';
 
 const slug = `news-${Math.random().toString(36).slice(2, 8)}`;
@@ -98,6 +99,13 @@ describe('status page subscriptions', () => {
         decommissioned_at: null,
       })
       .execute();
+    // An account manager, told at once when an incident touches the instance.
+    await createUser(accessDepsOf(test.roost), localActor(test.clock), {
+      email: 'manager@example.com',
+      name: 'Manager',
+      role: 'account-manager',
+      password: 'ochre-window-planet-19',
+    });
     server = await serveTestRoost(test);
   });
   after(async () => {
@@ -153,7 +161,14 @@ describe('status page subscriptions', () => {
 
     // An update before confirmation reaches nobody.
     await publicUpdate('We are looking into slow pages.');
-    assert.equal(smtp.mails.length, 1);
+    assert.equal(smtp.mails.filter((mail) => mail.to.includes('alice@example.com')).length, 1);
+
+    // The account manager has the drafted customer message.
+    const notice = await smtp.waitFor((mail) => mail.to.includes('manager@example.com'));
+    assert.match(notice.subject, /Newsroom: Incident on your service: Slow pages/);
+    assert.match(notice.text, /Hello Newsroom,/);
+    assert.match(notice.text, /Estimated resolution:/);
+    assert.match(notice.text, new RegExp(`https://${slug}\\.status\\.example\\.test`));
 
     const link = linkIn(confirmation, '/subscribe/confirm');
     const token = new URL(link).searchParams.get('token') as string;

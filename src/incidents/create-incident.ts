@@ -4,6 +4,7 @@ import { parseInput } from '../auth/input.ts';
 import { newId } from '../core/ids.ts';
 import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
+import { accountManagerQueue } from './notify-account-managers.ts';
 import {
   checkComponents,
   type Incident,
@@ -98,6 +99,11 @@ export async function createIncident(
     if (parsed.message !== undefined && deps.jobs)
       await deps.jobs.enqueue(
         { queue: notifyQueue, payload: { entryId: entryId }, key: `notify:${entryId}` },
+        { db: trx },
+      );
+    if (instanceIds.length > 0 && deps.jobs)
+      await deps.jobs.enqueue(
+        { queue: accountManagerQueue, payload: { incidentId: id }, key: `managers:${id}` },
         { db: trx },
       );
     await deps.audit.append(

@@ -1,8 +1,14 @@
 export { type AppendTimelineEntryInput, appendTimelineEntry } from './append-timeline-entry.ts';
 export { createIncident } from './create-incident.ts';
+export { type CustomerNotice, draftCustomerNotice } from './customer-notice.ts';
 export type { IncidentDeps } from './deps.ts';
 export { getIncident, type IncidentDetails } from './get-incident.ts';
 export { listIncidents } from './list-incidents.ts';
+export {
+  accountManagerQueue,
+  notifyAccountManagers,
+  registerAccountManagerJobs,
+} from './notify-account-managers.ts';
 export { draftPostmortem } from './postmortem-draft.ts';
 export {
   type Incident,

@@ -129,6 +129,12 @@ test('incident pages and a status page in Chromium', async (t) => {
     await page.getByRole('heading', { level: 1, name: /Checkout fails/ }).waitFor();
     assert.equal(await page.locator('main script, main img[src="x"]').count(), 0);
     assert.match((await page.locator('[data-field="whatIsGoingOn"]').innerHTML()) ?? '', /&lt;script&gt;/);
+    // R24: the message for the customer is drafted, ready to send.
+    await page.getByRole('heading', { name: 'Tell the customer' }).waitFor();
+    assert.match(
+      (await page.locator(`[data-notice="${slug}"] pre`).textContent()) ?? '',
+      /^Hello Shop & Co,/,
+    );
     await screenshot(page, 'incident-opened');
   });
 

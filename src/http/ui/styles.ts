@@ -234,6 +234,7 @@ textarea {
 .timeline { list-style: none; padding: 0; margin: 0; }
 .timeline > li { border-left: 3px solid var(--line-strong); padding: 0.25rem 0 0.75rem 0.9rem; }
 .timeline > li.public { border-left-color: var(--accent); }
+pre.notice { white-space: pre-wrap; background: var(--canvas); padding: 0.75rem; border-radius: 6px; font: inherit; }
 `;
 
 /** Changes whenever the stylesheet does, so it can be cached for good under a versioned URL. */

@@ -6,6 +6,7 @@ import { renderMarkdown } from '../../../core/markdown.ts';
 import {
   appendTimelineEntry,
   createIncident,
+  draftCustomerNotice,
   getIncident,
   type Incident,
   type IncidentDetails,
@@ -151,9 +152,27 @@ ${timeline.map(
 </li>`,
 )}
 </ol></div>
+${writer && instances.length > 0 && (incident.status !== 'resolved' && incident.status !== 'postmortem') ? customerNotices(ui, details) : ''}
 ${writer ? timelineForm(csrf, incident) : ''}
 ${incident.postmortem ? html`<h2>Post-mortem draft</h2><section class="panel" id="postmortem">${markdown(incident.postmortem)}</section>` : ''}
 ${writer ? logbookForm(csrf, incident) : ''}`;
+}
+
+/** R24: the message for each affected customer, drafted from the logbook, sent from the manager's mail client. */
+function customerNotices(ui: Ui, details: IncidentDetails): Markup {
+  return html`<h2>Tell the customer</h2>
+${details.instances.map((instance) => {
+  const notice = draftCustomerNotice(details.incident, instance.customer, {
+    statusPageUrl: `https://${instance.slug}.status.${ui.deps.config.status.domain}`,
+  });
+  const mailto = `mailto:?subject=${encodeURIComponent(notice.subject)}&body=${encodeURIComponent(notice.body)}`;
+  return html`<section class="panel" data-notice="${instance.slug}">
+  <h3>${instance.customer} (${instance.slug})</h3>
+  <p class="muted">Subject: ${notice.subject}</p>
+  <pre class="notice">${notice.body}</pre>
+  <p><a class="button secondary" href="${mailto}">Open in your mail client</a></p>
+</section>`;
+})}`;
 }
 
 function timelineForm(csrf: string | null, incident: Incident): Markup {
