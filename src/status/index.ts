@@ -4,7 +4,7 @@ export { cancelMaintenance } from './cancel-maintenance.ts';
 export { configureStatusPage, type StatusPageSettings } from './configure-status-page.ts';
 export { confirmSubscription, unsubscribe } from './confirm-subscription.ts';
 export type { StatusDeps } from './deps.ts';
-export { getStatusPage } from './list-components.ts';
+export { getStatusPage } from './get-status-page.ts';
 export { listMaintenances } from './list-maintenances.ts';
 export type { Mailer, MailMessage } from './mailer.ts';
 export { type Maintenance, maintenanceQueue } from './maintenance-records.ts';

@@ -56,21 +56,17 @@ export function negotiate(acceptEncoding: string | undefined): 'br' | 'gzip' | '
   return br ? 'br' : gzip ? 'gzip' : 'identity';
 }
 
-/** Answers from the prepared copies: no rendering, compression or hashing per request. */
+/** Answers from the prepared copies: no rendering, compression, hashing or header building per request. */
 export function sendDocument(document: CachedDocument, request: Request): Response {
-  const encoding = negotiate(request.headers.get('accept-encoding') ?? undefined);
-  const etag = `"${document.etag}${encoding === 'identity' ? '' : `-${encoding}`}"`;
-  const headers: Record<string, string> = { ...document.headers, etag };
-  if (encoding !== 'identity') headers['content-encoding'] = encoding;
+  const copy = document.copies[negotiate(request.headers.get('accept-encoding') ?? undefined)];
   const match = request.headers.get('if-none-match');
-  if (document.status === 200 && match && match.split(',').some((tag) => tag.trim() === etag))
+  if (document.status === 200 && match && match.split(',').some((tag) => tag.trim() === copy.etag)) {
+    const { 'content-length': _length, ...headers } = copy.headers;
     return new Response(null, { status: 304, headers });
-  const body = encoding === 'br' ? document.br : encoding === 'gzip' ? document.gzip : document.identity;
-  headers['content-length'] = String(body.length);
-  return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
-    status: document.status,
-    headers,
-  });
+  }
+  // The Buffer itself (a Uint8Array): the Node adapter writes it as it is, without a copy.
+  const body = request.method === 'HEAD' ? null : (copy.body as unknown as Uint8Array<ArrayBuffer>);
+  return new Response(body, { status: document.status, headers: copy.headers });
 }
 
 /** The public status server: one status page per instance, routed by Host or `/s/{instance}`. */

@@ -6,14 +6,20 @@ import { atomFeed, rssFeed } from './feeds.ts';
 import { historyPage, notFoundPage, statusPage, statusPagePolicy } from './page.ts';
 import { statuspageDocuments } from './statuspage-json.ts';
 
-/** One document in its three encodings, with their validators, built once per change. */
+export type Encoding = 'identity' | 'gzip' | 'br';
+
+/** One encoding of a document: its bytes and every header of its answer, ETag and length included. */
+export interface EncodedCopy {
+  body: Buffer;
+  headers: Record<string, string>;
+  /** Quoted, as sent: a different tag per encoding (they are different representations). */
+  etag: string;
+}
+
+/** One document in its three encodings, built once per change: a request only picks one. */
 export interface CachedDocument {
   status: 200 | 404;
-  headers: Record<string, string>;
-  identity: Buffer;
-  gzip: Buffer;
-  br: Buffer;
-  etag: string;
+  copies: Record<Encoding, EncodedCopy>;
 }
 
 export function cachedDocument(
@@ -23,19 +29,18 @@ export function cachedDocument(
   policy?: string,
 ): CachedDocument {
   const identity = Buffer.from(text);
-  const etag = createHash('sha256').update(identity).digest('base64url').slice(0, 22);
-  return {
-    status,
-    headers: {
-      'content-type': type,
-      // Short: a proxy may share the load of a spike, and the page stays fresh within seconds.
-      'cache-control': status === 200 ? 'public, max-age=5' : 'public, max-age=30',
-      vary: 'Accept-Encoding',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      ...(policy ? { 'content-security-policy': policy } : {}),
-      ...(type.startsWith('application/json') ? { 'access-control-allow-origin': '*' } : {}),
-    },
+  const tag = createHash('sha256').update(identity).digest('base64url').slice(0, 22);
+  const common: Record<string, string> = {
+    'content-type': type,
+    // Short: a proxy may share the load of a spike, and the page stays fresh within seconds.
+    'cache-control': status === 200 ? 'public, max-age=5' : 'public, max-age=30',
+    vary: 'Accept-Encoding',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...(policy ? { 'content-security-policy': policy } : {}),
+    ...(type.startsWith('application/json') ? { 'access-control-allow-origin': '*' } : {}),
+  };
+  const bodies: Record<Encoding, Buffer> = {
     identity,
     gzip: gzipSync(identity, { level: 9 }),
     // Quality 9 rather than 11: a page that changes every second during an outage must stay cheap to rebuild.
@@ -45,8 +50,22 @@ export function cachedDocument(
         [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
       },
     }),
-    etag,
   };
+  const copy = (encoding: Encoding): EncodedCopy => {
+    const etag = `"${tag}${encoding === 'identity' ? '' : `-${encoding}`}"`;
+    const body = bodies[encoding];
+    return {
+      body,
+      etag,
+      headers: {
+        ...common,
+        etag,
+        'content-length': String(body.length),
+        ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+      },
+    };
+  };
+  return { status, copies: { identity: copy('identity'), gzip: copy('gzip'), br: copy('br') } };
 }
 
 const html = 'text/html; charset=utf-8';
