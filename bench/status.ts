@@ -28,6 +28,10 @@ import {
 } from '../src/status/index.ts';
 
 const seconds = Number(process.env.BENCH_STATUS_SECONDS ?? 5);
+/** Serving processes (node:cluster); `roost serve` runs one. */
+const workers = Number(process.env.BENCH_STATUS_WORKERS ?? 1);
+/** BENCH_STATUS_OUTAGE=1: an incident update every second while wrk runs, so pages are rebuilt all along. */
+const outage = process.env.BENCH_STATUS_OUTAGE === '1';
 const rounds = Number(process.env.BENCH_STATUS_ROUNDS ?? 1);
 const slug = 'bench-shop';
 const documents = [
@@ -37,12 +41,10 @@ const documents = [
 const encodings = ['identity', 'gzip', 'br'] as const;
 const connectionCounts = [10, 100] as const;
 
-/** Child: a Roost with one rich status page, its status app on loopback. */
-async function serveChild(): Promise<void> {
-  const directory = mkdtempSync(path.join(tmpdir(), 'roost-bench-status-'));
+async function openBenchRoost(directory: string, migrate: boolean) {
   const { config } = loadConfig({ env: { ROOST_DATA_DIR: directory, ROOST_LOG_LEVEL: 'warn' } });
   const logger = createLogger({ level: 'warn', destination: process.stderr });
-  const roost = await openRoost(config, logger, { migrate: true, clock: systemClock });
+  const roost = await openRoost(config, logger, { migrate, clock: systemClock });
   // 90 days of day roll-ups per monitor, with a few bad days, as monitoring will give them.
   roost.uptime = {
     buckets: async (monitors, from, to) => {
@@ -62,6 +64,12 @@ async function serveChild(): Promise<void> {
       return buckets;
     },
   };
+  return { roost, logger };
+}
+
+/** A Roost with one rich status page: 20 components, 5 incidents with updates, a maintenance. */
+async function seed(directory: string): Promise<void> {
+  const { roost } = await openBenchRoost(directory, true);
   const now = Date.now();
   await roost.store.db
     .insertInto('instances')
@@ -123,6 +131,31 @@ async function serveChild(): Promise<void> {
     endsAt: new Date(now + 3 * 86_400_000 + 3_600_000),
     confirmBusinessHours: true,
   });
+  await roost.close();
+}
+
+/** One serving process: the status app on loopback (cluster workers share the port). */
+async function serveWorker(directory: string, write: boolean): Promise<void> {
+  const { roost, logger } = await openBenchRoost(directory, false);
+  if (write) {
+    const deps = apiDepsOf(roost);
+    const actor = localActor(roost.clock);
+    const incident = await createIncident(deps, actor, {
+      title: 'Ongoing outage',
+      severity: 'critical',
+      instances: [slug],
+      message: 'Investigating.',
+    });
+    let count = 0;
+    setInterval(() => {
+      count++;
+      void appendTimelineEntry(deps, actor, {
+        incidentId: incident.id,
+        body: `Update ${count}: still working on it.`,
+        public: true,
+      });
+    }, 1_000).unref();
+  }
   const app = createStatusApp({
     logger,
     metrics: (await import('../src/observability/index.ts')).createMetrics(),
@@ -135,16 +168,37 @@ async function serveChild(): Promise<void> {
       domain: 'example.test',
     },
   });
+  // In a cluster every worker's listen(0) gets the same port: they share it.
   const server = await listen(app, { host: '127.0.0.1', port: 0 });
-  const stop = async () => {
-    await server.close();
-    await roost.close();
+  process.send?.({ url: server.url });
+}
+
+/** Child: seeds the store, then serves it from `workers` processes; stops with the parent. */
+async function serveChild(): Promise<void> {
+  const { default: cluster } = await import('node:cluster');
+  if (cluster.isWorker)
+    return serveWorker(process.env.BENCH_STATUS_DIR as string, process.env.BENCH_STATUS_WRITER === '1');
+  const directory = mkdtempSync(path.join(tmpdir(), 'roost-bench-status-'));
+  await seed(directory);
+  const started: Array<Promise<string>> = [];
+  for (let index = 0; index < workers; index++) {
+    const worker = cluster.fork({
+      BENCH_STATUS_DIR: directory,
+      BENCH_STATUS_WRITER: outage && index === 0 ? '1' : '0',
+    });
+    started.push(
+      new Promise((resolve) => worker.once('message', (message: { url: string }) => resolve(message.url))),
+    );
+  }
+  const [url] = await Promise.all(started);
+  const stop = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
     rmSync(directory, { recursive: true, force: true });
     process.exit(0);
   };
-  process.on('message', (message) => message === 'stop' && void stop());
-  process.on('disconnect', () => void stop());
-  process.send?.({ url: server.url });
+  process.on('message', (message) => message === 'stop' && stop());
+  process.on('disconnect', stop);
+  process.send?.({ url });
 }
 
 function run(command: string, args: string[]): Promise<string> {
