@@ -206,6 +206,20 @@ test('incident pages and a status page in Chromium', async (t) => {
       await page.goto(`${admin}/incidents?q=provider`);
       await page.getByRole('link', { name: /Checkout fails/ }).waitFor();
       await screenshot(page, 'incidents-logbook');
+      // Components are managed from the admin pages too; a status set by hand reaches the public page.
+      await page.goto(`${admin}/status-pages/${slug}`);
+      const login = page.getByRole('row', { name: /Login/ });
+      await login.getByLabel('Status').selectOption('degraded_performance');
+      await login.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(`${admin}/status-pages/${slug}?notice=status`);
+      await screenshot(page, 'status-pages-admin');
+      const until = Date.now() + 10_000;
+      for (;;) {
+        await publicPage.goto(`${status}/`);
+        if ((await publicPage.getByText('Degraded System Performance').count()) > 0) break;
+        if (Date.now() > until) assert.fail('the public page did not show the status set by hand');
+        await publicPage.waitForTimeout(250);
+      }
       const missing = await publicPage.goto(`${running?.status.url}/s/no-such-page/`);
       assert.equal(missing?.status(), 404);
       await publicPage.getByRole('heading', { name: 'No status page here' }).waitFor();

@@ -14,6 +14,7 @@ import { logoutPages } from './pages/logout.ts';
 import { overviewPages } from './pages/overview.ts';
 import { sectionPages } from './pages/sections.ts';
 import { setupPages } from './pages/setup.ts';
+import { statusPagePages } from './pages/status-pages.ts';
 import { tokenPages } from './pages/tokens.ts';
 import { userPages } from './pages/users.ts';
 import { stylesheet, stylesheetPath } from './styles.ts';
@@ -56,6 +57,7 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     auditPages,
     banPages,
     incidentPages,
+    statusPagePages,
   ]) {
     app.route('/', pages(ui));
   }
