@@ -235,7 +235,7 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
   await registerMaintenanceJobs(apiDepsOf(roost));
   const subscriptionDeps = subscriptionDepsOf(roost);
-  if (subscriptionDeps) registerSubscriberJobs({ ...subscriptionDeps, jobs: roost.jobs });
+  if (subscriptionDeps) await registerSubscriberJobs({ ...subscriptionDeps, jobs: roost.jobs });
   // Without SMTP the mails of public updates are dropped rather than left queued to go out stale later.
   else roost.jobs.work(notifyQueue, async () => ({ sent: 0, reason: 'no SMTP server configured' }));
   registerAccountManagerJobs({

@@ -7,8 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import { createUser, localActor } from '../src/auth/index.ts';
 import { newId } from '../src/core/ids.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
-import { apiDepsOf, type RunningRoost } from '../src/main.ts';
-import { addComponent, notifyQueue } from '../src/status/index.ts';
+import { apiDepsOf, type RunningRoost, subscriptionDepsOf } from '../src/main.ts';
+import {
+  addComponent,
+  announceMaintenances,
+  announceQueue,
+  notifyQueue,
+  scheduleMaintenance,
+} from '../src/status/index.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
 import { type ReceivedMail, startSmtp, type TestSmtp } from './fixtures/smtp.ts';
 
@@ -276,5 +282,52 @@ describe('status page subscriptions', () => {
     assert.match(done.body, /You are unsubscribed/);
     const rows = await test.roost.store.db.selectFrom('status_subscribers').select('email').execute();
     assert.deepEqual(rows.map((row) => row.email).sort(), ['bob@example.com']);
+  });
+
+  it('announces maintenance 72 hours and 1 hour before, once each, with List-Unsubscribe', async () => {
+    await send(server, `${page}/subscribe`, { method: 'POST', form: { email: 'dave@example.com' } });
+    const confirmation = await smtp.waitFor((mail) => mail.to.includes('dave@example.com'));
+    const token = new URL(linkIn(confirmation, '/subscribe/confirm')).searchParams.get('token') as string;
+    assert.equal(
+      (await send(server, `${page}/subscribe/confirm`, { method: 'POST', form: { token } })).status,
+      200,
+    );
+    const start = new Date(test.clock.now().getTime() + 48 * 3_600_000);
+    await scheduleMaintenance(apiDepsOf(test.roost), localActor(test.clock), {
+      slug,
+      title: 'Database upgrade',
+      body: 'About **ten minutes** of read-only mode.',
+      startsAt: start,
+      endsAt: new Date(start.getTime() + 3_600_000),
+      confirmBusinessHours: true,
+    });
+    const idle = async () => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const jobs = await test.roost.jobs.list({ queue: announceQueue });
+        if (jobs.length > 0 && jobs.every((job) => job.state === 'succeeded')) return;
+        if (Date.now() > deadline) assert.fail('the announcement job did not run');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const announcements = () =>
+      smtp.mails.filter(
+        (mail) => mail.to.includes('dave@example.com') && /Scheduled maintenance/.test(mail.subject),
+      );
+    // The minute job runs as the clock moves: within 72 hours of the start, the first announcement.
+    test.clock.advance(61_000);
+    const first = await smtp
+      .waitFor(() => announcements().length === 1, 20_000)
+      .then(() => announcements()[0]);
+    assert.match(first?.subject ?? '', /^\[Newsroom status\] Scheduled maintenance: Database upgrade$/);
+    assert.match(first?.html ?? '', /<strong>ten minutes<\/strong>/);
+    assert.match(first?.headers.get('list-unsubscribe') ?? '', /unsubscribe\?token=/);
+    await idle();
+    const deps = subscriptionDepsOf(test.roost);
+    assert.ok(deps);
+    assert.equal(await announceMaintenances(deps), 0, 'sent once');
+    // One hour before: the second.
+    test.clock.advance(47 * 3_600_000 + 30_000);
+    await smtp.waitFor(() => announcements().length === 2, 20_000);
   });
 });

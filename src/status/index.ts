@@ -1,5 +1,6 @@
 export { addComponent } from './add-component.ts';
 export { advanceMaintenances, registerMaintenanceJobs } from './advance-maintenances.ts';
+export { announceMaintenances, announcementLeads } from './announce-maintenances.ts';
 export { cancelMaintenance } from './cancel-maintenance.ts';
 export { configureStatusPage, type StatusPageSettings } from './configure-status-page.ts';
 export { confirmSubscription, unsubscribe } from './confirm-subscription.ts';
@@ -8,7 +9,12 @@ export { getStatusPage } from './get-status-page.ts';
 export { listMaintenances } from './list-maintenances.ts';
 export type { Mailer, MailMessage } from './mailer.ts';
 export { type Maintenance, maintenanceQueue } from './maintenance-records.ts';
-export { notifyQueue, notifySubscribers, registerSubscriberJobs } from './notify-subscribers.ts';
+export {
+  announceQueue,
+  notifyQueue,
+  notifySubscribers,
+  registerSubscriberJobs,
+} from './notify-subscribers.ts';
 export {
   type ComponentHealthSource,
   type ComponentMonitors,

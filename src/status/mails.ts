@@ -59,3 +59,20 @@ export function updateMail(
     unsubscribeUrl,
   );
 }
+
+export function maintenanceMail(
+  to: string,
+  window: { name: string; title: string; body: string; startsAt: Date; endsAt: Date; pageUrl: string },
+  unsubscribeUrl: string,
+): MailMessage {
+  const when = `${window.startsAt.toISOString().slice(0, 16).replace('T', ' ')} to ${window.endsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return withUnsubscribe(
+    {
+      to,
+      subject: `[${window.name} status] Scheduled maintenance: ${window.title}`,
+      text: `${window.title}\n${when}\n\n${markdownToText(window.body)}\n\nStatus page: ${window.pageUrl}`,
+      html: `<h2>${escapeHtml(window.title)}</h2><p><strong>${escapeHtml(when)}</strong></p>${renderMarkdown(window.body)}<p><a href="${escapeHtml(window.pageUrl)}">Status page</a></p>`,
+    },
+    unsubscribeUrl,
+  );
+}

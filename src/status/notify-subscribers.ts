@@ -1,4 +1,5 @@
 import type { Jobs } from '../jobs/index.ts';
+import { announceMaintenances } from './announce-maintenances.ts';
 import { updateMail } from './mails.ts';
 import { type SubscriptionDeps, unsubscribeLinkMs } from './subscription-deps.ts';
 import { signToken, subscriptionKey } from './subscription-tokens.ts';
@@ -88,9 +89,17 @@ export async function notifySubscribers(deps: SubscriptionDeps, entryId: string)
   return sent;
 }
 
-/** Mails run as durable jobs, queued in the same transaction as the update they announce. */
-export function registerSubscriberJobs(deps: SubscriptionDeps & { jobs: Jobs }): void {
+/** The minute job that mails maintenance announcements when they fall due. */
+export const announceQueue = 'status.announce';
+
+/**
+ * Mails run as durable jobs: updates queued in the same transaction as the update they announce,
+ * maintenance announcements every minute.
+ */
+export async function registerSubscriberJobs(deps: SubscriptionDeps & { jobs: Jobs }): Promise<void> {
   deps.jobs.work(notifyQueue, async (job) => ({
     sent: await notifySubscribers(deps, (job.payload as { entryId: string }).entryId),
   }));
+  deps.jobs.work(announceQueue, async () => ({ sent: await announceMaintenances(deps) }));
+  await deps.jobs.schedule({ name: 'maintenance-announcements', cron: '* * * * *', queue: announceQueue });
 }
