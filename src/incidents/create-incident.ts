@@ -62,6 +62,7 @@ export async function createIncident(
         impacts: parsed.impacts,
         how_to_avoid: parsed.howToAvoid,
         postmortem: null,
+        postmortem_published_at: null,
         created_by: actor.label,
         started_at: (parsed.startedAt ?? now).getTime(),
         resolved_at: null,

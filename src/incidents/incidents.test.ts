@@ -4,8 +4,16 @@ import { describeEachDialect } from '../../test/fixtures/store.ts';
 import type { Actor } from '../auth/actor.ts';
 import { rolePermissions } from '../auth/index.ts';
 import { isRoostError } from '../core/errors.ts';
+import { noHealth, noUptime, readPublicStatus } from '../status/index.ts';
 import { openStatusDeps } from '../status/test-fixture.ts';
-import { appendTimelineEntry, createIncident, getIncident, listIncidents, updateIncident } from './index.ts';
+import {
+  appendTimelineEntry,
+  createIncident,
+  getIncident,
+  listIncidents,
+  publishPostmortem,
+  updateIncident,
+} from './index.ts';
 
 const viewer: Actor = {
   kind: 'user',
@@ -86,13 +94,26 @@ describeEachDialect('incident logbook', (use) => {
     assert.match(draft, /\[alert\] monitoring: api-health down for 3 checks/);
     assert.match(draft, /Instances: acme-prod/);
 
+    // Reviewed, then published: the incident moves to postmortem and the status page shows the text.
+    await updateIncident(deps, deps.local, {
+      id: incident.id,
+      postmortem: `${draft}\n\nReviewed by the team.`,
+    });
+    const published = await publishPostmortem(deps, deps.local, { id: incident.id });
+    assert.equal(published.status, 'postmortem');
+    assert.ok(published.postmortemPublishedAt);
+    const snapshot = await readPublicStatus({ ...deps, health: noHealth, uptime: noUptime }, 'acme-prod');
+    assert.match(snapshot?.incidents[0]?.postmortem ?? '', /Reviewed by the team\./);
+
     // The audit trail names every change.
     const actions = (await deps.audit.list({ target: incident.id })).map((event) => event.action);
     assert.deepEqual(actions.sort(), [
       'incident.create',
+      'incident.postmortem.publish',
       'incident.timeline',
       'incident.timeline',
       'incident.timeline',
+      'incident.update',
       'incident.update',
     ]);
   });

@@ -10,6 +10,7 @@ export {
   registerAccountManagerJobs,
 } from './notify-account-managers.ts';
 export { draftPostmortem } from './postmortem-draft.ts';
+export { publishPostmortem } from './publish-postmortem.ts';
 export {
   type Incident,
   type IncidentStatus,

@@ -20,8 +20,10 @@ export function draftPostmortem(
 ): string {
   const section = (title: string, text: string) =>
     `## ${title}\n\n${text.trim() === '' ? '_To be written._' : text.trim()}\n`;
+  // The title is plain text everywhere else: keep it so in Markdown.
+  const title = incident.title.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const lines = [
-    `# Post-mortem: ${incident.title}`,
+    `# Post-mortem: ${title}`,
     '',
     `- Severity: ${incident.severity}`,
     `- Started: ${incident.startedAt.toISOString()}`,

@@ -42,6 +42,7 @@ export interface Incident {
   impacts: string;
   howToAvoid: string;
   postmortem: string | null;
+  postmortemPublishedAt: Date | null;
   createdBy: string;
   startedAt: Date;
   resolvedAt: Date | null;
@@ -72,6 +73,8 @@ export function toIncident(row: Selectable<IncidentTable>): Incident {
     impacts: row.impacts,
     howToAvoid: row.how_to_avoid,
     postmortem: row.postmortem,
+    postmortemPublishedAt:
+      row.postmortem_published_at === null ? null : new Date(Number(row.postmortem_published_at)),
     createdBy: row.created_by,
     startedAt: new Date(Number(row.started_at)),
     resolvedAt: row.resolved_at === null ? null : new Date(Number(row.resolved_at)),

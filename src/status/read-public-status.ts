@@ -41,6 +41,8 @@ export interface PublicIncident {
   componentIds: string[];
   /** Newest first, as status pages show them. */
   updates: PublicUpdate[];
+  /** The published post-mortem (Markdown), null until it is published. */
+  postmortem: string | null;
 }
 
 export type MaintenanceState = 'scheduled' | 'in_progress' | 'completed';
@@ -247,6 +249,7 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
       monitoringAt: monitoring ? new Date(Number(monitoring.at)) : null,
       resolvedAt: row.resolved_at === null ? null : new Date(Number(row.resolved_at)),
       componentIds: links.filter((link) => link.incident_id === row.id).map((link) => link.component_id),
+      postmortem: row.postmortem_published_at === null ? null : row.postmortem,
       updates: mine.map((update) => ({
         id: update.id,
         status: update.status ?? row.status,

@@ -268,6 +268,8 @@ export interface IncidentTable {
   how_to_avoid: string;
   /** Markdown; drafted from the logbook when the incident is resolved. */
   postmortem: string | null;
+  /** When the reviewed post-mortem went public (status pages, subscribers). */
+  postmortem_published_at: number | null;
   created_by: string;
   started_at: number;
   resolved_at: number | null;

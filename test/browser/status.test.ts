@@ -185,6 +185,8 @@ test('incident pages and a status page in Chromium', async (t) => {
       assert.match(draft ?? '', /How to avoid it next time\s*Alert on provider latency\./);
       assert.match(draft ?? '', /after 14 min/);
       await screenshot(page, 'incident-resolved');
+      await submit(page, 'Publish the post-mortem');
+      await page.getByRole('heading', { name: 'Post-mortem (published)' }).waitFor();
     },
   );
 
@@ -201,7 +203,9 @@ test('incident pages and a status page in Chromium', async (t) => {
       await publicPage.emulateMedia({ colorScheme: 'light' });
       await screenshot(publicPage, 'status-page-operational');
       await publicPage.getByRole('link', { name: 'Incident history' }).click();
-      await publicPage.getByText('Payments work again.').waitFor();
+      await publicPage.locator('.update').getByText('Payments work again.').waitFor();
+      await publicPage.getByText('Post-mortem', { exact: true }).click();
+      await publicPage.getByText('Alert on provider latency.').waitFor();
       await screenshot(publicPage, 'status-page-history');
       await page.goto(`${admin}/incidents?q=provider`);
       await page.getByRole('link', { name: /Checkout fails/ }).waitFor();

@@ -217,4 +217,15 @@ export function registerIncidents(program: Command): void {
         );
       }),
     );
+  incident
+    .command('publish-postmortem <id>')
+    .description(
+      'publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers',
+    )
+    .action(async (id: string, _options, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const published = await client.call<IncidentBody>('incidents.postmortem.publish', { id });
+        output.result(published, () => `post-mortem of ${id} published`);
+      }),
+    );
 }

@@ -30,7 +30,7 @@ a{color:var(--maint)}.card{background:var(--card);border:1px solid var(--line);b
 .bars{display:flex;gap:2px;height:28px;margin:.5rem 0 .25rem}.bars span{flex:1;border-radius:2px;background:var(--none)}
 .bars .d-operational{background:var(--ok)}.bars .d-degraded_performance{background:var(--minor)}.bars .d-partial_outage{background:var(--major)}.bars .d-major_outage{background:var(--critical)}
 .legend{display:flex;justify-content:space-between;color:var(--muted);font-size:.85rem}.muted{color:var(--muted)}
-.update{border-left:3px solid var(--line);padding:.1rem 0 .1rem .8rem;margin:.6rem 0}.update p{margin:.2rem 0}
+.update{border-left:3px solid var(--line);padding:.1rem 0 .1rem .8rem;margin:.6rem 0}.update p{margin:.2rem 0}details.postmortem{margin-top:.75rem}details.postmortem summary{cursor:pointer;font-weight:600}
 .impact-critical{border-left:4px solid var(--critical)}.impact-major{border-left:4px solid var(--major)}.impact-minor{border-left:4px solid var(--minor)}.maint{border-left:4px solid var(--maint)}
 a.home{color:inherit;text-decoration:none}.meta{margin:0}.full{flex-basis:100%}h2.first{margin-top:0}
 footer{margin-top:2.5rem;color:var(--muted);font-size:.9rem;display:flex;gap:1rem;flex-wrap:wrap}
@@ -97,6 +97,7 @@ function incidentCard(incident: PublicIncident): Markup {
     (update) =>
       html`<div class="update"><p><strong>${update.status}</strong> <span class="muted">${stamp(update.at)}</span></p>${markdown(update.body)}</div>`,
   )}
+  ${incident.postmortem ? html`<details class="postmortem"><summary>Post-mortem</summary>${markdown(incident.postmortem)}</details>` : ''}
 </article>`;
 }
 

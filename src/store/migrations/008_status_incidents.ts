@@ -18,6 +18,7 @@ export async function up(db: Kysely<unknown>, { types }: MigrationContext): Prom
     .addColumn('impacts', 'text', (column) => column.notNull())
     .addColumn('how_to_avoid', 'text', (column) => column.notNull())
     .addColumn('postmortem', 'text')
+    .addColumn('postmortem_published_at', types.timestamp)
     .addColumn('created_by', 'text', (column) => column.notNull())
     .addColumn('started_at', types.timestamp, (column) => column.notNull())
     .addColumn('resolved_at', types.timestamp)

@@ -6,6 +6,7 @@ import {
   type Incident,
   incidentStatuses,
   listIncidents,
+  publishPostmortem,
   severities,
   type TimelineEntry,
   timelineKinds,
@@ -29,6 +30,7 @@ const incidentSchema = z.object({
   impacts: z.string(),
   howToAvoid: z.string(),
   postmortem: z.string().nullable(),
+  postmortemPublishedAt: timestamp.nullable(),
   createdBy: z.string(),
   startedAt: timestamp,
   resolvedAt: timestamp.nullable(),
@@ -59,6 +61,7 @@ export function incidentBody(incident: Incident) {
   return {
     ...incident,
     startedAt: iso(incident.startedAt) as string,
+    postmortemPublishedAt: iso(incident.postmortemPublishedAt),
     resolvedAt: iso(incident.resolvedAt),
     createdAt: iso(incident.createdAt) as string,
     updatedAt: iso(incident.updatedAt) as string,
@@ -186,5 +189,16 @@ export const incidentRoutes = [
     output: timelineEntrySchema,
     run: async ({ deps, actor }, { id: incidentId, ...input }) =>
       entryBody(await appendTimelineEntry(deps, actor, { incidentId, ...input })),
+  }),
+  defineRoute({
+    id: 'incidents.postmortem.publish',
+    method: 'post',
+    path: '/incidents/{id}/postmortem/publish',
+    summary: 'Publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers',
+    tag: 'incidents',
+    permission: 'incidents:write',
+    input: z.object({ id }).strict(),
+    output: incidentSchema,
+    run: async ({ deps, actor }, input) => incidentBody(await publishPostmortem(deps, actor, input)),
   }),
 ];

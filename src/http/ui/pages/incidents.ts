@@ -14,6 +14,7 @@ import {
   incidentStatuses,
   listIncidents,
   logbookFields,
+  publishPostmortem,
   type Severity,
   severities,
   updateIncident,
@@ -48,6 +49,7 @@ const notices = {
   created: 'The incident is open in the logbook.',
   updated: 'The logbook is saved.',
   added: 'The entry is on the timeline.',
+  published: 'The post-mortem is published on the status pages.',
 } as const;
 
 function textarea(name: string, label: string, value: string, hint?: string): Markup {
@@ -154,7 +156,8 @@ ${timeline.map(
 </ol></div>
 ${writer && instances.length > 0 && (incident.status !== 'resolved' && incident.status !== 'postmortem') ? customerNotices(ui, details) : ''}
 ${writer ? timelineForm(csrf, incident) : ''}
-${incident.postmortem ? html`<h2>Post-mortem draft</h2><section class="panel" id="postmortem">${markdown(incident.postmortem)}</section>` : ''}
+${incident.postmortem ? html`<h2>${incident.postmortemPublishedAt ? 'Post-mortem (published)' : 'Post-mortem draft'}</h2><section class="panel" id="postmortem">${markdown(incident.postmortem)}</section>` : ''}
+${writer && incident.postmortem && incident.resolvedAt && !incident.postmortemPublishedAt ? html`<form method="post" action="/incidents/${incident.id}/postmortem/publish" class="form">${csrfField(csrf)}<p class="muted">Reviewed? Publishing shows it on the status pages and tells subscribers.</p><div class="actions"><button type="submit" class="button">Publish the post-mortem</button></div></form>` : ''}
 ${writer ? logbookForm(csrf, incident) : ''}`;
 }
 
@@ -313,6 +316,15 @@ ${incidentTable(ui, incidents)}`,
       ...(status ? { status } : {}),
     });
     return seeOther(context, `/incidents/${id}?notice=added`);
+  });
+
+  app.post('/incidents/:id/postmortem/publish', ui.page('incidents:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const id = context.req.param('id');
+    await publishPostmortem(ui.deps, actor, { id });
+    return seeOther(context, `/incidents/${id}?notice=published`);
   });
 
   app.post('/incidents/:id/logbook', ui.page('incidents:write'), async (context) => {
