@@ -14,10 +14,23 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
+import { registerAccountManagerJobs } from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, createSwarmRuntime, type Runtime } from './runtime/index.ts';
+import {
+  type ComponentHealthSource,
+  createSmtpMailer,
+  type Mailer,
+  noHealth,
+  notifyQueue,
+  noUptime,
+  registerMaintenanceJobs,
+  registerSubscriberJobs,
+  type SubscriptionDeps,
+  type UptimeSource,
+} from './status/index.ts';
 import {
   loadMigrations,
   type Migration,
@@ -44,6 +57,11 @@ export interface Roost {
   runtime: Runtime;
   /** What other domains set up and erase for each instance (backup keys, monitors, …), in order. */
   lifecycle: InstanceLifecycleListener[];
+  /** What status pages read from monitoring: component states now, and check roll-ups for bars and SLA. */
+  componentHealth: ComponentHealthSource;
+  uptime: UptimeSource;
+  /** SMTP for status page subscribers, when `status.smtp.host` is set. */
+  mailer: Mailer | undefined;
   close(): Promise<void>;
 }
 
@@ -102,6 +120,8 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       local: createLocalRuntime({ dataDir: config.dataDir }),
       swarm: createSwarmRuntime({ socketPath: config.runtime.dockerSocket }),
     });
+    const { host: smtpHost, ...smtp } = config.status.smtp;
+    const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
     return {
       config,
       logger,
@@ -114,8 +134,12 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       jobs,
       runtime,
       lifecycle: [],
+      componentHealth: noHealth,
+      uptime: noUptime,
+      mailer,
       close: async () => {
         await jobs.stop();
+        mailer?.close();
         await store.close();
       },
     };
@@ -144,6 +168,21 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     logger: roost.logger,
     jobs: roost.jobs,
     runtime: roost.runtime,
+    uptime: roost.uptime,
+  };
+}
+
+/** What subscriptions run on, when Roost can send mail. */
+export function subscriptionDepsOf(roost: Roost): SubscriptionDeps | undefined {
+  const { mailer } = roost;
+  if (!mailer) return undefined;
+  return {
+    store: roost.store,
+    clock: roost.clock,
+    audit: roost.audit,
+    vault: roost.vault,
+    mailer,
+    pageUrl: (slug) => `https://${slug}.status.${roost.config.status.domain}`,
   };
 }
 
@@ -181,12 +220,34 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
   let status: RunningServer;
   try {
     const readiness = () => checkReadiness(roost.store, roost.migrations);
-    status = await listen(createStatusApp({ logger, metrics, readiness }), config.status.listen);
+    const pages = {
+      store: roost.store,
+      clock: roost.clock,
+      health: roost.componentHealth,
+      uptime: roost.uptime,
+      domain: config.status.domain,
+    };
+    const subscriptions = subscriptionDepsOf(roost);
+    status = await listen(
+      createStatusApp({ logger, metrics, readiness, pages, subscriptions }),
+      config.status.listen,
+    );
   } catch (error) {
     await admin.close();
     throw error;
   }
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
+  await registerMaintenanceJobs(apiDepsOf(roost));
+  const subscriptionDeps = subscriptionDepsOf(roost);
+  if (subscriptionDeps) await registerSubscriberJobs({ ...subscriptionDeps, jobs: roost.jobs });
+  // Without SMTP the mails of public updates are dropped rather than left queued to go out stale later.
+  else roost.jobs.work(notifyQueue, async () => ({ sent: 0, reason: 'no SMTP server configured' }));
+  registerAccountManagerJobs({
+    store: roost.store,
+    mailer: roost.mailer,
+    jobs: roost.jobs,
+    pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
+  });
   roost.jobs.start();
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {

@@ -3,10 +3,12 @@ import { registerAudit } from './commands/audit.ts';
 import { registerBans } from './commands/bans.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerIncidents } from './commands/incidents.ts';
 import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerTokens } from './commands/tokens.ts';
 import { registerUsers } from './commands/users.ts';
 import { registerVault } from './commands/vault.ts';
@@ -64,5 +66,7 @@ export function createProgram(version: string): Command {
   registerBans(program);
   registerAudit(program);
   registerInstances(program);
+  registerIncidents(program);
+  registerStatus(program);
   return program;
 }

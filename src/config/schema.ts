@@ -62,6 +62,18 @@ export const configSchema = z
       .object({
         listen: listenAddress.prefault(':7080'),
         domain: z.string().default('localhost'),
+        /** Where subscriber mails go out; without a host no mail is sent and subscribing is closed. */
+        smtp: z
+          .object({
+            host: z.string().min(1).optional(),
+            port: z.number().int().min(1).max(65_535).default(25),
+            secure: z.boolean().default(false),
+            /** Plain SMTP even when STARTTLS is offered: only for a relay on loopback. */
+            ignoreTls: z.boolean().default(false),
+            from: z.string().min(3).default('status@localhost'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

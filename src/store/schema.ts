@@ -194,6 +194,15 @@ export interface Database {
   instances: InstanceTable;
   instance_operations: InstanceOperationTable;
   erasure_certificates: ErasureCertificateTable;
+  incidents: IncidentTable;
+  incident_instances: IncidentInstanceTable;
+  incident_components: IncidentComponentTable;
+  incident_timeline: IncidentTimelineTable;
+  status_pages: StatusPageTable;
+  status_components: StatusComponentTable;
+  maintenances: MaintenanceTable;
+  status_subscribers: StatusSubscriberTable;
+  status_deliveries: StatusDeliveryTable;
 }
 
 export interface InstanceTable {
@@ -207,9 +216,9 @@ export interface InstanceTable {
   release: string;
   replicas: number;
   /** 1: services run; 0: stopped (scaled to zero, data kept). */
-  running: number;
+  running: Generated<number>;
   /** Database password rotations so far; the API's login role follows from it (see stackSpecOf). */
-  db_rotations: number;
+  db_rotations: Generated<number>;
   state:
     | 'provisioning'
     | 'running'
@@ -248,4 +257,126 @@ export interface ErasureCertificateTable {
   /** The signed certificate, JSON text exactly as issued. */
   body: string;
   created_at: number;
+}
+
+export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'postmortem';
+export type ComponentStatus =
+  | 'operational'
+  | 'degraded_performance'
+  | 'partial_outage'
+  | 'major_outage'
+  | 'under_maintenance';
+
+export interface IncidentTable {
+  /** `inc_…` */
+  id: string;
+  title: string;
+  severity: 'critical' | 'major' | 'minor';
+  status: IncidentStatus;
+  /** The five logbook fields (R23), Markdown. */
+  what_is_going_on: string;
+  how_we_understood: string;
+  what_we_did: string;
+  impacts: string;
+  how_to_avoid: string;
+  /** Markdown; drafted from the logbook when the incident is resolved. */
+  postmortem: string | null;
+  /** When the reviewed post-mortem went public (status pages, subscribers). */
+  postmortem_published_at: number | null;
+  created_by: string;
+  started_at: number;
+  resolved_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentInstanceTable {
+  incident_id: string;
+  instance_id: string;
+}
+
+export interface IncidentComponentTable {
+  incident_id: string;
+  component_id: string;
+}
+
+export interface IncidentTimelineTable {
+  /** `tle_…` */
+  id: string;
+  incident_id: string;
+  at: number;
+  kind: 'note' | 'update' | 'alert' | 'deploy' | 'backup' | 'ban' | 'status';
+  /** Who or what wrote it: an actor label or a system component (`monitoring`, `backups`). */
+  source: string;
+  /** Markdown. */
+  body: string;
+  /** The incident status this entry set, for public updates. */
+  status: IncidentStatus | null;
+  /** 1 when the entry is an update shown on the status page and mailed to subscribers. */
+  public: number;
+  created_at: number;
+}
+
+export interface StatusPageTable {
+  instance_id: string;
+  /** The customer's name as the page shows it. */
+  name: string;
+  logo_url: string | null;
+  /** Monthly uptime target, percent (99 by default). */
+  sla_target: number;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StatusComponentTable {
+  /** `cmp_…` */
+  id: string;
+  instance_id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  /** Set by people; overrides what the monitors say until cleared. */
+  manual_status: ComponentStatus | null;
+  /** JSON array of monitor ids whose state the component shows. */
+  monitors: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MaintenanceTable {
+  /** `mnt_…` */
+  id: string;
+  instance_id: string;
+  title: string;
+  /** Markdown. */
+  body: string;
+  state: 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
+  /** JSON array of component ids. */
+  components: string;
+  starts_at: number;
+  ends_at: number;
+  /** 1 when the window touches business hours (confirmed by whoever scheduled it). */
+  in_business_hours: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StatusSubscriberTable {
+  /** `sub_…` */
+  id: string;
+  instance_id: string;
+  email: string;
+  /** JSON array of component ids; empty for every component. */
+  components: string;
+  /** Null until the address confirms (double opt-in); nothing is sent before. */
+  confirmed_at: number | null;
+  created_at: number;
+}
+
+export interface StatusDeliveryTable {
+  /** The timeline entry (`tle_…`) or maintenance (`mnt_…`) mailed. */
+  entry_id: string;
+  subscriber_id: string;
+  sent_at: number;
 }

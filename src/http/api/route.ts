@@ -7,6 +7,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Jobs } from '../../jobs/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
+import type { UptimeSource } from '../../status/index.ts';
 import type { Store } from '../../store/index.ts';
 import type { Vault } from '../../vault/index.ts';
 
@@ -20,6 +21,8 @@ export interface ApiDeps {
   logger: Logger;
   jobs: Jobs;
   runtime: Runtime;
+  /** Check roll-ups for SLA reports (monitoring); none means no data. */
+  uptime?: UptimeSource;
 }
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

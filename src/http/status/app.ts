@@ -1,13 +1,72 @@
 import { Hono } from 'hono';
 import type { Logger, Metrics, Readiness } from '../../observability/index.ts';
+import type { PublicStatusDeps, SubscriptionDeps } from '../../status/index.ts';
 import { errorResponse } from '../errors.ts';
 import { healthRoutes } from '../health.ts';
 import { requestMetrics } from '../middleware/metrics.ts';
+import { type CachedDocument, createStatusCache, notFoundDocument, type StatusCache } from './cache.ts';
+import { subscriptionHandlers } from './subscriptions.ts';
 
 export interface StatusAppDeps {
   logger: Logger;
   metrics: Metrics;
   readiness(): Promise<Readiness>;
+  /** What the pages show; without it the server answers health checks only. */
+  pages?: PublicStatusDeps & {
+    /** Pages answer on `{slug}.status.{domain}`. */
+    domain: string;
+    /** How often a cached page asks whether it changed (default 1 s). */
+    revalidateMs?: number;
+  };
+  /** Email subscriptions; without them the subscribe form answers with the plain 404 page. */
+  subscriptions?: SubscriptionDeps | undefined;
+}
+
+const slugPattern = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+
+/** Which page a request is for: by `Host: {slug}.status.{domain}`, else by `/s/{slug}/…`. */
+export function routeOf(
+  host: string | undefined,
+  path: string,
+  domain: string,
+): { slug: string; base: string; rest: string } | undefined {
+  const name = (host ?? '').toLowerCase().replace(/:\d+$/, '');
+  const suffix = `.status.${domain.toLowerCase()}`;
+  if (name.endsWith(suffix)) {
+    const slug = name.slice(0, -suffix.length);
+    return slugPattern.test(slug) ? { slug, base: '', rest: path } : undefined;
+  }
+  const match = /^\/s\/([^/]+)(\/.*)?$/.exec(path);
+  if (!match || !slugPattern.test(match[1] as string)) return undefined;
+  return { slug: match[1] as string, base: `/s/${match[1]}`, rest: match[2] ?? '/' };
+}
+
+/** br, then gzip, then identity, as the client accepts them (a `q=0` refuses). */
+export function negotiate(acceptEncoding: string | undefined): 'br' | 'gzip' | 'identity' {
+  if (!acceptEncoding) return 'identity';
+  let br = false;
+  let gzip = false;
+  for (const part of acceptEncoding.split(',')) {
+    const [token = '', ...parameters] = part.trim().toLowerCase().split(';');
+    const refused = parameters.some((parameter) => /^\s*q=0(\.0*)?\s*$/.test(parameter));
+    if (refused) continue;
+    if (token === 'br') br = true;
+    else if (token === 'gzip' || token === '*') gzip = true;
+  }
+  return br ? 'br' : gzip ? 'gzip' : 'identity';
+}
+
+/** Answers from the prepared copies: no rendering, compression, hashing or header building per request. */
+export function sendDocument(document: CachedDocument, request: Request): Response {
+  const copy = document.copies[negotiate(request.headers.get('accept-encoding') ?? undefined)];
+  const match = request.headers.get('if-none-match');
+  if (document.status === 200 && match && match.split(',').some((tag) => tag.trim() === copy.etag)) {
+    const { 'content-length': _length, ...headers } = copy.headers;
+    return new Response(null, { status: 304, headers });
+  }
+  // The Buffer itself (a Uint8Array): the Node adapter writes it as it is, without a copy.
+  const body = request.method === 'HEAD' ? null : (copy.body as unknown as Uint8Array<ArrayBuffer>);
+  return new Response(body, { status: document.status, headers: copy.headers });
 }
 
 /** The public status server: one status page per instance, routed by Host or `/s/{instance}`. */
@@ -16,6 +75,27 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
   app.use(requestMetrics(deps.metrics, 'status'));
   // Public: health only, never metrics.
   app.route('/', healthRoutes({ readiness: deps.readiness }));
+  const pages = deps.pages;
+  if (pages) {
+    const cache: StatusCache = createStatusCache(pages, {
+      revalidateMs: pages.revalidateMs ?? 1_000,
+      maxPages: 10_000,
+      urlOf: (slug) => `https://${slug}.status.${pages.domain}`,
+      logger: deps.logger,
+    });
+    const subscriptions = subscriptionHandlers(deps.subscriptions);
+    app.on(['GET', 'HEAD', 'POST'], '*', async (context) => {
+      const route = routeOf(context.req.header('host'), context.req.path, pages.domain);
+      if (!route) return sendDocument(notFoundDocument, context.req.raw);
+      const answered = await subscriptions(context, route.slug, route.base, route.rest);
+      if (answered) return answered;
+      if (context.req.method === 'POST') return sendDocument(notFoundDocument, context.req.raw);
+      const documents = await cache.documents(route.slug, route.base);
+      const path = route.rest.length > 1 && route.rest.endsWith('/') ? route.rest.slice(0, -1) : route.rest;
+      const document = documents?.get(path);
+      return sendDocument(document ?? notFoundDocument, context.req.raw);
+    });
+  }
   app.notFound((context) => context.text('No status page here.', 404));
   app.onError((error, context) => errorResponse(context, error, deps.logger));
   return app;

@@ -7,12 +7,14 @@ import type { PendingStep } from './guard.ts';
 import { auditPages } from './pages/audit.ts';
 import { banPages } from './pages/bans.ts';
 import { enrolPages } from './pages/enrol.ts';
+import { incidentPages } from './pages/incidents.ts';
 import { instancePages } from './pages/instances.ts';
 import { loginPages } from './pages/login.ts';
 import { logoutPages } from './pages/logout.ts';
 import { overviewPages } from './pages/overview.ts';
 import { sectionPages } from './pages/sections.ts';
 import { setupPages } from './pages/setup.ts';
+import { statusPagePages } from './pages/status-pages.ts';
 import { tokenPages } from './pages/tokens.ts';
 import { userPages } from './pages/users.ts';
 import { stylesheet, stylesheetPath } from './styles.ts';
@@ -54,6 +56,8 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     tokenPages,
     auditPages,
     banPages,
+    incidentPages,
+    statusPagePages,
   ]) {
     app.route('/', pages(ui));
   }

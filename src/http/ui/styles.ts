@@ -224,6 +224,17 @@ td.target { min-width: 10rem; }
 .scope-table td, .scope-table th { padding: 0.3rem 1.25rem 0.3rem 0.75rem; }
 .section-head { display: flex; flex-wrap: wrap; gap: 1rem; justify-content: space-between; align-items: baseline; }
 .pager { margin-top: 1rem; }
+textarea {
+  font: inherit; color: inherit; width: 100%; padding: 0.55rem 0.7rem; background: var(--surface);
+  border: 1px solid var(--line-strong); border-radius: 6px; min-height: 5rem; resize: vertical;
+}
+.markdown > :first-child { margin-top: 0; }
+.markdown > :last-child { margin-bottom: 0; }
+.markdown pre { overflow-x: auto; background: var(--canvas); padding: 0.5rem; border-radius: 6px; }
+.timeline { list-style: none; padding: 0; margin: 0; }
+.timeline > li { border-left: 3px solid var(--line-strong); padding: 0.25rem 0 0.75rem 0.9rem; }
+.timeline > li.public { border-left-color: var(--accent); }
+pre.notice { white-space: pre-wrap; background: var(--canvas); padding: 0.75rem; border-radius: 6px; font: inherit; }
 `;
 
 /** Changes whenever the stylesheet does, so it can be cached for good under a versioned URL. */

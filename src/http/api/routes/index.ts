@@ -1,8 +1,10 @@
 import type { ApiRoute } from '../route.ts';
 import { auditRoutes } from './audit.ts';
 import { banRoutes } from './bans.ts';
+import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
 import { secretRoutes } from './secrets.ts';
+import { statusRoutes } from './status.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 
@@ -14,4 +16,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...auditRoutes,
   ...secretRoutes,
   ...instanceRoutes,
+  ...incidentRoutes,
+  ...statusRoutes,
 ];

@@ -11,10 +11,6 @@ import { sendPage } from '../respond.ts';
 const upcoming: Record<string, string> = {
   '/monitoring':
     'HTTP, TCP, TLS, heartbeat and host probes with their latest results, the alert rules, open alerts and the on-call schedule.',
-  '/incidents':
-    'The incident logbook: timelines, customer notices, post-mortems and the SLA reports they feed.',
-  '/status-pages':
-    'The public status page of each instance: its components, uptime bars, planned maintenances and subscribers.',
   '/backups':
     'Encrypted daily backups per instance with their manifests, restores, and the results of the restore drills.',
   '/logs':

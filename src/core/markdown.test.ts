@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { markdownToText, renderMarkdown } from './markdown.ts';
+
+describe('renderMarkdown', () => {
+  it('renders the usual Markdown', () => {
+    const html = renderMarkdown('**Database** down\n\n- restarted `db`\n- [runbook](https://example.com/r)');
+    assert.match(html, /<strong>Database<\/strong>/);
+    assert.match(html, /<li>restarted <code>db<\/code><\/li>/);
+    assert.match(html, /<a href="https:\/\/example.com\/r" rel="nofollow noopener noreferrer">runbook<\/a>/);
+  });
+
+  it('neutralises hostile HTML: scripts, event handlers, javascript: links, frames, styles', () => {
+    const hostile = [
+      '<script>alert(1)</script>',
+      '<img src=x onerror="alert(2)">',
+      '[click](javascript:alert(3))',
+      '<iframe src="https://evil.example"></iframe>',
+      '<a href="javascript:alert(4)">x</a>',
+      '<style>body{display:none}</style>',
+      '<svg onload=alert(5)>',
+      '<p onclick="alert(6)">hi</p>',
+    ].join('\n\n');
+    const html = renderMarkdown(hostile);
+    assert.doesNotMatch(html, /<script|<img|<iframe|<style|<svg|onerror=|onclick=|onload=|javascript:/i);
+    assert.match(html, /&lt;script&gt;/);
+  });
+
+  it('gives plain text for feeds and mails', () => {
+    assert.equal(markdownToText('**API** is <b>down</b> & slow'), 'API is down & slow');
+  });
+});

@@ -1,0 +1,66 @@
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+
+// One parser of our own: no global `marked` options another module could change.
+const parser = new Marked({ gfm: true, breaks: true, async: false });
+
+/** Tags and attributes a logbook entry may use; everything else (scripts, styles, frames, events) goes. */
+const policy: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p',
+    'br',
+    'strong',
+    'em',
+    'del',
+    'code',
+    'pre',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'hr',
+    'a',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+  ],
+  allowedAttributes: { a: ['href', 'title'], th: ['align'], td: ['align'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'escape',
+  transformTags: {
+    // Links written by someone else leave without our referrer and open nothing with our window.
+    a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer' }),
+  },
+};
+policy.allowedAttributes = { ...policy.allowedAttributes, a: ['href', 'title', 'rel'] };
+
+/**
+ * Markdown written by people (incident fields, updates, maintenance notes) as HTML safe to put in a page or
+ * a mail: rendered with marked, then cleaned with an allow-list, so hostile HTML comes out as text.
+ */
+export function renderMarkdown(markdown: string): string {
+  const rendered = parser.parse(markdown) as string;
+  return sanitizeHtml(rendered, policy).trim();
+}
+
+/** The text of some Markdown without any markup, for feeds, mail subjects and plain-text parts. */
+export function markdownToText(markdown: string): string {
+  return sanitizeHtml(parser.parse(markdown) as string, { allowedTags: [], allowedAttributes: {} })
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

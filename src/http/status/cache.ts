@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { Logger } from '../../observability/index.ts';
+import { type PublicStatusDeps, readPublicStatus, statusFingerprint } from '../../status/index.ts';
+import { atomFeed, rssFeed } from './feeds.ts';
+import { historyPage, notFoundPage, statusPage, statusPagePolicy } from './page.ts';
+import { statuspageDocuments } from './statuspage-json.ts';
+
+export type Encoding = 'identity' | 'gzip' | 'br';
+
+/** One encoding of a document: its bytes and every header of its answer, ETag and length included. */
+export interface EncodedCopy {
+  body: Buffer;
+  headers: Record<string, string>;
+  /** Quoted, as sent: a different tag per encoding (they are different representations). */
+  etag: string;
+}
+
+/** One document in its three encodings, built once per change: a request only picks one. */
+export interface CachedDocument {
+  status: 200 | 404;
+  copies: Record<Encoding, EncodedCopy>;
+}
+
+export function cachedDocument(
+  status: 200 | 404,
+  type: string,
+  text: string,
+  policy?: string,
+): CachedDocument {
+  const identity = Buffer.from(text);
+  const tag = createHash('sha256').update(identity).digest('base64url').slice(0, 22);
+  const common: Record<string, string> = {
+    'content-type': type,
+    // Short: a proxy may share the load of a spike, and the page stays fresh within seconds.
+    'cache-control': status === 200 ? 'public, max-age=5' : 'public, max-age=30',
+    vary: 'Accept-Encoding',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...(policy ? { 'content-security-policy': policy } : {}),
+    ...(type.startsWith('application/json') ? { 'access-control-allow-origin': '*' } : {}),
+  };
+  const bodies: Record<Encoding, Buffer> = {
+    identity,
+    gzip: gzipSync(identity, { level: 9 }),
+    // Quality 9 rather than 11: a page that changes every second during an outage must stay cheap to rebuild.
+    br: brotliCompressSync(identity, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 9,
+        [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+      },
+    }),
+  };
+  const copy = (encoding: Encoding): EncodedCopy => {
+    const etag = `"${tag}${encoding === 'identity' ? '' : `-${encoding}`}"`;
+    const body = bodies[encoding];
+    return {
+      body,
+      etag,
+      headers: {
+        ...common,
+        etag,
+        'content-length': String(body.length),
+        ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+      },
+    };
+  };
+  return { status, copies: { identity: copy('identity'), gzip: copy('gzip'), br: copy('br') } };
+}
+
+const html = 'text/html; charset=utf-8';
+
+export const notFoundDocument = cachedDocument(404, html, String(await notFoundPage()), statusPagePolicy);
+
+/** Every document of one page, by the path under the page's base. */
+async function buildDocuments(
+  deps: PublicStatusDeps,
+  slug: string,
+  base: string,
+  url: string,
+): Promise<Map<string, CachedDocument> | undefined> {
+  const snapshot = await readPublicStatus(deps, slug);
+  if (!snapshot) return undefined;
+  const documents = new Map<string, CachedDocument>();
+  documents.set('/', cachedDocument(200, html, String(await statusPage(snapshot, base)), statusPagePolicy));
+  documents.set(
+    '/history',
+    cachedDocument(200, html, String(await historyPage(snapshot, base)), statusPagePolicy),
+  );
+  documents.set(
+    '/history.rss',
+    cachedDocument(200, 'application/rss+xml; charset=utf-8', rssFeed(snapshot, url)),
+  );
+  documents.set(
+    '/history.atom',
+    cachedDocument(200, 'application/atom+xml; charset=utf-8', atomFeed(snapshot, url)),
+  );
+  for (const [path, body] of Object.entries(statuspageDocuments(snapshot, url)))
+    documents.set(
+      `/api/v2/${path}`,
+      cachedDocument(200, 'application/json; charset=utf-8', JSON.stringify(body)),
+    );
+  return documents;
+}
+
+interface Entry {
+  fingerprint: string | undefined;
+  checkedAt: number;
+  documents: Map<string, CachedDocument> | undefined;
+  refreshing: Promise<void> | undefined;
+}
+
+export interface StatusCacheOptions {
+  /** How often a page asks the store whether it changed; 0 asks on every request. */
+  revalidateMs: number;
+  /** Pages kept; the oldest is dropped beyond this. */
+  maxPages: number;
+  /** The canonical address of a page (`https://{slug}.status.{domain}`). */
+  urlOf(slug: string): string;
+  logger?: Logger | undefined;
+  /** Milliseconds for freshness checks (monotonic by default). */
+  now?: () => number;
+}
+
+/**
+ * Rendered status pages: bodies, their gzip and brotli copies and ETags are built once when a page changes
+ * (its fingerprint moves), so serving a request is a map lookup, whatever the traffic during an outage.
+ * At most one rebuild per page runs at a time; readers keep getting the previous copy meanwhile.
+ */
+export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOptions) {
+  const entries = new Map<string, Entry>();
+  const now = options.now ?? (() => performance.now());
+
+  const refresh = async (key: string, entry: Entry, slug: string, base: string) => {
+    try {
+      const fingerprint = await statusFingerprint(deps, slug);
+      entry.checkedAt = now();
+      if (fingerprint === entry.fingerprint && (entry.documents || fingerprint === undefined)) return;
+      entry.documents =
+        fingerprint === undefined ? undefined : await buildDocuments(deps, slug, base, options.urlOf(slug));
+      entry.fingerprint = fingerprint;
+    } catch (error) {
+      options.logger?.error({ err: error, slug }, 'status page refresh failed');
+      if (!entry.documents) throw error;
+    } finally {
+      entry.refreshing = undefined;
+      if (!entries.has(key)) entries.set(key, entry);
+    }
+  };
+
+  return {
+    /** The documents of a page, or undefined for a slug that has none. */
+    async documents(slug: string, base: string): Promise<Map<string, CachedDocument> | undefined> {
+      const key = `${slug}\n${base}`;
+      let entry = entries.get(key);
+      if (!entry) {
+        if (entries.size >= options.maxPages) entries.delete(entries.keys().next().value as string);
+        entry = {
+          fingerprint: undefined,
+          checkedAt: Number.NEGATIVE_INFINITY,
+          documents: undefined,
+          refreshing: undefined,
+        };
+        entries.set(key, entry);
+      }
+      if (now() - entry.checkedAt >= options.revalidateMs) {
+        entry.refreshing ??= refresh(key, entry, slug, base);
+        // Readers with a copy keep it while the rebuild runs; the first reader of a page waits for it.
+        if (!entry.documents || options.revalidateMs === 0) await entry.refreshing;
+      }
+      return entry.documents;
+    },
+    /** Forget every page (tests, configuration changes). */
+    clear(): void {
+      entries.clear();
+    },
+  };
+}
+
+export type StatusCache = ReturnType<typeof createStatusCache>;

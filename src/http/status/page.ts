@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { html, raw } from 'hono/html';
+import { renderMarkdown } from '../../core/markdown.ts';
+import type {
+  ComponentStatus,
+  PublicComponent,
+  PublicIncident,
+  PublicMaintenance,
+  StatusSnapshot,
+  UptimeDay,
+} from '../../status/index.ts';
+
+type Markup = ReturnType<typeof html>;
+
+/**
+ * The public status page's only stylesheet, inline so a page is one request; light and dark follow the
+ * reader's system setting. No script anywhere: the content security policy allows none.
+ */
+const css = `
+:root{--bg:#f7f8fa;--card:#fff;--text:#1b1f24;--muted:#5b6470;--line:#dde1e6;--ok:#1f7a43;--minor:#9a6700;--major:#c2410c;--critical:#b42318;--maint:#1d5bbf;--none:#c9ced6;color-scheme:light dark}
+@media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1a1e24;--text:#e8eaed;--muted:#a1a9b4;--line:#2e343c;--ok:#3fb872;--minor:#e0a526;--major:#f0843c;--critical:#f26457;--maint:#6ea2ff;--none:#3a414b}}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;background:var(--bg);color:var(--text)}
+main{max-width:860px;margin:0 auto;padding:1.5rem 1rem 3rem}header{display:flex;align-items:center;gap:.9rem;margin-bottom:1.25rem}
+header img{max-height:48px;max-width:180px}h1{font-size:1.5rem;margin:0}h2{font-size:1.15rem;margin:2rem 0 .75rem}h3{font-size:1rem;margin:0 0 .25rem}
+a{color:var(--maint)}.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:1rem 1.1rem;margin-bottom:.75rem}
+.banner{border-radius:10px;padding:1rem 1.1rem;font-weight:650;font-size:1.1rem;color:#fff;background:var(--ok)}
+.banner.minor{background:var(--minor)}.banner.major{background:var(--major)}.banner.critical{background:var(--critical)}.banner.maintenance{background:var(--maint)}
+.component{display:flex;justify-content:space-between;gap:1rem;align-items:baseline}.state{font-weight:600;white-space:nowrap}
+.s-operational{color:var(--ok)}.s-degraded_performance{color:var(--minor)}.s-partial_outage{color:var(--major)}.s-major_outage{color:var(--critical)}.s-under_maintenance{color:var(--maint)}
+.bars{display:flex;gap:2px;height:28px;margin:.5rem 0 .25rem}.bars span{flex:1;border-radius:2px;background:var(--none)}
+.bars .d-operational{background:var(--ok)}.bars .d-degraded_performance{background:var(--minor)}.bars .d-partial_outage{background:var(--major)}.bars .d-major_outage{background:var(--critical)}
+.legend{display:flex;justify-content:space-between;color:var(--muted);font-size:.85rem}.muted{color:var(--muted)}
+.update{border-left:3px solid var(--line);padding:.1rem 0 .1rem .8rem;margin:.6rem 0}.update p{margin:.2rem 0}details.postmortem{margin-top:.75rem}details.postmortem summary{cursor:pointer;font-weight:600}
+.impact-critical{border-left:4px solid var(--critical)}.impact-major{border-left:4px solid var(--major)}.impact-minor{border-left:4px solid var(--minor)}.maint{border-left:4px solid var(--maint)}
+a.home{color:inherit;text-decoration:none}.meta{margin:0}.full{flex-basis:100%}h2.first{margin-top:0}
+footer{margin-top:2.5rem;color:var(--muted);font-size:.9rem;display:flex;gap:1rem;flex-wrap:wrap}
+form.subscribe{display:flex;gap:.5rem;flex-wrap:wrap}form.subscribe input{flex:1;min-width:14rem;padding:.5rem;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--text);font:inherit}
+form.subscribe button{padding:.5rem 1rem;border:0;border-radius:6px;background:var(--maint);color:#fff;font:inherit;font-weight:600}
+`;
+
+const cssHash = createHash('sha256').update(css).digest('base64');
+
+/** Only our inline stylesheet, https images (the customer's logo) and forms to this origin. */
+export const statusPagePolicy = [
+  "default-src 'none'",
+  `style-src 'sha256-${cssHash}'`,
+  "img-src 'self' https: data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+const labels: Record<ComponentStatus, string> = {
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+};
+
+const stamp = (time: Date) => `${time.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const markdown = (text: string) => raw(renderMarkdown(text));
+
+function layout(title: string, snapshot: StatusSnapshot | undefined, base: string, body: Markup): Markup {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title><meta name="color-scheme" content="light dark"><style>${raw(css)}</style>
+${snapshot ? html`<link rel="alternate" type="application/rss+xml" title="${snapshot.name} status (RSS)" href="${base}/history.rss"><link rel="alternate" type="application/atom+xml" title="${snapshot.name} status (Atom)" href="${base}/history.atom">` : ''}
+</head><body><main>${body}</main></body></html>`;
+}
+
+function headerOf(snapshot: StatusSnapshot, base: string): Markup {
+  return html`<header>${snapshot.logoUrl ? html`<img src="${snapshot.logoUrl}" alt="${snapshot.name}">` : ''}<h1><a href="${base}/" class="home">${snapshot.name}</a> status</h1></header>`;
+}
+
+function bars(days: UptimeDay[]): Markup {
+  return html`<div class="bars" role="img" aria-label="Uptime over the last 90 days">${days.map(
+    (day) =>
+      html`<span class="d-${day.worst}" title="${day.day}: ${day.uptime === null ? 'no data' : `${day.uptime.toFixed(2)}% up${day.downMinutes > 0 ? `, ${day.downMinutes} min down` : ''}`}"></span>`,
+  )}</div>`;
+}
+
+function componentCard(component: PublicComponent): Markup {
+  return html`<div class="card" id="component-${component.id}">
+  <div class="component"><h3>${component.name}</h3><span class="state s-${component.status}">${labels[component.status]}</span></div>
+  ${component.description ? html`<p class="muted meta">${component.description}</p>` : ''}
+  ${bars(component.days)}
+  <div class="legend"><span>90 days ago</span><span>${component.uptime === null ? 'no data yet' : `${component.uptime.toFixed(2)}% uptime`}</span><span>Today</span></div>
+</div>`;
+}
+
+function incidentCard(incident: PublicIncident): Markup {
+  return html`<article class="card impact-${incident.impact}" id="incident-${incident.id}">
+  <h3>${incident.name}</h3>
+  <p class="muted meta">${incident.status} · started ${stamp(incident.startedAt)}${incident.resolvedAt ? ` · resolved ${stamp(incident.resolvedAt)}` : ''}</p>
+  ${incident.updates.map(
+    (update) =>
+      html`<div class="update"><p><strong>${update.status}</strong> <span class="muted">${stamp(update.at)}</span></p>${markdown(update.body)}</div>`,
+  )}
+  ${incident.postmortem ? html`<details class="postmortem"><summary>Post-mortem</summary>${markdown(incident.postmortem)}</details>` : ''}
+</article>`;
+}
+
+function maintenanceCard(maintenance: PublicMaintenance): Markup {
+  const state = { scheduled: 'Scheduled', in_progress: 'In progress', completed: 'Completed' }[
+    maintenance.state
+  ];
+  return html`<article class="card maint" id="maintenance-${maintenance.id}">
+  <h3>${maintenance.name}</h3>
+  <p class="muted meta">${state} · ${stamp(maintenance.startsAt)} → ${stamp(maintenance.endsAt)}</p>
+  ${markdown(maintenance.body)}
+</article>`;
+}
+
+function footer(base: string): Markup {
+  return html`<footer><a href="${base}/history">Incident history</a><a href="${base}/history.rss">RSS</a><a href="${base}/history.atom">Atom</a><a href="${base}/api/v2/summary.json">JSON</a><span>Times in UTC</span></footer>`;
+}
+
+/** The status page: overall state, active incidents, maintenances, components with their 90-day bars. */
+export function statusPage(snapshot: StatusSnapshot, base: string): Markup {
+  const open = snapshot.incidents.filter(
+    (incident) => incident.status !== 'resolved' && incident.status !== 'postmortem',
+  );
+  const maintenances = snapshot.maintenances.filter((entry) => entry.state !== 'completed');
+  return layout(
+    `${snapshot.name} status`,
+    snapshot,
+    base,
+    html`${headerOf(snapshot, base)}
+<div class="banner ${snapshot.status.indicator}" role="status">${snapshot.status.description}</div>
+${open.length > 0 ? html`<h2>Active incidents</h2>${open.map(incidentCard)}` : ''}
+${maintenances.length > 0 ? html`<h2>Maintenance</h2>${maintenances.map(maintenanceCard)}` : ''}
+<h2>Components</h2>
+${snapshot.components.length > 0 ? snapshot.components.map(componentCard) : html`<p class="card muted">No component is published yet.</p>`}
+<h2>Get updates by email</h2>
+<form class="subscribe card" method="post" action="${base}/subscribe"><label for="email" class="muted full">We send a link to confirm; nothing else until you do.</label><input id="email" name="email" type="email" required autocomplete="email" placeholder="you@example.com"><button type="submit">Subscribe</button></form>
+${footer(base)}`,
+  );
+}
+
+/** Every incident of the last 90 days with its updates, and recent maintenances. */
+export function historyPage(snapshot: StatusSnapshot, base: string): Markup {
+  const done = snapshot.maintenances.filter((entry) => entry.state === 'completed');
+  return layout(
+    `${snapshot.name} status history`,
+    snapshot,
+    base,
+    html`${headerOf(snapshot, base)}
+<p><a href="${base}/">← Current status</a></p>
+<h2>Incident history (90 days)</h2>
+${snapshot.incidents.length > 0 ? snapshot.incidents.map(incidentCard) : html`<p class="card muted">No incident in the last 90 days.</p>`}
+${done.length > 0 ? html`<h2>Completed maintenance</h2>${done.map(maintenanceCard)}` : ''}
+${footer(base)}`,
+  );
+}
+
+/** A plain page for a slug we do not know: says nothing about which instances exist. */
+export function notFoundPage(): Markup {
+  return layout(
+    'Status page not found',
+    undefined,
+    '',
+    html`<h1>No status page here</h1><p class="muted">Check the address you were given.</p>`,
+  );
+}
+
+/** A short page around the subscription forms; `form` adds a button that posts `token` back here. */
+export function messagePage(
+  name: string,
+  base: string,
+  title: string,
+  text: string,
+  form?: { action: string; token: string; button: string },
+): Markup {
+  return layout(
+    title,
+    undefined,
+    base,
+    html`<header><h1><a href="${base}/" class="home">${name}</a> status</h1></header>
+<div class="card"><h2 class="first">${title}</h2><p>${text}</p>
+${form ? html`<form method="post" action="${form.action}" class="subscribe"><input type="hidden" name="token" value="${form.token}"><button type="submit">${form.button}</button></form>` : ''}
+</div><p><a href="${base}/">← Current status</a></p>`,
+  );
+}

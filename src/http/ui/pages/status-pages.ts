@@ -1,0 +1,198 @@
+import { Hono } from 'hono';
+import { html, raw } from 'hono/html';
+import { type Actor, can } from '../../../auth/index.ts';
+import { isRoostError } from '../../../core/errors.ts';
+import { listInstances } from '../../../instances/index.ts';
+import {
+  addComponent,
+  type ComponentStatus,
+  componentStatuses,
+  getStatusPage,
+  listMaintenances,
+  scheduleMaintenance,
+  setComponentStatus,
+} from '../../../status/index.ts';
+import type { AdminEnv } from '../../middleware/actor.ts';
+import { checkRequestCsrf } from '../../middleware/csrf.ts';
+import { alert, field, formatTime } from '../components.ts';
+import type { Ui } from '../context.ts';
+import { appPage, csrfField, type Markup } from '../layout.ts';
+import { readForm, seeOther, sendPage } from '../respond.ts';
+import { sentence } from './login.ts';
+
+const notices = {
+  added: 'The component is on the page.',
+  status: 'The component status is saved; the public page shows it within seconds.',
+  scheduled: 'The maintenance window is scheduled.',
+} as const;
+
+const publicUrl = (ui: Ui, slug: string) => `https://${slug}.status.${ui.deps.config.status.domain}`;
+
+function statusSelect(name: string, selected: ComponentStatus | null): Markup {
+  return html`<select name="${name}" aria-label="Status">
+  <option value="">from its monitors</option>
+  ${componentStatuses.map((status) => html`<option value="${status}"${status === selected ? raw(' selected') : ''}>${status.replace(/_/g, ' ')}</option>`)}
+</select>`;
+}
+
+/** `/status-pages`: every instance's public page, its components and maintenance windows. */
+export function statusPagePages(ui: Ui): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+
+  app.get('/status-pages', ui.page('status:read'), async (context) => {
+    const actor = context.get('actor');
+    const instances = (await listInstances(ui.deps, actor)).filter(
+      (instance) => instance.state !== 'decommissioned',
+    );
+    const body = html`<h1>Status pages</h1>
+<p class="page-intro">One public page per instance: components, incidents with public updates, maintenance windows and email subscriptions. Statuspage-compatible JSON at <code>/api/v2/summary.json</code> on each.</p>
+${
+  instances.length === 0
+    ? html`<p class="empty panel">There are no instances yet.</p>`
+    : html`<div class="table-wrap"><table><caption>Every live instance</caption>
+<thead><tr><th scope="col">Instance</th><th scope="col">Customer</th><th scope="col">Public address</th></tr></thead>
+<tbody>${instances.map((instance) => html`<tr><th scope="row"><a href="/status-pages/${instance.slug}">${instance.slug}</a></th><td>${instance.customer}</td><td><code>${publicUrl(ui, instance.slug)}</code></td></tr>`)}</tbody></table></div>`
+}`;
+    return sendPage(
+      context,
+      appPage({ title: 'Status pages', actor, csrf: context.get('csrf'), current: '/status-pages', body }),
+    );
+  });
+
+  const renderPage = async (
+    actor: Actor,
+    csrf: string | null,
+    slug: string,
+    notice?: string,
+    error?: string,
+  ) => {
+    const { settings, components } = await getStatusPage(ui.deps, actor, { slug });
+    const maintenances = await listMaintenances(ui.deps, actor, { slug });
+    const writer = can(actor, 'status:write');
+    return appPage({
+      title: `Status page of ${slug}`,
+      actor,
+      csrf,
+      current: '/status-pages',
+      body: html`<p><a href="/status-pages">← All status pages</a></p>
+<h1>${settings.name} <span class="muted">(${slug})</span></h1>
+<p class="page-intro">Public at <code>${publicUrl(ui, slug)}</code>; monthly SLA target ${settings.slaTarget}%.</p>
+${notice && Object.hasOwn(notices, notice) ? alert('success', notices[notice as keyof typeof notices]) : ''}
+${error ? alert('warning', error) : ''}
+<h2>Components</h2>
+${
+  components.length === 0
+    ? html`<p class="empty panel">No component yet.</p>`
+    : html`<div class="table-wrap"><table><thead><tr><th scope="col">Component</th><th scope="col">Monitors</th><th scope="col">Status set by hand</th></tr></thead><tbody>
+${components.map(
+  (
+    component,
+  ) => html`<tr><th scope="row">${component.name}<span class="cell-sub">${component.id}</span></th><td>${component.monitorIds.join(', ') || html`<span class="muted">none</span>`}</td>
+<td>${
+    writer
+      ? html`<form method="post" action="/status-pages/${slug}/components/${component.id}/status" class="form">${csrfField(csrf)}${statusSelect('status', component.manualStatus)} <button type="submit" class="button secondary">Save</button></form>`
+      : (component.manualStatus ?? html`<span class="muted">from its monitors</span>`)
+  }</td></tr>`,
+)}</tbody></table></div>`
+}
+${
+  writer
+    ? html`<section class="panel"><h2>Add a component</h2><form method="post" action="/status-pages/${slug}/components" class="form form-wide" novalidate>${csrfField(csrf)}
+<div class="form-row">${field({ name: 'name', label: 'Name', required: true, attributes: 'maxlength="100"' })}${field({ name: 'monitors', label: 'Monitors', hint: 'Monitor ids, separated by spaces.' })}</div>
+<div class="actions"><button type="submit" class="button">Add component</button></div></form></section>`
+    : ''
+}
+<h2>Maintenance windows</h2>
+${
+  maintenances.length === 0
+    ? html`<p class="empty panel">No maintenance window.</p>`
+    : html`<div class="table-wrap"><table><caption>Times in ${ui.timeZone}</caption><thead><tr><th scope="col">Window</th><th scope="col">State</th><th scope="col">Starts</th><th scope="col">Ends</th><th scope="col">Business hours</th></tr></thead><tbody>
+${maintenances.map((entry) => html`<tr><th scope="row">${entry.title}</th><td>${entry.state.replace('_', ' ')}</td><td>${formatTime(entry.startsAt, ui.timeZone, 'compact')}</td><td>${formatTime(entry.endsAt, ui.timeZone, 'compact')}</td><td>${entry.inBusinessHours ? 'yes, confirmed' : 'no'}</td></tr>`)}</tbody></table></div>`
+}
+${
+  writer
+    ? html`<section class="panel"><h2>Schedule maintenance</h2><form method="post" action="/status-pages/${slug}/maintenances" class="form form-wide" novalidate>${csrfField(csrf)}
+${field({ name: 'title', label: 'Title', required: true, attributes: 'maxlength="200"' })}
+<div class="form-row">${field({ name: 'startsAt', label: 'Starts (UTC)', type: 'datetime-local', required: true })}${field({ name: 'endsAt', label: 'Ends (UTC)', type: 'datetime-local', required: true })}</div>
+<div class="field"><label for="field-body">What happens</label><textarea id="field-body" name="body" rows="3"></textarea></div>
+<label class="check"><input type="checkbox" name="confirmBusinessHours" value="1"> Schedule it even inside business hours (9:00–18:00 Paris, working days)</label>
+<div class="actions"><button type="submit" class="button">Schedule</button></div></form></section>`
+    : ''
+}`,
+    });
+  };
+
+  app.get('/status-pages/:slug', ui.page('status:read'), async (context) =>
+    sendPage(
+      context,
+      await renderPage(
+        context.get('actor'),
+        context.get('csrf'),
+        context.req.param('slug'),
+        context.req.query('notice'),
+      ),
+    ),
+  );
+
+  app.post('/status-pages/:slug/components', ui.page('status:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const slug = context.req.param('slug');
+    try {
+      await addComponent(ui.deps, actor, {
+        slug,
+        name: body.get('name'),
+        monitors: body
+          .get('monitors')
+          .split(/[\s,]+/)
+          .filter(Boolean),
+      });
+    } catch (error) {
+      if (!isRoostError(error, 'invalid_input') && !isRoostError(error, 'conflict')) throw error;
+      return sendPage(
+        context,
+        await renderPage(actor, context.get('csrf'), slug, undefined, sentence(error.message)),
+        400,
+      );
+    }
+    return seeOther(context, `/status-pages/${slug}?notice=added`);
+  });
+
+  app.post('/status-pages/:slug/components/:id/status', ui.page('status:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const status = componentStatuses.find((candidate) => candidate === body.get('status')) ?? null;
+    await setComponentStatus(ui.deps, actor, { id: context.req.param('id'), status });
+    return seeOther(context, `/status-pages/${context.req.param('slug')}?notice=status`);
+  });
+
+  app.post('/status-pages/:slug/maintenances', ui.page('status:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const slug = context.req.param('slug');
+    // The form's times are read as UTC, as the labels say.
+    const utc = (value: string) => (value.length === 16 ? `${value}:00Z` : value ? `${value}Z` : '');
+    try {
+      await scheduleMaintenance(ui.deps, actor, {
+        slug,
+        title: body.get('title'),
+        body: body.get('body'),
+        startsAt: utc(body.get('startsAt')),
+        endsAt: utc(body.get('endsAt')),
+        confirmBusinessHours: body.get('confirmBusinessHours') === '1',
+      });
+    } catch (error) {
+      if (!isRoostError(error, 'invalid_input') && !isRoostError(error, 'conflict')) throw error;
+      return sendPage(
+        context,
+        await renderPage(actor, context.get('csrf'), slug, undefined, sentence(error.message)),
+        400,
+      );
+    }
+    return seeOther(context, `/status-pages/${slug}?notice=scheduled`);
+  });
+  return app;
+}

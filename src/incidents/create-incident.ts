@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { type Actor, authorize } from '../auth/actor.ts';
+import { parseInput } from '../auth/input.ts';
+import { newId } from '../core/ids.ts';
+import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
+import type { IncidentDeps } from './deps.ts';
+import { accountManagerQueue } from './notify-account-managers.ts';
+import {
+  checkComponents,
+  type Incident,
+  incidentStatuses,
+  instanceIdsOf,
+  markdownSchema,
+  severities,
+  toIncident,
+} from './records.ts';
+
+const createIncidentInput = z.object({
+  title: z.string().trim().min(1).max(200),
+  severity: z.enum(severities).default('major'),
+  status: z.enum(incidentStatuses).default('investigating'),
+  whatIsGoingOn: markdownSchema.default(''),
+  howWeUnderstood: markdownSchema.default(''),
+  whatWeDid: markdownSchema.default(''),
+  impacts: markdownSchema.default(''),
+  howToAvoid: markdownSchema.default(''),
+  /** Slugs of the affected instances. */
+  instances: z.array(z.string().max(100)).max(500).default([]),
+  /** Ids of the affected status page components. */
+  components: z.array(z.string().max(100)).max(500).default([]),
+  /** A first public update for the status pages; without it the incident stays internal until one is posted. */
+  message: markdownSchema.optional(),
+  startedAt: z.coerce.date().optional(),
+});
+
+/**
+ * Opens a logbook entry (`incidents:write`): the incident, the instances and components it touches, its
+ * first timeline entry and the audit event commit together, and the affected status pages change.
+ */
+export async function createIncident(
+  deps: IncidentDeps,
+  actor: Actor,
+  input: z.input<typeof createIncidentInput>,
+): Promise<Incident> {
+  authorize(actor, 'incidents:write');
+  const parsed = parseInput(createIncidentInput, input);
+  const now = deps.clock.now();
+  const id = newId('inc', now);
+  return deps.store.db.transaction().execute(async (trx) => {
+    const instanceIds = await instanceIdsOf(trx, parsed.instances);
+    await checkComponents(trx, parsed.components, instanceIds);
+    const row = await trx
+      .insertInto('incidents')
+      .values({
+        id,
+        title: parsed.title,
+        severity: parsed.severity,
+        status: parsed.status,
+        what_is_going_on: parsed.whatIsGoingOn,
+        how_we_understood: parsed.howWeUnderstood,
+        what_we_did: parsed.whatWeDid,
+        impacts: parsed.impacts,
+        how_to_avoid: parsed.howToAvoid,
+        postmortem: null,
+        postmortem_published_at: null,
+        created_by: actor.label,
+        started_at: (parsed.startedAt ?? now).getTime(),
+        resolved_at: null,
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    for (const instanceId of instanceIds)
+      await trx
+        .insertInto('incident_instances')
+        .values({ incident_id: id, instance_id: instanceId })
+        .execute();
+    for (const componentId of new Set(parsed.components))
+      await trx
+        .insertInto('incident_components')
+        .values({ incident_id: id, component_id: componentId })
+        .execute();
+    const entryId = newId('tle', now);
+    await trx
+      .insertInto('incident_timeline')
+      .values({
+        id: entryId,
+        incident_id: id,
+        at: now.getTime(),
+        kind: parsed.message === undefined ? 'status' : 'update',
+        source: actor.label,
+        body: parsed.message ?? `Incident opened (${parsed.severity}, ${parsed.status}).`,
+        status: parsed.status,
+        public: parsed.message === undefined ? 0 : 1,
+        created_at: now.getTime(),
+      })
+      .execute();
+    await bumpStatusRevision(trx, instanceIds, now);
+    if (parsed.message !== undefined && deps.jobs)
+      await deps.jobs.enqueue(
+        { queue: notifyQueue, payload: { entryId: entryId }, key: `notify:${entryId}` },
+        { db: trx },
+      );
+    if (instanceIds.length > 0 && deps.jobs)
+      await deps.jobs.enqueue(
+        { queue: accountManagerQueue, payload: { incidentId: id }, key: `managers:${id}` },
+        { db: trx },
+      );
+    await deps.audit.append(
+      {
+        actor,
+        action: 'incident.create',
+        target: id,
+        result: 'ok',
+        details: { title: parsed.title, severity: parsed.severity, instances: parsed.instances },
+      },
+      { db: trx },
+    );
+    return toIncident(row);
+  });
+}

@@ -1,0 +1,27 @@
+export { type AppendTimelineEntryInput, appendTimelineEntry } from './append-timeline-entry.ts';
+export { createIncident } from './create-incident.ts';
+export { type CustomerNotice, draftCustomerNotice } from './customer-notice.ts';
+export type { IncidentDeps } from './deps.ts';
+export { getIncident, type IncidentDetails } from './get-incident.ts';
+export { listIncidents } from './list-incidents.ts';
+export {
+  accountManagerQueue,
+  notifyAccountManagers,
+  registerAccountManagerJobs,
+} from './notify-account-managers.ts';
+export { draftPostmortem } from './postmortem-draft.ts';
+export { publishPostmortem } from './publish-postmortem.ts';
+export {
+  type Incident,
+  type IncidentStatus,
+  incidentStatuses,
+  type LogbookField,
+  logbookFields,
+  type Severity,
+  severities,
+  type TimelineEntry,
+  type TimelineKind,
+  timelineKinds,
+} from './records.ts';
+export { type SlaReport, slaReport } from './sla-report.ts';
+export { updateIncident } from './update-incident.ts';

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { type Actor, authorize } from '../auth/actor.ts';
+import { parseInput } from '../auth/input.ts';
+import { RoostError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
+import type { IncidentDeps } from './deps.ts';
+import { findIncident, type Incident, incidentIdSchema, incidentInstanceIds, toIncident } from './records.ts';
+
+const publishPostmortemInput = z.object({ id: incidentIdSchema });
+
+/**
+ * Publishes the reviewed post-mortem of a resolved incident (`incidents:write`): the incident moves to
+ * `postmortem`, the status pages show the text, and a public update tells subscribers it is there.
+ */
+export async function publishPostmortem(
+  deps: IncidentDeps,
+  actor: Actor,
+  input: z.input<typeof publishPostmortemInput>,
+): Promise<Incident> {
+  authorize(actor, 'incidents:write');
+  const { id } = parseInput(publishPostmortemInput, input);
+  const now = deps.clock.now();
+  return deps.store.db.transaction().execute(async (trx) => {
+    const incident = toIncident(await findIncident(trx, id));
+    if (incident.resolvedAt === null)
+      throw new RoostError('conflict', 'resolve the incident before publishing its post-mortem');
+    if (!incident.postmortem?.trim())
+      throw new RoostError('conflict', 'the incident has no post-mortem to publish');
+    const row = await trx
+      .updateTable('incidents')
+      .set({ status: 'postmortem', postmortem_published_at: now.getTime(), updated_at: now.getTime() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const entryId = newId('tle', now);
+    await trx
+      .insertInto('incident_timeline')
+      .values({
+        id: entryId,
+        incident_id: id,
+        at: now.getTime(),
+        kind: 'update',
+        source: actor.label,
+        body: 'The post-mortem of this incident is published on the status page.',
+        status: 'postmortem',
+        public: 1,
+        created_at: now.getTime(),
+      })
+      .execute();
+    await bumpStatusRevision(trx, await incidentInstanceIds(trx, id), now);
+    if (deps.jobs)
+      await deps.jobs.enqueue(
+        { queue: notifyQueue, payload: { entryId }, key: `notify:${entryId}` },
+        { db: trx },
+      );
+    await deps.audit.append(
+      { actor, action: 'incident.postmortem.publish', target: id, result: 'ok' },
+      { db: trx },
+    );
+    return toIncident(row);
+  });
+}

@@ -1,0 +1,232 @@
+// The incident pages and a public status page in Debian's Chromium: an account manager opens an incident
+// with hostile text through the form, posts updates, resolves it; the status page (no JavaScript) shows the
+// outage, light and dark, then the history; the post-mortem draft is filled from the logbook.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { createUser, localActor } from '../../src/auth/index.ts';
+import { newId } from '../../src/core/ids.ts';
+import { apiDepsOf, type RunningRoost } from '../../src/main.ts';
+import { addComponent, configureStatusPage, type UptimeBucket } from '../../src/status/index.ts';
+import type { ComponentStatus } from '../../src/store/index.ts';
+import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
+import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
+
+const manager = { email: 'lea@example.com', name: 'Léa Manager', password: 'amber-lantern-orbit-73' };
+const slug = `shop-${Math.random().toString(36).slice(2, 8)}`;
+const hostileTitle = 'Checkout fails <img src=x onerror=alert(1)>';
+const hostileBody = 'Payments time out. <script>alert("xss")</script> [details](javascript:alert(2))';
+
+async function submit(page: Page, button: string): Promise<void> {
+  await page.getByRole('button', { name: button, exact: true }).click();
+}
+
+test('incident pages and a status page in Chromium', async (t) => {
+  const browser: Browser | undefined = await launchChromium(t);
+  if (!browser) return;
+  let roost: TestRoost | undefined;
+  let running: RunningRoost | undefined;
+  t.after(async () => {
+    await browser.close();
+    await running?.stop();
+    await roost?.close();
+  });
+
+  roost = await startTestRoost({ ROOST_STATUS_DOMAIN: 'example.test' });
+  const { clock } = roost;
+  // What monitoring says, written by the test: the API down now, 90 days of mostly good roll-ups.
+  const states = new Map<string, ComponentStatus>();
+  roost.roost.componentHealth = {
+    current: async (components) =>
+      new Map(
+        components.flatMap((component) => {
+          const state = component.monitorIds.map((id) => states.get(id)).find(Boolean);
+          return state ? [[component.componentId, state] as const] : [];
+        }),
+      ),
+  };
+  roost.roost.uptime = {
+    buckets: async (_monitors, from, to) => {
+      const buckets: UptimeBucket[] = [];
+      for (let day = from.getTime(), index = 0; day < to.getTime(); day += 86_400_000, index++) {
+        const bad = index % 17 === 5 ? 3_600 : index % 29 === 11 ? 600 : 0;
+        buckets.push({
+          start: new Date(day),
+          end: new Date(day + 86_400_000),
+          operational: 86_400 - bad,
+          degraded: 0,
+          partial: index % 17 === 5 ? bad : 0,
+          major: index % 29 === 11 ? bad : 0,
+        });
+      }
+      return buckets;
+    },
+  };
+  const now = clock.now().getTime();
+  await roost.roost.store.db
+    .insertInto('instances')
+    .values({
+      id: newId('ins', clock.now()),
+      slug,
+      customer: 'Shop & Co',
+      environment: 'production',
+      runtime: 'local',
+      release: '{}',
+      replicas: 1,
+      state: 'running',
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+      decommissioned_at: null,
+    })
+    .execute();
+  const deps = apiDepsOf(roost.roost);
+  const local = localActor(clock);
+  await configureStatusPage(deps, local, { slug, name: 'Shop & Co' });
+  for (const [name, monitors] of [
+    ['API', ['mon_api']],
+    ['Login', ['mon_login']],
+    ['Database', ['mon_db']],
+    ['Cache', ['mon_cache']],
+  ] as const)
+    await addComponent(deps, local, { slug, name, monitors: [...monitors] });
+  await createUser(accessDepsOf(roost.roost), local, { ...manager, role: 'account-manager' });
+  running = await serveTestRoost(roost);
+  const admin = running.admin.url;
+  const status = `${running.status.url}/s/${slug}`;
+
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => assert.fail(`a script ran: ${dialog.message()}`));
+  // The public page needs no script: read it with JavaScript off.
+  const publicContext = await browser.newContext({
+    viewport: { width: 1000, height: 900 },
+    javaScriptEnabled: false,
+  });
+  const publicPage = await publicContext.newPage();
+  let incidentPath = '';
+  const step = sequentialSteps(t);
+
+  await step('the account manager logs in and opens an incident with hostile text', async () => {
+    await page.goto(`${admin}/incidents`);
+    await page.getByLabel('Email').fill(manager.email);
+    await page.getByLabel('Password').fill(manager.password);
+    await submit(page, 'Log in');
+    await page.waitForURL(`${admin}/incidents`);
+    await page.getByRole('heading', { level: 1, name: 'Incidents' }).waitFor();
+    states.set('mon_api', 'major_outage');
+    await page.getByLabel('Title').fill(hostileTitle);
+    await page.getByLabel('Severity').selectOption('critical');
+    await page.getByLabel('Affected instances').fill(slug);
+    await page.getByLabel('What is going on').fill(hostileBody);
+    await page
+      .getByLabel('First public update (optional)')
+      .fill(`We are investigating failed payments. ${hostileBody}`);
+    await submit(page, 'Open incident');
+    await page.waitForURL(/\/incidents\/inc_\w+\?notice=created/);
+    incidentPath = new URL(page.url()).pathname;
+    await page.getByRole('heading', { level: 1, name: /Checkout fails/ }).waitFor();
+    assert.equal(await page.locator('main script, main img[src="x"]').count(), 0);
+    assert.match((await page.locator('[data-field="whatIsGoingOn"]').innerHTML()) ?? '', /&lt;script&gt;/);
+    // R24: the message for the customer is drafted, ready to send.
+    await page.getByRole('heading', { name: 'Tell the customer' }).waitFor();
+    assert.match(
+      (await page.locator(`[data-notice="${slug}"] pre`).textContent()) ?? '',
+      /^Hello Shop & Co,/,
+    );
+    await screenshot(page, 'incident-opened');
+  });
+
+  await step(
+    'the status page shows the outage and the incident within seconds, without JavaScript',
+    async () => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await publicPage.goto(`${status}/`);
+        if ((await publicPage.getByText('Major System Outage').count()) > 0) break;
+        if (Date.now() > deadline) assert.fail('the status page did not show the outage within 10 s');
+        await publicPage.waitForTimeout(250);
+      }
+      await publicPage.getByRole('heading', { name: 'Active incidents' }).waitFor();
+      await publicPage.getByText('We are investigating failed payments.').waitFor();
+      assert.equal(await publicPage.locator('script, img[src="x"]').count(), 0);
+      assert.equal(await publicPage.locator('.bars span').count(), 4 * 90);
+      await publicPage.emulateMedia({ colorScheme: 'light' });
+      await screenshot(publicPage, 'status-page-outage-light');
+      await publicPage.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(publicPage, 'status-page-outage-dark');
+    },
+  );
+
+  await step(
+    'updates and the resolution go to the timeline; the post-mortem draft is filled from the logbook',
+    async () => {
+      clock.advance(4 * 60_000); // sessions end after 15 idle minutes: stay under
+      await page.getByLabel('Entry').fill('Payment provider timeouts; retries raised.');
+      await page.getByLabel('Move the incident to').selectOption('identified');
+      await page.getByLabel('Public update: status pages and subscribers').check();
+      await submit(page, 'Add entry');
+      await page.waitForURL(`${admin}${incidentPath}?notice=added`);
+      await page.getByLabel('How we understood it').fill('Provider latency rose above our 2 s timeout.');
+      await page.getByLabel('What we did').fill('Raised the timeout to 5 s and added retries.');
+      await page.getByLabel('The impacts').fill('About 40 failed checkouts in 14 minutes.');
+      await page.getByLabel('How to avoid it next time').fill('Alert on provider latency.');
+      await submit(page, 'Save logbook');
+      await page.waitForURL(`${admin}${incidentPath}?notice=updated`);
+      clock.advance(10 * 60_000);
+      states.delete('mon_api');
+      await page.getByLabel('Entry').fill('Payments work again.');
+      await page.getByLabel('Move the incident to').selectOption('resolved');
+      await page.getByLabel('Public update: status pages and subscribers').check();
+      await submit(page, 'Add entry');
+      await page.getByRole('heading', { name: 'Post-mortem draft' }).waitFor();
+      const draft = await page.locator('#postmortem').textContent();
+      assert.match(draft ?? '', /How to avoid it next time\s*Alert on provider latency\./);
+      assert.match(draft ?? '', /after 14 min/);
+      await screenshot(page, 'incident-resolved');
+      await submit(page, 'Publish the post-mortem');
+      await page.getByRole('heading', { name: 'Post-mortem (published)' }).waitFor();
+    },
+  );
+
+  await step(
+    'the history page shows the incident; the logbook finds it; an unknown page is a plain 404',
+    async () => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await publicPage.goto(`${status}/`);
+        if ((await publicPage.getByText('All Systems Operational').count()) > 0) break;
+        if (Date.now() > deadline) assert.fail('the status page did not return to operational');
+        await publicPage.waitForTimeout(250);
+      }
+      await publicPage.emulateMedia({ colorScheme: 'light' });
+      await screenshot(publicPage, 'status-page-operational');
+      await publicPage.getByRole('link', { name: 'Incident history' }).click();
+      await publicPage.locator('.update').getByText('Payments work again.').waitFor();
+      await publicPage.getByText('Post-mortem', { exact: true }).click();
+      await publicPage.getByText('Alert on provider latency.').waitFor();
+      await screenshot(publicPage, 'status-page-history');
+      await page.goto(`${admin}/incidents?q=provider`);
+      await page.getByRole('link', { name: /Checkout fails/ }).waitFor();
+      await screenshot(page, 'incidents-logbook');
+      // Components are managed from the admin pages too; a status set by hand reaches the public page.
+      await page.goto(`${admin}/status-pages/${slug}`);
+      const login = page.getByRole('row', { name: /Login/ });
+      await login.getByLabel('Status').selectOption('degraded_performance');
+      await login.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(`${admin}/status-pages/${slug}?notice=status`);
+      await screenshot(page, 'status-pages-admin');
+      const until = Date.now() + 10_000;
+      for (;;) {
+        await publicPage.goto(`${status}/`);
+        if ((await publicPage.getByText('Degraded System Performance').count()) > 0) break;
+        if (Date.now() > until) assert.fail('the public page did not show the status set by hand');
+        await publicPage.waitForTimeout(250);
+      }
+      const missing = await publicPage.goto(`${running?.status.url}/s/no-such-page/`);
+      assert.equal(missing?.status(), 404);
+      await publicPage.getByRole('heading', { name: 'No status page here' }).waitFor();
+    },
+  );
+});

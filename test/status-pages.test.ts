@@ -1,0 +1,292 @@
+// Public status pages on both dialects, served in-process by the status app: routing, the cached documents
+// and their encodings, the Statuspage v2 JSON against the documented shapes, feeds, and hostile Markdown.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { createStatusApp } from '../src/http/status/app.ts';
+import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
+import { createLogger, createMetrics } from '../src/observability/index.ts';
+import {
+  addComponent,
+  type ComponentHealthSource,
+  configureStatusPage,
+  setComponentStatus,
+  type UptimeBucket,
+  type UptimeSource,
+} from '../src/status/index.ts';
+import type { StatusTestDeps } from '../src/status/test-fixture.ts';
+import { openStatusDeps } from '../src/status/test-fixture.ts';
+import type { ComponentStatus } from '../src/store/index.ts';
+import { shapeDifferences, statuspageEnums, statuspageV2 } from './fixtures/statuspage/v2.ts';
+import { describeEachDialect } from './fixtures/store.ts';
+
+const hostile =
+  '<script>alert("x")</script><img src=x onerror=alert(1)> **bold** [link](javascript:alert(2))';
+
+/** What monitoring will say, written by the test: states now, and day buckets for the bars. */
+function monitoringData() {
+  const states = new Map<string, ComponentStatus>();
+  const buckets = new Map<string, UptimeBucket[]>();
+  const health: ComponentHealthSource = {
+    current: async (components) =>
+      new Map(
+        components.flatMap((component) => {
+          const state = component.monitorIds.map((id) => states.get(id)).find(Boolean);
+          return state ? [[component.componentId, state] as const] : [];
+        }),
+      ),
+  };
+  const uptime: UptimeSource = {
+    buckets: async (monitorIds, from, to) =>
+      monitorIds
+        .flatMap((id) => buckets.get(id) ?? [])
+        .filter((bucket) => bucket.start >= from && bucket.start <= to),
+  };
+  return { states, buckets, health, uptime };
+}
+
+function statusApp(deps: StatusTestDeps, monitoring: ReturnType<typeof monitoringData>) {
+  return createStatusApp({
+    logger: createLogger({ level: 'silent' }),
+    metrics: createMetrics(),
+    readiness: async () => ({ ready: true, checks: [] }) as never,
+    pages: {
+      store: deps.store,
+      clock: deps.clock,
+      health: monitoring.health,
+      uptime: monitoring.uptime,
+      domain: 'example.test',
+      revalidateMs: 0,
+    },
+  });
+}
+
+describeEachDialect('status pages', (use) => {
+  it('route by Host and /s/, show components, incidents and bars, and give a plain 404 otherwise', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('acme-prod', 'Acme');
+    await configureStatusPage(deps, deps.local, {
+      slug: 'acme-prod',
+      name: 'Acme Corp',
+      logoUrl: 'https://acme.example/logo.png',
+    });
+    const api = await addComponent(deps, deps.local, {
+      slug: 'acme-prod',
+      name: 'API',
+      monitors: ['mon_api'],
+    });
+    const login = await addComponent(deps, deps.local, { slug: 'acme-prod', name: 'Login' });
+    const monitoring = monitoringData();
+    // Three days of roll-ups for the API: a good day, a partial outage, a major hour.
+    const day = (offset: number) => new Date(Date.UTC(2026, 10, 20 - offset));
+    monitoring.buckets.set('mon_api', [
+      { start: day(2), end: day(1), operational: 86_400, degraded: 0, partial: 0, major: 0 },
+      { start: day(1), end: day(0), operational: 86_400 - 7_200, degraded: 0, partial: 7_200, major: 0 },
+      {
+        start: day(0),
+        end: deps.clock.now(),
+        operational: 36_000 - 3_600,
+        degraded: 0,
+        partial: 0,
+        major: 3_600,
+      },
+    ]);
+    const app = statusApp(deps, monitoring);
+
+    const byHost = await app.request('/', { headers: { host: 'acme-prod.status.example.test:7080' } });
+    assert.equal(byHost.status, 200);
+    const page = await byHost.text();
+    assert.match(page, /<h1>.*Acme Corp.*status<\/h1>/s);
+    assert.match(page, /All Systems Operational/);
+    assert.match(page, /<img src="https:\/\/acme.example\/logo.png"/);
+    assert.doesNotMatch(page, /<script/i);
+    assert.match(byHost.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    // 90 bars per component; the API's last three days carry data.
+    assert.equal((page.match(/class="d-/g) ?? []).length, 180);
+    assert.match(page, /class="d-partial_outage" title="2026-11-19: 97\.50% up, 36 min down"/);
+    assert.match(page, /class="d-major_outage" title="2026-11-20: 90\.00% up, 60 min down"/);
+
+    const byPath = await app.request('/s/acme-prod/');
+    assert.equal(byPath.status, 200);
+    assert.match(await byPath.text(), /href="\/s\/acme-prod\/history"/);
+
+    for (const path of [
+      '/s/nobody-here/',
+      '/s/nobody-here/api/v2/summary.json',
+      '/',
+      '/s/acme-prod/nope',
+      '/s/ACME/',
+    ]) {
+      const missing = await app.request(path);
+      assert.equal(missing.status, 404, path);
+      assert.match(await missing.text(), /No status page here/);
+    }
+    const unknownHost = await app.request('/', { headers: { host: 'ghost.status.example.test' } });
+    assert.equal(unknownHost.status, 404);
+
+    // Monitors and people change the state; the next request shows it.
+    monitoring.states.set('mon_api', 'major_outage');
+    await setComponentStatus(deps, deps.local, { id: login.id, status: 'degraded_performance' });
+    const summary = (await (await app.request('/s/acme-prod/api/v2/summary.json')).json()) as {
+      status: { indicator: string };
+      components: Array<{ id: string; status: string }>;
+    };
+    assert.equal(summary.status.indicator, 'critical');
+    assert.deepEqual(
+      summary.components.map((component) => [component.id, component.status]),
+      [
+        [api.id, 'major_outage'],
+        [login.id, 'degraded_performance'],
+      ],
+    );
+  });
+
+  it('serve the Statuspage v2 documents in its shapes, feeds, and neutralise hostile Markdown everywhere', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('shop-prod', 'Shop');
+    const api = await addComponent(deps, deps.local, {
+      slug: 'shop-prod',
+      name: 'API',
+      monitors: ['mon_api'],
+    });
+    const monitoring = monitoringData();
+    const app = statusApp(deps, monitoring);
+    const internal = await createIncident(deps, deps.local, {
+      title: 'Internal only',
+      instances: ['shop-prod'],
+    });
+    const incident = await createIncident(deps, deps.local, {
+      title: 'API errors <b>now</b>',
+      severity: 'critical',
+      instances: ['shop-prod'],
+      components: [api.id],
+      message: `We are looking. ${hostile}`,
+    });
+    deps.clock.advance(60_000);
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Cause found.',
+      public: true,
+      status: 'identified',
+    });
+    deps.clock.advance(60_000);
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'private note',
+      status: 'monitoring',
+    });
+
+    const get = async (path: string) => {
+      const response = await app.request(`/s/shop-prod${path}`);
+      assert.equal(response.status, 200, path);
+      return response;
+    };
+    for (const [path, documented] of Object.entries(statuspageV2)) {
+      const response = await get(`/api/v2/${path}`);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+      const body = (await response.json()) as Record<string, unknown>;
+      assert.deepEqual(shapeDifferences(body, documented), [], path);
+    }
+    const summary = (await (await get('/api/v2/summary.json')).json()) as {
+      page: { id: string; name: string; url: string };
+      incidents: Array<{
+        id: string;
+        impact: string;
+        status: string;
+        incident_updates: Array<{ status: string; body: string }>;
+        components: Array<{ id: string }>;
+      }>;
+      components: Array<{ status: string }>;
+      status: { indicator: string; description: string };
+    };
+    assert.equal(summary.page.url, 'https://shop-prod.status.example.test');
+    assert.equal(summary.page.name, 'Shop');
+    assert.deepEqual(
+      summary.incidents.map((entry) => entry.id),
+      [incident.id],
+    ); // the internal one stays internal
+    const [published] = summary.incidents;
+    assert.ok(published);
+    assert.ok(statuspageEnums['incident.impact']?.includes(published.impact));
+    assert.ok(statuspageEnums['incident.status']?.includes(published.status));
+    assert.equal(published.status, 'monitoring');
+    assert.deepEqual(
+      published.incident_updates.map((update) => update.status),
+      ['identified', 'investigating'],
+    );
+    assert.deepEqual(
+      published.components.map((component) => component.id),
+      [api.id],
+    );
+    for (const component of summary.components)
+      assert.ok(statuspageEnums['component.status']?.includes(component.status));
+    assert.ok(statuspageEnums.indicator?.includes(summary.status.indicator));
+    assert.ok(!JSON.stringify(summary).includes(internal.id));
+    assert.ok(!JSON.stringify(summary).includes('private note'));
+
+    for (const path of ['/', '/history', '/history.rss', '/history.atom']) {
+      const text = await (await get(path)).text();
+      assert.doesNotMatch(text, /<script|<img src=x|onerror=|javascript:/i, path);
+      assert.match(text, /Cause found\./, path);
+      assert.doesNotMatch(text, /private note/, path);
+    }
+    const page = await (await get('/')).text();
+    assert.match(page, /API errors &lt;b&gt;now&lt;\/b&gt;/);
+    assert.match(page, /&lt;script&gt;/);
+    assert.match(page, /Active incidents/);
+    const rss = await (await get('/history.rss')).text();
+    assert.match(rss, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<rss version="2.0">/);
+    assert.match(rss, /<title>API errors &lt;b&gt;now&lt;\/b&gt;<\/title>/);
+    const atom = await (await get('/history.atom')).text();
+    assert.match(atom, /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
+
+    // Resolved incidents leave the page for the history.
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'All good.',
+      public: true,
+      status: 'resolved',
+    });
+    assert.doesNotMatch(await (await get('/')).text(), /Active incidents/);
+    assert.match(await (await get('/history')).text(), /All good\./);
+    const unresolved = (await (await get('/api/v2/incidents/unresolved.json')).json()) as {
+      incidents: unknown[];
+    };
+    assert.deepEqual(unresolved.incidents, []);
+  });
+
+  it('serve prepared gzip and brotli copies with ETags, and 304 for a known copy', async (t) => {
+    const deps = await openStatusDeps(await use(t));
+    if (!deps) return;
+    await deps.addInstance('etag-test');
+    await addComponent(deps, deps.local, { slug: 'etag-test', name: 'API' });
+    const app = statusApp(deps, monitoringData());
+    const plain = await app.request('/s/etag-test/');
+    const text = await plain.text();
+    const etag = plain.headers.get('etag');
+    assert.match(etag ?? '', /^"[\w-]+"$/);
+    assert.equal(plain.headers.get('vary'), 'Accept-Encoding');
+    assert.equal(plain.headers.get('content-encoding'), null);
+
+    const gzip = await app.request('/s/etag-test/', { headers: { 'accept-encoding': 'gzip, deflate' } });
+    assert.equal(gzip.headers.get('content-encoding'), 'gzip');
+    assert.equal(gunzipSync(Buffer.from(await gzip.arrayBuffer())).toString(), text);
+    const br = await app.request('/s/etag-test/', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(br.headers.get('content-encoding'), 'br');
+    const brBody = Buffer.from(await br.arrayBuffer());
+    assert.equal(brotliDecompressSync(brBody).toString(), text);
+    assert.equal(br.headers.get('content-length'), String(brBody.length));
+    const refused = await app.request('/s/etag-test/', { headers: { 'accept-encoding': 'br;q=0, gzip' } });
+    assert.equal(refused.headers.get('content-encoding'), 'gzip');
+
+    const again = await app.request('/s/etag-test/', { headers: { 'if-none-match': etag as string } });
+    assert.equal(again.status, 304);
+    // A change gives a new ETag.
+    await addComponent(deps, deps.local, { slug: 'etag-test', name: 'Database' });
+    const changed = await app.request('/s/etag-test/', { headers: { 'if-none-match': etag as string } });
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.get('etag'), etag);
+  });
+});
