@@ -65,6 +65,8 @@ export const httpSettingsSchema = z.strictObject({
   maxLatencyMs: z.int().min(1).max(600_000).optional(),
   /** HTTPS: fail when the certificate expires within this many days. */
   tlsExpiryDays: z.int().min(0).max(365).default(14),
+  /** Accept a certificate that does not verify (self-signed staging); its expiry is still checked. */
+  ignoreTlsErrors: z.boolean().default(false),
 });
 
 export const tcpSettingsSchema = z.strictObject({ host, port: z.int().min(1).max(65_535) });

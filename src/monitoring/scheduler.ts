@@ -159,7 +159,15 @@ export class Scheduler {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
-    await Promise.allSettled([...this.#running]);
+    // Checks in flight get a short grace, not their whole timeout: a hanging target must not hold up a shutdown.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#running]),
+      new Promise((resolve) => {
+        grace = setTimeout(resolve, 2_000);
+      }),
+    ]);
+    clearTimeout(grace);
     await this.flush();
   }
 

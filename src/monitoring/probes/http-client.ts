@@ -9,6 +9,13 @@ export const maxBodyBytes = 1024 * 1024;
 const agents = {
   http: new http.Agent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 2, scheduling: 'lifo' }),
   https: new https.Agent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 2, scheduling: 'lifo' }),
+  insecure: new https.Agent({
+    keepAlive: true,
+    maxSockets: 4,
+    maxFreeSockets: 2,
+    scheduling: 'lifo',
+    rejectUnauthorized: false,
+  }),
 };
 
 export interface FetchedResponse {
@@ -23,7 +30,12 @@ export interface FetchedResponse {
  * One GET/HEAD with a hard deadline covering connect, headers and body; the socket is destroyed on
  * timeout so a server that never answers costs one timer, not a stuck request.
  */
-export function fetchForProbe(url: URL, method: 'GET' | 'HEAD', timeoutMs: number): Promise<FetchedResponse> {
+export function fetchForProbe(
+  url: URL,
+  method: 'GET' | 'HEAD',
+  timeoutMs: number,
+  ignoreTlsErrors = false,
+): Promise<FetchedResponse> {
   const secure = url.protocol === 'https:';
   const transport = secure ? https : http;
   return new Promise((resolve, reject) => {
@@ -39,7 +51,7 @@ export function fetchForProbe(url: URL, method: 'GET' | 'HEAD', timeoutMs: numbe
       url,
       {
         method,
-        agent: secure ? agents.https : agents.http,
+        agent: secure ? (ignoreTlsErrors ? agents.insecure : agents.https) : agents.http,
         headers: { 'user-agent': 'roost-monitor', accept: '*/*' },
       },
       (response) => {

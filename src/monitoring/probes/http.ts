@@ -11,7 +11,12 @@ export const probeHttp: Probe<HttpSettings> = async (settings, context) => {
   const started = performance.now();
   let response: Awaited<ReturnType<typeof fetchForProbe>>;
   try {
-    response = await fetchForProbe(new URL(settings.url), settings.method, context.timeoutMs);
+    response = await fetchForProbe(
+      new URL(settings.url),
+      settings.method,
+      context.timeoutMs,
+      settings.ignoreTlsErrors,
+    );
   } catch (error) {
     return { ok: false, latencyMs: elapsedSince(started), message: describeError(error) };
   }
