@@ -316,8 +316,6 @@ export interface AlertTable {
   level: number;
   /** `sil_…` or `maintenance:…` while suppressed. */
   suppressed_by: string | null;
-  /** SHA-256 of the token in acknowledge/resolve links. */
-  action_token_hash: string | null;
   pending_since: number;
   fired_at: number | null;
   resolved_at: number | null;

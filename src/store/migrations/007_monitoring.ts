@@ -71,7 +71,6 @@ export async function up(db: Kysely<unknown>, { types }: MigrationContext): Prom
     .addColumn('route', 'text')
     .addColumn('level', 'integer', (column) => column.notNull())
     .addColumn('suppressed_by', 'text')
-    .addColumn('action_token_hash', 'text', (column) => column.unique())
     .addColumn('pending_since', types.timestamp, (column) => column.notNull())
     .addColumn('fired_at', types.timestamp)
     .addColumn('resolved_at', types.timestamp)
