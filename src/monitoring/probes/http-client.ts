@@ -30,7 +30,26 @@ export interface FetchedResponse {
  * One GET/HEAD with a hard deadline covering connect, headers and body; the socket is destroyed on
  * timeout so a server that never answers costs one timer, not a stuck request.
  */
-export function fetchForProbe(
+export async function fetchForProbe(
+  url: URL,
+  method: 'GET' | 'HEAD',
+  timeoutMs: number,
+  ignoreTlsErrors = false,
+): Promise<FetchedResponse> {
+  const started = performance.now();
+  try {
+    return await fetchOnce(url, method, timeoutMs, ignoreTlsErrors);
+  } catch (error) {
+    // A kept-alive socket the server closed while idle is not the target's fault: retry once, fresh.
+    if (!(error instanceof StaleSocketError)) throw error;
+    const left = Math.max(1, timeoutMs - Math.round(performance.now() - started));
+    return fetchOnce(url, method, left, ignoreTlsErrors);
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function fetchOnce(
   url: URL,
   method: 'GET' | 'HEAD',
   timeoutMs: number,
@@ -86,7 +105,10 @@ export function fetchForProbe(
       finish(new Error(`timed out after ${timeoutMs} ms`));
       request.destroy();
     }, timeoutMs);
-    request.on('error', (error) => finish(error));
+    request.on('error', (error) => {
+      const stale = request.reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET';
+      finish(stale ? new StaleSocketError(error.message) : error);
+    });
     request.end();
   });
 }
