@@ -107,9 +107,9 @@ describe('on-call escalation by business hours', () => {
           .slice(3)
           .every((person) => /^(one|two-[ab]|three)@/.test(person)),
     );
-    const escalations = (await m.deps.audit.list({ action: 'alert.escalate' })).map(
-      (event) => event.details.to,
-    );
+    const escalations = (await m.deps.audit.list({ action: 'alert.escalate' }))
+      .map((event) => Number(event.details.to))
+      .sort();
     assert.deepEqual(escalations, [2, 3]);
   });
 
