@@ -16,6 +16,8 @@ import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
+import { startMonitoring } from './monitoring/serve.ts';
+import { monitoringLifecycle } from './monitoring/instance-template.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, type Runtime } from './runtime/index.ts';
 import {
@@ -109,7 +111,15 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       audit,
       jobs,
       runtime,
-      lifecycle: [],
+      lifecycle: [
+        monitoringLifecycle({
+          store,
+          clock,
+          audit,
+          logger,
+          apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
+        }),
+      ],
       close: async () => {
         await jobs.stop();
         await store.close();
@@ -184,11 +194,13 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
   }
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
   roost.jobs.start();
+  const monitoring = config.monitoring.enabled ? await startMonitoring(roost, admin.url) : null;
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {
     admin,
     status,
     stop: async () => {
+      await monitoring?.stop();
       await Promise.all([admin.close(), status.close()]);
       await roost.close();
     },

@@ -26,6 +26,12 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_TOKEN: { key: 'client.token' },
   ROOST_JOBS_CONCURRENCY: { key: 'jobs.concurrency', type: 'number' },
   ROOST_JOBS_LEASE_SECONDS: { key: 'jobs.leaseSeconds', type: 'number' },
+  ROOST_SMTP_HOST: { key: 'smtp.host' },
+  ROOST_SMTP_PORT: { key: 'smtp.port', type: 'number' },
+  ROOST_SMTP_SECURE: { key: 'smtp.secure', type: 'boolean' },
+  ROOST_SMTP_FROM: { key: 'smtp.from' },
+  ROOST_MONITORING_ENABLED: { key: 'monitoring.enabled', type: 'boolean' },
+  ROOST_MONITORING_PUBLIC_URL: { key: 'monitoring.publicUrl' },
 };
 
 export interface LoadOptions {

@@ -93,6 +93,27 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Outgoing mail (alert notifications; reports and status-page subscribers can share it). */
+    smtp: z
+      .object({
+        /** No host: mail deliveries fail (and say so in the delivery log); webhooks still work. */
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(1).max(65_535).default(25),
+        /** TLS from the first byte (port 465); otherwise STARTTLS when offered. */
+        secure: z.boolean().default(false),
+        from: z.string().min(3).default('roost@localhost'),
+      })
+      .strict()
+      .prefault({}),
+    monitoring: z
+      .object({
+        /** Run the probe scheduler, alerting and notifications in `roost serve`. */
+        enabled: z.boolean().default(true),
+        /** The admin UI's address as people reach it, for links in notifications. */
+        publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
