@@ -16,8 +16,8 @@ import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
-import { startMonitoring } from './monitoring/serve.ts';
 import { monitoringLifecycle } from './monitoring/instance-template.ts';
+import { startMonitoring } from './monitoring/serve.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, type Runtime } from './runtime/index.ts';
 import {

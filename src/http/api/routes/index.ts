@@ -2,6 +2,7 @@ import type { ApiRoute } from '../route.ts';
 import { auditRoutes } from './audit.ts';
 import { banRoutes } from './bans.ts';
 import { instanceRoutes } from './instances.ts';
+import { monitoringRoutes } from './monitoring.ts';
 import { secretRoutes } from './secrets.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
@@ -14,4 +15,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...auditRoutes,
   ...secretRoutes,
   ...instanceRoutes,
+  ...monitoringRoutes,
 ];
