@@ -6,6 +6,7 @@ import { registerDoctor } from './commands/doctor.ts';
 import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerMonitoring } from './commands/monitoring.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTokens } from './commands/tokens.ts';
 import { registerUsers } from './commands/users.ts';
@@ -64,5 +65,6 @@ export function createProgram(version: string): Command {
   registerBans(program);
   registerAudit(program);
   registerInstances(program);
+  registerMonitoring(program);
   return program;
 }
