@@ -5,6 +5,7 @@ export type { MonitoringDeps } from './deps.ts';
 export { parseJsonPath, readJsonPath } from './json-path.ts';
 export { getMonitor, listMonitors } from './list-monitors.ts';
 export type { Finding, ProbeResult } from './probes/index.ts';
+export { recordPush } from './record-push.ts';
 export { type Monitor, type MonitorKind, monitorKinds, severities } from './records.ts';
 export { bucketOf, type Granularity, granularities } from './results.ts';
 export { type CheckOutcome, type Entry, offsetOf, Scheduler, type SchedulerOptions } from './scheduler.ts';

@@ -10,6 +10,7 @@ import { enrolPages } from './pages/enrol.ts';
 import { instancePages } from './pages/instances.ts';
 import { loginPages } from './pages/login.ts';
 import { logoutPages } from './pages/logout.ts';
+import { monitoringPages } from './pages/monitoring.ts';
 import { overviewPages } from './pages/overview.ts';
 import { sectionPages } from './pages/sections.ts';
 import { setupPages } from './pages/setup.ts';
@@ -54,6 +55,7 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     tokenPages,
     auditPages,
     banPages,
+    monitoringPages,
   ]) {
     app.route('/', pages(ui));
   }
