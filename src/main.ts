@@ -16,6 +16,7 @@ import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
+import type { AlertListener, MaintenanceSource } from './monitoring/index.ts';
 import { monitoringLifecycle } from './monitoring/instance-template.ts';
 import { startMonitoring } from './monitoring/serve.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
@@ -46,6 +47,8 @@ export interface Roost {
   runtime: Runtime;
   /** What other domains set up and erase for each instance (backup keys, monitors, …), in order. */
   lifecycle: InstanceLifecycleListener[];
+  /** Who hears about alert transitions (incident timelines), and where maintenance windows come from. */
+  alerting: { listeners: AlertListener[]; maintenance?: MaintenanceSource | undefined };
   close(): Promise<void>;
 }
 
@@ -120,6 +123,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
           apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
         }),
       ],
+      alerting: { listeners: [] },
       close: async () => {
         await jobs.stop();
         await store.close();

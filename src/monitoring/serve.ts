@@ -38,7 +38,14 @@ export async function startMonitoring(roost: Roost, adminUrl: string): Promise<M
     linkKey: await alertLinkKey(roost),
     publicUrl: roost.config.monitoring.publicUrl ?? adminUrl,
   });
-  const service = createMonitoringService(deps, notifier);
+  const service = createMonitoringService(
+    {
+      ...deps,
+      listeners: roost.alerting.listeners,
+      ...(roost.alerting.maintenance ? { maintenance: roost.alerting.maintenance } : {}),
+    },
+    notifier,
+  );
   await service.start();
   return {
     ...service,
