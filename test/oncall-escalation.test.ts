@@ -7,6 +7,7 @@ import { openMonitoring } from '../src/monitoring/test-fixture.ts';
 import {
   createSchedule,
   createSmtpMailer,
+  listDeliveries,
   Notifier,
   scheduleCalendar,
   setEscalationPolicy,
@@ -118,6 +119,23 @@ describe('on-call escalation by business hours', () => {
     assert.deepEqual(paged(), ['support@example.org']);
     await advance(120);
     assert.deepEqual(paged(), ['support@example.org']);
+  });
+
+  it('a refused mail is retried and the delivery log says so', async (t) => {
+    smtp.failNext(1);
+    const { m, paged, advance } = await fireAt(t, '2026-03-10T09:00:00Z');
+    assert.deepEqual(paged(), [], 'the first attempt was refused (451)');
+    let [delivery] = await listDeliveries(m.deps, m.local);
+    assert.equal(delivery?.state, 'pending');
+    assert.equal(delivery?.attempts, 1);
+    assert.match(delivery?.lastError ?? '', /451/);
+    await advance(5 / 60); // the retry waits 10 s: not after 5 s
+    assert.equal(paged().length, 0);
+    await advance(5 / 60);
+    assert.deepEqual(paged(), ['support@example.org']);
+    [delivery] = await listDeliveries(m.deps, m.local);
+    assert.equal(delivery?.state, 'sent');
+    assert.equal(delivery?.attempts, 2);
   });
 
   it('14 July 10:00 (a French public holiday) → on-call', async (t) => {

@@ -13,7 +13,7 @@ export interface SchedulerOptions {
   perTargetConcurrency?: number;
   /** How often monitor definitions are re-read. */
   refreshMs?: number;
-  /** How often results are written (one transaction per flush). */
+  /** How often results are written (one transaction per flush); small batches keep the event loop responsive. */
   flushMs?: number;
   tickMs?: number;
 }
@@ -90,7 +90,7 @@ export class Scheduler {
     this.#perTarget = options.perTargetConcurrency ?? 4;
     this.#options = {
       refreshMs: options.refreshMs ?? 10_000,
-      flushMs: options.flushMs ?? 1_000,
+      flushMs: options.flushMs ?? 250,
       tickMs: options.tickMs ?? 20,
     };
   }
