@@ -104,7 +104,7 @@ async function runRoost(
   const scheduler = new Scheduler(
     deps,
     { afterFlush: (outcomes, states, now) => engine.afterFlush(outcomes, states, now) },
-    { concurrency: 256, perTargetConcurrency: 64 },
+    { concurrency: 256 },
   );
   await scheduler.refresh();
   scheduler.start();
@@ -243,7 +243,7 @@ try {
     [
       'roost max',
       String(monitorCount),
-      '5 s',
+      '1 s',
       fast.checksPerSecond.toFixed(0),
       (fast.cpuSeconds / fast.seconds).toFixed(2),
       perCpu(fast.checks, fast.cpuSeconds).toFixed(0),

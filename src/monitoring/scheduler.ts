@@ -78,7 +78,8 @@ export class Scheduler {
   #timers: NodeJS.Timeout[] = [];
   #stopped = true;
   #lastPrune = 0;
-  /** Lateness of each check start against its due time (ms), the last 10,000. */
+  #version = '';
+  /** Lateness of each check start against its due time (ms), the last 10,000 (in no particular order). */
   readonly lags: number[] = [];
   checksDone = 0;
   skipped = 0;
@@ -105,6 +106,14 @@ export class Scheduler {
 
   /** Re-reads monitor definitions: new ones join, changed ones restart, removed or disabled ones leave. */
   async refresh(): Promise<void> {
+    // Reading 10,000 definitions blocks the loop for a while: do it only when something changed.
+    const summary = await this.#deps.store.db
+      .selectFrom('monitors')
+      .select((eb) => [eb.fn.countAll().as('count'), eb.fn.max('updated_at').as('latest')])
+      .executeTakeFirst();
+    const version = `${summary?.count ?? 0}:${summary?.latest ?? 0}`;
+    if (version === this.#version) return;
+    this.#version = version;
     const rows = await this.#deps.store.db
       .selectFrom('monitors')
       .selectAll()
@@ -298,9 +307,13 @@ export class Scheduler {
     }
   }
 
+  #lagCursor = 0;
+
   #recordLag(lag: number): void {
-    if (this.lags.length >= 10_000) this.lags.shift();
-    this.lags.push(Math.max(0, lag));
+    // A ring: shifting a 10,000-entry array on every check would cost more than the check.
+    if (this.lags.length < 10_000) this.lags.push(Math.max(0, lag));
+    else this.lags[this.#lagCursor] = Math.max(0, lag);
+    this.#lagCursor = (this.#lagCursor + 1) % 10_000;
   }
 
   async #check(entry: Entry, startedAt: number): Promise<void> {

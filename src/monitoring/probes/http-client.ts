@@ -7,12 +7,12 @@ export const maxBodyBytes = 1024 * 1024;
 
 // Keep-alive: a monitor checked every 30 s reuses its connection instead of a new TCP (and TLS) handshake.
 const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 2, scheduling: 'lifo' }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 2, scheduling: 'lifo' }),
+  http: new http.Agent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 4, scheduling: 'lifo' }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 4, scheduling: 'lifo' }),
   insecure: new https.Agent({
     keepAlive: true,
     maxSockets: 4,
-    maxFreeSockets: 2,
+    maxFreeSockets: 4,
     scheduling: 'lifo',
     rejectUnauthorized: false,
   }),
