@@ -1,5 +1,6 @@
 export { type ActDeps, actOnAlert, actOnAlertLink } from './act-on-alert.ts';
 export { AlertEngine, type AlertEngineDeps, fingerprintOf, type Signal, signalsFrom } from './engine.ts';
+export { ingestAlertmanager } from './ingest-alertmanager.ts';
 export { alertLinkToken, verifyAlertLinkToken } from './links.ts';
 export { getAlert, listAlerts } from './list-alerts.ts';
 export {

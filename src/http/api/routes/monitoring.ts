@@ -9,6 +9,7 @@ import {
   getAlert,
   getMonitor,
   getUptime,
+  ingestAlertmanager,
   listAlerts,
   listMonitors,
   listSilences,
@@ -263,6 +264,18 @@ export const monitoringRoutes = [
     run: async ({ deps, actor }, { id }) => ({
       alert: plain(await actOnAlert(deps, actor, { id, action: 'resolve' })) as z.input<typeof alertSchema>,
     }),
+  }),
+  defineRoute({
+    id: 'alerts.alertmanager',
+    method: 'post',
+    path: '/alertmanager/webhook',
+    summary:
+      'Alertmanager-compatible receiver (webhook_configs with a bearer token): its alerts join Roost alerting; label roost_instance groups them',
+    tag: 'monitoring',
+    permission: 'monitoring:write',
+    input: z.looseObject({ status: z.string().max(20), alerts: z.array(obj).max(1000) }),
+    output: z.object({ received: z.number() }),
+    run: async ({ deps, actor }, input) => ingestAlertmanager(deps, actor, input),
   }),
   defineRoute({
     id: 'silences.list',
