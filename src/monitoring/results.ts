@@ -20,7 +20,7 @@ export interface CheckRecord {
 
 export interface MonitorStateChange {
   id: string;
-  state: 'up' | 'down';
+  state: 'unknown' | 'up' | 'down';
   failures: number;
   message: string;
   latencyMs: number;

@@ -23,7 +23,7 @@ export interface CheckOutcome {
   monitor: Monitor;
   result: ProbeResult;
   at: number;
-  state: 'up' | 'down';
+  state: 'unknown' | 'up' | 'down';
   stateSince: number;
   changed: boolean;
 }
@@ -346,7 +346,7 @@ export class Scheduler {
       }
     }
     this.checksDone += 1;
-    const state = entry.state === 'down' ? 'down' : 'up';
+    const { state } = entry; // still unknown while a new monitor's first failures are within its retries
     this.#buffer.push({
       record: {
         monitorId: monitor.id,
