@@ -49,6 +49,18 @@ describe('roost monitor / alert / silence / oncall', () => {
       monitor: { id: string; settings: { keyword: string } };
     };
     assert.equal(monitor.settings.keyword, 'ok');
+    const badZone = await cli([
+      'monitor',
+      'add',
+      'backup',
+      '--kind',
+      'heartbeat',
+      '--cron',
+      '0 2 * * *',
+      '--cron-time-zone',
+      'Mars/Base',
+    ]);
+    assert.match(badZone.stderr, /settings\.timeZone: an IANA time zone/);
     const heartbeat = await cli([
       'monitor',
       'add',

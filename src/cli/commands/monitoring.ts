@@ -45,7 +45,7 @@ interface AddOptions {
   jsonEquals?: string;
   maxLatency?: number;
   cron?: string;
-  timeZone?: string;
+  cronTimeZone?: string;
   settings?: string;
   instance?: string;
   interval?: number;
@@ -75,7 +75,7 @@ function settingsOf(options: AddOptions): Record<string, unknown> {
     ['jsonEquals', options.jsonEquals],
     ['maxLatencyMs', options.maxLatency],
     ['cron', options.cron],
-    ['timeZone', options.timeZone],
+    ['timeZone', options.cronTimeZone],
   ];
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
 }
@@ -133,7 +133,7 @@ export function registerMonitoring(program: Command): void {
     .option('--json-equals <value>', 'http: expected value at --json-path')
     .option('--max-latency <ms>', 'http: slower answers fail', integer('--max-latency'))
     .option('--cron <expression>', 'heartbeat: when pushes are expected (default: one per interval)')
-    .option('--time-zone <zone>', 'heartbeat: time zone of --cron')
+    .option('--cron-time-zone <zone>', 'heartbeat: time zone of --cron (default Europe/Paris)')
     .option('--settings <json>', 'all settings as one JSON object instead of the flags above')
     .option('--instance <id>', 'the instance it belongs to (ins_…)')
     .option('--interval <seconds>', 'seconds between checks (default 60)', integer('--interval'))
