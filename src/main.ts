@@ -17,11 +17,14 @@ import { createStatusApp } from './http/status/app.ts';
 import { registerAccountManagerJobs } from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
+import type { AlertListener, MaintenanceSource } from './monitoring/index.ts';
+import { monitoringLifecycle } from './monitoring/instance-template.ts';
+import { startMonitoring } from './monitoring/serve.ts';
+import { createSmtpMailer } from './notify/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, createSwarmRuntime, type Runtime } from './runtime/index.ts';
 import {
   type ComponentHealthSource,
-  createSmtpMailer,
   type Mailer,
   noHealth,
   notifyQueue,
@@ -60,8 +63,10 @@ export interface Roost {
   /** What status pages read from monitoring: component states now, and check roll-ups for bars and SLA. */
   componentHealth: ComponentHealthSource;
   uptime: UptimeSource;
-  /** SMTP for status page subscribers, when `status.smtp.host` is set. */
+  /** Outgoing mail (subscribers, account managers), when `smtp.host` is set. */
   mailer: Mailer | undefined;
+  /** Who hears about alert transitions (incident timelines), and where maintenance windows come from. */
+  alerting: { listeners: AlertListener[]; maintenance?: MaintenanceSource | undefined };
   close(): Promise<void>;
 }
 
@@ -120,7 +125,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       local: createLocalRuntime({ dataDir: config.dataDir }),
       swarm: createSwarmRuntime({ socketPath: config.runtime.dockerSocket }),
     });
-    const { host: smtpHost, ...smtp } = config.status.smtp;
+    const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
     return {
       config,
@@ -133,13 +138,22 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       audit,
       jobs,
       runtime,
-      lifecycle: [],
       componentHealth: noHealth,
       uptime: noUptime,
       mailer,
+      lifecycle: [
+        monitoringLifecycle({
+          store,
+          clock,
+          audit,
+          logger,
+          apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
+        }),
+      ],
+      alerting: { listeners: [] },
       close: async () => {
         await jobs.stop();
-        mailer?.close();
+        mailer?.close?.();
         await store.close();
       },
     };
@@ -249,11 +263,13 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
   });
   roost.jobs.start();
+  const monitoring = config.monitoring.enabled ? await startMonitoring(roost, admin.url) : null;
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {
     admin,
     status,
     stop: async () => {
+      await monitoring?.stop();
       await Promise.all([admin.close(), status.close()]);
       await roost.close();
     },

@@ -81,10 +81,10 @@ describe('status page subscriptions', () => {
     smtp = await startSmtp();
     test = await startTestRoost({
       ROOST_STATUS_DOMAIN: domain,
-      ROOST_STATUS_SMTP_HOST: smtp.host,
-      ROOST_STATUS_SMTP_PORT: String(smtp.port),
-      ROOST_STATUS_SMTP_IGNORE_TLS: 'true',
-      ROOST_STATUS_MAIL_FROM: 'status@example.test',
+      ROOST_SMTP_HOST: smtp.host,
+      ROOST_SMTP_PORT: String(smtp.port),
+      ROOST_SMTP_IGNORE_TLS: 'true',
+      ROOST_SMTP_FROM: 'status@example.test',
     });
     const now = test.clock.now().getTime();
     // The instance as a row: subscriptions need it to exist, not to run.

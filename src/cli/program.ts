@@ -7,6 +7,7 @@ import { registerIncidents } from './commands/incidents.ts';
 import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerMonitoring } from './commands/monitoring.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerTokens } from './commands/tokens.ts';
@@ -68,5 +69,6 @@ export function createProgram(version: string): Command {
   registerInstances(program);
   registerIncidents(program);
   registerStatus(program);
+  registerMonitoring(program);
   return program;
 }

@@ -22,11 +22,6 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_SESSION_LIFETIME_HOURS: { key: 'auth.sessionLifetimeHours', type: 'number' },
   ROOST_STATUS_LISTEN: { key: 'status.listen' },
   ROOST_STATUS_DOMAIN: { key: 'status.domain' },
-  ROOST_STATUS_SMTP_HOST: { key: 'status.smtp.host' },
-  ROOST_STATUS_SMTP_PORT: { key: 'status.smtp.port', type: 'number' },
-  ROOST_STATUS_SMTP_SECURE: { key: 'status.smtp.secure', type: 'boolean' },
-  ROOST_STATUS_SMTP_IGNORE_TLS: { key: 'status.smtp.ignoreTls', type: 'boolean' },
-  ROOST_STATUS_MAIL_FROM: { key: 'status.smtp.from' },
   ROOST_URL: { key: 'client.url' },
   ROOST_TOKEN: { key: 'client.token' },
   ROOST_RUNTIME: { key: 'runtime.default' },
@@ -36,6 +31,13 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_IMAGE_CACHE: { key: 'runtime.images.cache' },
   ROOST_JOBS_CONCURRENCY: { key: 'jobs.concurrency', type: 'number' },
   ROOST_JOBS_LEASE_SECONDS: { key: 'jobs.leaseSeconds', type: 'number' },
+  ROOST_SMTP_HOST: { key: 'smtp.host' },
+  ROOST_SMTP_PORT: { key: 'smtp.port', type: 'number' },
+  ROOST_SMTP_SECURE: { key: 'smtp.secure', type: 'boolean' },
+  ROOST_SMTP_IGNORE_TLS: { key: 'smtp.ignoreTls', type: 'boolean' },
+  ROOST_SMTP_FROM: { key: 'smtp.from' },
+  ROOST_MONITORING_ENABLED: { key: 'monitoring.enabled', type: 'boolean' },
+  ROOST_MONITORING_PUBLIC_URL: { key: 'monitoring.publicUrl' },
 };
 
 export interface LoadOptions {

@@ -62,18 +62,6 @@ export const configSchema = z
       .object({
         listen: listenAddress.prefault(':7080'),
         domain: z.string().default('localhost'),
-        /** Where subscriber mails go out; without a host no mail is sent and subscribing is closed. */
-        smtp: z
-          .object({
-            host: z.string().min(1).optional(),
-            port: z.number().int().min(1).max(65_535).default(25),
-            secure: z.boolean().default(false),
-            /** Plain SMTP even when STARTTLS is offered: only for a relay on loopback. */
-            ignoreTls: z.boolean().default(false),
-            from: z.string().min(3).default('status@localhost'),
-          })
-          .strict()
-          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -120,6 +108,29 @@ export const configSchema = z
       .object({
         concurrency: z.number().int().min(1).max(256).default(4),
         leaseSeconds: z.number().int().min(5).max(86_400).default(60),
+      })
+      .strict()
+      .prefault({}),
+    /** Outgoing mail: alert notifications, status-page subscribers, account-manager notices, reports. */
+    smtp: z
+      .object({
+        /** No host: mail deliveries fail (and say so in the delivery log); webhooks still work. */
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(1).max(65_535).default(25),
+        /** TLS from the first byte (port 465); otherwise STARTTLS when offered. */
+        secure: z.boolean().default(false),
+        /** Plain SMTP even when STARTTLS is offered: only for a relay on loopback. */
+        ignoreTls: z.boolean().default(false),
+        from: z.string().min(3).default('roost@localhost'),
+      })
+      .strict()
+      .prefault({}),
+    monitoring: z
+      .object({
+        /** Run the probe scheduler, alerting and notifications in `roost serve`. */
+        enabled: z.boolean().default(true),
+        /** The admin UI's address as people reach it, for links in notifications. */
+        publicUrl: z.url({ protocol: /^https?$/ }).optional(),
       })
       .strict()
       .prefault({}),

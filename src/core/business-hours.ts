@@ -1,64 +1,97 @@
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 
-/** Working hours of the policy (R26): 9:00–18:00 Paris time, Monday to Friday, French public holidays off. */
+/** When the support team answers: a daily window on working days, in one time zone. */
 export interface BusinessHours {
   timeZone: string;
-  /** Hour the day starts and ends, local time. */
-  open: number;
-  close: number;
-  /** ISO country (and optional region) whose public holidays are days off. */
+  /** `HH:MM`, local time, inclusive. */
+  start: string;
+  /** `HH:MM`, local time, exclusive. */
+  end: string;
+  /** ISO country whose public holidays are not working days (date-holidays). */
   country: string;
 }
 
-export const defaultBusinessHours: BusinessHours = {
+/** R13: support 9:00–18:00 Paris on working days; nights, weekends and French public holidays go to on-call. */
+export const parisSupportHours: BusinessHours = {
   timeZone: 'Europe/Paris',
-  open: 9,
-  close: 18,
+  start: '09:00',
+  end: '18:00',
   country: 'FR',
 };
 
 const calendars = new Map<string, Holidays>();
 
-function publicHolidays(country: string): Holidays {
-  let calendar = calendars.get(country);
-  if (!calendar) {
-    calendar = new Holidays(country);
-    calendars.set(country, calendar);
+function calendar(country: string): Holidays {
+  let found = calendars.get(country);
+  if (!found) {
+    found = new Holidays(country);
+    calendars.set(country, found);
   }
-  return calendar;
+  return found;
 }
 
-/** A public holiday (`public` type only: observances and optional days are working days) on that local date. */
-export function isPublicHoliday(day: DateTime, hours: BusinessHours = defaultBusinessHours): boolean {
-  const found = publicHolidays(hours.country).isHoliday(day.set({ hour: 12 }).toJSDate());
-  return Array.isArray(found) && found.some((holiday) => holiday.type === 'public');
+function minutesOf(clock: string): number {
+  const [hours, minutes] = clock.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
 }
 
-export function isWorkingDay(day: DateTime, hours: BusinessHours = defaultBusinessHours): boolean {
-  return day.weekday <= 5 && !isPublicHoliday(day, hours);
+/** A public holiday of the country on the local date of `at` (observances and bank holidays do not count). */
+export function publicHolidayOn(at: Date, hours: BusinessHours = parisSupportHours): string | null {
+  const local = DateTime.fromJSDate(at, { zone: hours.timeZone });
+  // Noon of the local date: date-holidays compares in the country's own zone.
+  const noon = local.set({ hour: 12, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+  const found = calendar(hours.country).isHoliday(noon);
+  const holiday = found ? found.find((entry) => entry.type === 'public') : undefined;
+  return holiday ? holiday.name : null;
+}
+
+export function isWorkingDay(at: Date, hours: BusinessHours = parisSupportHours): boolean {
+  const local = DateTime.fromJSDate(at, { zone: hours.timeZone });
+  if (local.weekday >= 6) return false;
+  return publicHolidayOn(at, hours) === null;
+}
+
+export function isBusinessHours(at: Date, hours: BusinessHours = parisSupportHours): boolean {
+  if (!isWorkingDay(at, hours)) return false;
+  const local = DateTime.fromJSDate(at, { zone: hours.timeZone });
+  const minute = local.hour * 60 + local.minute;
+  return minute >= minutesOf(hours.start) && minute < minutesOf(hours.end);
+}
+
+export type AlertRoute = 'support' | 'oncall';
+
+/** Who an alert goes to at a given moment. */
+export function routeAt(at: Date, hours: BusinessHours = parisSupportHours): AlertRoute {
+  return isBusinessHours(at, hours) ? 'support' : 'oncall';
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  return DateTime.local().setZone(zone).isValid;
 }
 
 /**
- * The business-hour stretches a window [start, end) overlaps, in the policy's time zone; empty when the
- * window lies wholly outside business hours. Local days are walked one by one, so DST days need no care.
+ * The business-hour stretches a window [start, end) overlaps; empty when the window lies wholly outside
+ * business hours (maintenance planning, R26). Local days are walked one by one, so DST days need no care.
  */
 export function businessHoursOverlap(
   start: Date,
   end: Date,
-  hours: BusinessHours = defaultBusinessHours,
+  hours: BusinessHours = parisSupportHours,
 ): Array<{ start: Date; end: Date }> {
   const overlaps: Array<{ start: Date; end: Date }> = [];
   if (end <= start) return overlaps;
   let day = DateTime.fromJSDate(start, { zone: hours.timeZone }).startOf('day');
   const last = DateTime.fromJSDate(end, { zone: hours.timeZone });
+  const at = (clock: string) => {
+    const minutes = minutesOf(clock);
+    return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toJSDate();
+  };
   // Bounded: a window longer than a year is refused by its operation before it gets here.
   for (let guard = 0; day <= last && guard < 400; guard++, day = day.plus({ days: 1 })) {
-    if (!isWorkingDay(day, hours)) continue;
-    const opens = day.set({ hour: hours.open }).toJSDate();
-    const closes = day.set({ hour: hours.close }).toJSDate();
-    const from = new Date(Math.max(opens.getTime(), start.getTime()));
-    const to = new Date(Math.min(closes.getTime(), end.getTime()));
+    if (!isWorkingDay(day.set({ hour: 12 }).toJSDate(), hours)) continue;
+    const from = new Date(Math.max(at(hours.start).getTime(), start.getTime()));
+    const to = new Date(Math.min(at(hours.end).getTime(), end.getTime()));
     if (from < to) overlaps.push({ start: from, end: to });
   }
   return overlaps;

@@ -1,3 +1,4 @@
+export type { Mailer, MailMessage } from '../notify/index.ts';
 export { addComponent } from './add-component.ts';
 export { advanceMaintenances, registerMaintenanceJobs } from './advance-maintenances.ts';
 export { announceMaintenances, announcementLeads } from './announce-maintenances.ts';
@@ -7,7 +8,6 @@ export { confirmSubscription, unsubscribe } from './confirm-subscription.ts';
 export type { StatusDeps } from './deps.ts';
 export { getStatusPage } from './get-status-page.ts';
 export { listMaintenances } from './list-maintenances.ts';
-export type { Mailer, MailMessage } from './mailer.ts';
 export { type Maintenance, maintenanceQueue } from './maintenance-records.ts';
 export {
   announceQueue,
@@ -47,6 +47,6 @@ export { requestSubscription } from './request-subscription.ts';
 export { bumpStatusRevision } from './revision.ts';
 export { scheduleMaintenance } from './schedule-maintenance.ts';
 export { setComponentStatus } from './set-component-status.ts';
-export { createSmtpMailer, type SmtpSettings } from './smtp-mailer.ts';
+
 export type { SubscriptionDeps } from './subscription-deps.ts';
 export { downtimeWeight, type UptimeDay } from './uptime.ts';

@@ -1,5 +1,5 @@
 import { markdownToText, renderMarkdown } from '../core/markdown.ts';
-import type { MailMessage } from './mailer.ts';
+import type { MailMessage } from '../notify/index.ts';
 
 const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

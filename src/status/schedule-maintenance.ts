@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
-import { type BusinessHours, businessHoursOverlap, defaultBusinessHours } from '../core/business-hours.ts';
+import { type BusinessHours, businessHoursOverlap, parisSupportHours } from '../core/business-hours.ts';
 import { RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { StatusDeps } from './deps.ts';
@@ -49,7 +49,7 @@ export async function scheduleMaintenance(
   const overlap = businessHoursOverlap(
     parsed.startsAt,
     parsed.endsAt,
-    deps.businessHours ?? defaultBusinessHours,
+    deps.businessHours ?? parisSupportHours,
   );
   if (overlap.length > 0 && !parsed.confirmBusinessHours) {
     throw new RoostError(

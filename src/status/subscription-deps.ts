@@ -1,8 +1,8 @@
 import type { AuditLog } from '../audit/types.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Mailer } from '../notify/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
-import type { Mailer } from './mailer.ts';
 
 /** What subscriptions work with: the vault holds the link key, the mailer sends. */
 export interface SubscriptionDeps {

@@ -194,6 +194,15 @@ export interface Database {
   instances: InstanceTable;
   instance_operations: InstanceOperationTable;
   erasure_certificates: ErasureCertificateTable;
+  monitors: MonitorTable;
+  check_results: CheckResultTable;
+  check_rollups: CheckRollupTable;
+  alerts: AlertTable;
+  silences: SilenceTable;
+  notification_channels: NotificationChannelTable;
+  notification_deliveries: NotificationDeliveryTable;
+  oncall_schedules: OnCallScheduleTable;
+  escalation_policies: EscalationPolicyTable;
   incidents: IncidentTable;
   incident_instances: IncidentInstanceTable;
   incident_components: IncidentComponentTable;
@@ -379,4 +388,150 @@ export interface StatusDeliveryTable {
   entry_id: string;
   subscriber_id: string;
   sent_at: number;
+}
+
+export interface MonitorTable {
+  /** `mon_…` */
+  id: string;
+  name: string;
+  kind: 'http' | 'tcp' | 'heartbeat' | 'app_status' | 'host';
+  instance_id: string | null;
+  /** `manual`, or `template` for monitors an instance's policy template created. */
+  source: 'manual' | 'template';
+  /** JSON object: the kind's settings (url, expected status, keyword, host, port, thresholds…). */
+  settings: string;
+  interval_seconds: number;
+  timeout_ms: number;
+  /** Failed checks in a row before the monitor is down. */
+  retries: number;
+  severity: 'critical' | 'warning' | 'info';
+  /** How long the monitor stays down before its alert fires (pending until then). */
+  for_seconds: number;
+  /** JSON object of string labels. */
+  labels: string;
+  enabled: number;
+  /** SHA-256 of a heartbeat monitor's push token; the token is shown once. */
+  push_token_hash: string | null;
+  state: 'unknown' | 'up' | 'down';
+  failures: number;
+  last_message: string | null;
+  last_latency_ms: number | null;
+  last_checked_at: number | null;
+  last_pushed_at: number | null;
+  state_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CheckResultTable {
+  monitor_id: string;
+  at: number;
+  ok: number;
+  latency_ms: number;
+  message: string | null;
+}
+
+export interface CheckRollupTable {
+  monitor_id: string;
+  granularity: 'minute' | 'hour' | 'day';
+  /** Start of the bucket, epoch ms UTC. */
+  bucket: number;
+  checks: number;
+  failures: number;
+  latency_sum: number;
+  latency_max: number;
+}
+
+export interface AlertTable {
+  /** `alr_…` */
+  id: string;
+  /** Same condition on the same target: one alert, however often it is seen. */
+  fingerprint: string;
+  monitor_id: string | null;
+  instance_id: string | null;
+  /** Alerts notified together (per instance). */
+  group_key: string;
+  severity: 'critical' | 'warning' | 'info';
+  labels: string;
+  summary: string;
+  state: 'pending' | 'firing' | 'resolved';
+  route: 'support' | 'oncall' | null;
+  /** Escalation level paged so far (0: none). */
+  level: number;
+  /** `sil_…` or `maintenance:…` while suppressed. */
+  suppressed_by: string | null;
+  pending_since: number;
+  fired_at: number | null;
+  resolved_at: number | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  /** The last state people were told about (`firing`, `resolved`), for group notifications. */
+  notified_state: string | null;
+  updated_at: number;
+}
+
+export interface SilenceTable {
+  /** `sil_…` */
+  id: string;
+  /** JSON array of `{ label, value, regex? }`. */
+  matchers: string;
+  author: string;
+  comment: string;
+  starts_at: number;
+  ends_at: number;
+  expired_at: number | null;
+  created_at: number;
+}
+
+export interface NotificationChannelTable {
+  /** `chn_…` */
+  id: string;
+  name: string;
+  kind: 'email' | 'webhook';
+  /** JSON: `{ to: [...] }` or `{ url, slack }`. */
+  settings: string;
+  created_at: number;
+}
+
+export interface NotificationDeliveryTable {
+  /** `ntf_…` */
+  id: string;
+  alert_id: string;
+  channel_id: string;
+  /** `firing`, `resolved`, `escalation:2`, `support`… */
+  reason: string;
+  recipient: string;
+  /** JSON: `{ subject, text, alertIds }`, kept so a retry sends the same message. */
+  payload: string;
+  state: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: number;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface OnCallScheduleTable {
+  /** `sch_…` */
+  id: string;
+  name: string;
+  time_zone: string;
+  /** JSON array of rotation layers. */
+  layers: string;
+  /** JSON array of `{ user, from, until }`. */
+  overrides: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EscalationPolicyTable {
+  /** `esc_…` */
+  id: string;
+  name: string;
+  /** JSON array of emails paged during business hours. */
+  support: string;
+  /** JSON array of `{ scheduleId, timeoutMinutes }`, level 1 first. */
+  levels: string;
+  created_at: number;
+  updated_at: number;
 }

@@ -11,6 +11,7 @@ import { incidentPages } from './pages/incidents.ts';
 import { instancePages } from './pages/instances.ts';
 import { loginPages } from './pages/login.ts';
 import { logoutPages } from './pages/logout.ts';
+import { monitoringPages } from './pages/monitoring.ts';
 import { overviewPages } from './pages/overview.ts';
 import { sectionPages } from './pages/sections.ts';
 import { setupPages } from './pages/setup.ts';
@@ -58,6 +59,7 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     banPages,
     incidentPages,
     statusPagePages,
+    monitoringPages,
   ]) {
     app.route('/', pages(ui));
   }

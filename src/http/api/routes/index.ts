@@ -3,6 +3,7 @@ import { auditRoutes } from './audit.ts';
 import { banRoutes } from './bans.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
+import { monitoringRoutes } from './monitoring.ts';
 import { secretRoutes } from './secrets.ts';
 import { statusRoutes } from './status.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -18,4 +19,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...instanceRoutes,
   ...incidentRoutes,
   ...statusRoutes,
+  ...monitoringRoutes,
 ];

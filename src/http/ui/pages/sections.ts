@@ -9,8 +9,6 @@ import { sendPage } from '../respond.ts';
 
 /** Sections whose operations are not built yet: a real page saying what will be there. */
 const upcoming: Record<string, string> = {
-  '/monitoring':
-    'HTTP, TCP, TLS, heartbeat and host probes with their latest results, the alert rules, open alerts and the on-call schedule.',
   '/backups':
     'Encrypted daily backups per instance with their manifests, restores, and the results of the restore drills.',
   '/logs':

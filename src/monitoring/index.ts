@@ -1,0 +1,15 @@
+export * from './alerts/index.ts';
+export { type CreatedMonitor, createMonitor, hashPushToken } from './create-monitor.ts';
+export { deleteMonitor, removeMonitorRows } from './delete-monitor.ts';
+export type { MonitoringDeps } from './deps.ts';
+export { parseJsonPath, readJsonPath } from './json-path.ts';
+export { getMonitor, listMonitors } from './list-monitors.ts';
+export type { Finding, ProbeResult } from './probes/index.ts';
+export { recordPush } from './record-push.ts';
+export { type Monitor, type MonitorKind, monitorKinds, severities } from './records.ts';
+export { bucketOf, type Granularity, granularities } from './results.ts';
+export { type CheckOutcome, type Entry, offsetOf, Scheduler, type SchedulerOptions } from './scheduler.ts';
+export { createMonitoringService, type MonitoringService, type NotificationPass } from './service.ts';
+export { updateMonitor } from './update-monitor.ts';
+export { getUptime, type MonitorUptime, type UptimeBucket, uptimeOf } from './uptime.ts';
+export { type MonitorDefinitionInput, validateMonitor } from './validate-monitor.ts';
