@@ -39,16 +39,16 @@ export function userBody(user: User) {
  * An actor's permission set never changes after it is built, and a token's actor (with its set) is kept
  * between requests: its sorted list is made once per set, not on every `GET /me`.
  */
-const sortedLists = new WeakMap<ReadonlySet<Permission>, Permission[]>();
+const sortedLists = new WeakMap<ReadonlySet<Permission>, readonly Permission[]>();
 
-/** The list is shared between answers, so it is frozen: a change would throw, not leak into the next. */
+/** A copy of the kept list (not a frozen one: JSON.stringify is about three times slower on those). */
 function sortedPermissions(permissions: ReadonlySet<Permission>): Permission[] {
   let sorted = sortedLists.get(permissions);
   if (!sorted) {
-    sorted = Object.freeze([...permissions].sort()) as Permission[];
+    sorted = [...permissions].sort();
     sortedLists.set(permissions, sorted);
   }
-  return sorted;
+  return sorted.slice();
 }
 
 export const userRoutes = [
