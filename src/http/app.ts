@@ -7,7 +7,7 @@ import { createApiApp, maxBodyBytes } from './api/router.ts';
 import { errorResponse } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { jsonResponse } from './json.ts';
-import { type ActorResolvers, type AdminEnv, resolveActor } from './middleware/actor.ts';
+import { type ActorResolvers, type AdminEnv, actorIdentifier, resolveActor } from './middleware/actor.ts';
 import { sameOrigin } from './middleware/csrf.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { createUiApp, uiErrorResponse, uiNotFound } from './ui/index.ts';
@@ -67,7 +67,6 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
   // Middleware only unsafe methods need is registered for them alone: reads skip those layers entirely.
   const writes = ['POST', 'PUT', 'PATCH', 'DELETE'];
   app.on(writes, '*', limitBody, sameOrigin());
-  app.use(resolveActor(deps.resolvers));
   const { afterWrite } = deps.resolvers;
   if (afterWrite) {
     app.on(writes, '*', async (_context, next) => {
@@ -75,7 +74,11 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AdminEnv> {
       afterWrite();
     });
   }
-  app.route('/api/v1', createApiApp(deps.api, deps.routes, deps.version));
+  const identify = actorIdentifier(deps.resolvers);
+  app.route('/api/v1', createApiApp(deps.api, deps.routes, deps.version, identify));
+  // Registered after the API routes: they answer without calling next, so only pages (and API paths no
+  // route matched, before their 404) pass through this layer.
+  app.use(resolveActor(identify));
   app.route('/', createUiApp(deps.api));
   app.notFound((context) =>
     isApi(context.req.path)
