@@ -1,9 +1,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createHttpMetrics, type HttpMetrics } from './http-metrics.ts';
 
 export interface Metrics {
   registry: Registry;
-  httpRequests: Counter<'server' | 'method' | 'route' | 'status'>;
-  httpDuration: Histogram<'server' | 'method' | 'route'>;
+  /** Requests answered and their durations, by server, method, route pattern (and status). */
+  http: HttpMetrics;
   jobRuns: Counter<'queue' | 'outcome'>;
   jobDuration: Histogram<'queue'>;
   /** Called on every scrape; returns the number of jobs per queue and state. */
@@ -27,19 +28,7 @@ export function createMetrics(): Metrics {
   });
   return {
     registry,
-    httpRequests: new Counter({
-      name: 'roost_http_requests_total',
-      help: 'HTTP requests answered',
-      labelNames: ['server', 'method', 'route', 'status'],
-      registers: [registry],
-    }),
-    httpDuration: new Histogram({
-      name: 'roost_http_request_duration_seconds',
-      help: 'HTTP request duration',
-      labelNames: ['server', 'method', 'route'],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers: [registry],
-    }),
+    http: createHttpMetrics(registry),
     jobRuns: new Counter({
       name: 'roost_job_runs_total',
       help: 'Job runs by outcome (succeeded, retried, dead)',

@@ -8,18 +8,31 @@ import { jsonHeaders, jsonResponse } from '../json.ts';
 import type { AdminEnv } from '../middleware/actor.ts';
 import { checkRequestCsrf } from '../middleware/csrf.ts';
 import { openApiDocument } from './openapi.ts';
-import { type ApiDeps, type ApiRoute, honoPath } from './route.ts';
+import { type ApiDeps, type ApiRoute, honoPath, pathParameters } from './route.ts';
 
 /** Request bodies above this are refused with 413 (documented in the OpenAPI description). */
 export const maxBodyBytes = 64 * 1024;
 
-/** Mounts every route of the table: authenticate → authorize → CSRF → parse → validate → run. */
-export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version: string): Hono<AdminEnv> {
+/**
+ * Mounts every route of the table: authenticate → authorize → CSRF → parse → validate → run. Each route
+ * identifies its caller itself rather than after a middleware: one Hono layer less on every API request.
+ */
+export function createApiApp(
+  deps: ApiDeps,
+  routes: readonly ApiRoute[],
+  version: string,
+  identify: (context: Context<AdminEnv>) => Promise<void>,
+): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const document = openApiDocument(routes, version);
-  app.get('/openapi.json', () => jsonResponse(document));
+  app.get('/openapi.json', async (context) => {
+    await identify(context);
+    return jsonResponse(document);
+  });
   for (const route of routes) {
+    const hasParams = pathParameters(route.path).length > 0;
     app.on(route.method.toUpperCase(), honoPath(route.path), async (context) => {
+      await identify(context);
       const actor = context.get('actor');
       if (route.permission === 'authenticated') {
         if (actor.kind === 'anonymous')
@@ -30,7 +43,7 @@ export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version
         authorize(actor, route.permission);
       }
       if (route.method !== 'get') checkRequestCsrf(context, actor);
-      const input = await readInput(context, route);
+      const input = await readInput(context, route, hasParams);
       const parsed = route.input.safeParse(input);
       if (!parsed.success) throw invalidInput(parsed.error);
       const result = await route.run({ deps, actor: actor }, parsed.data);
@@ -48,8 +61,12 @@ export function createApiApp(deps: ApiDeps, routes: readonly ApiRoute[], version
   return app;
 }
 
-async function readInput(context: Context, route: ApiRoute): Promise<Record<string, unknown>> {
-  const params = context.req.param() as Record<string, string>;
+async function readInput(
+  context: Context,
+  route: ApiRoute,
+  hasParams: boolean,
+): Promise<Record<string, unknown>> {
+  const params = hasParams ? (context.req.param() as Record<string, string>) : {};
   if (route.method === 'get' || route.method === 'delete') return { ...context.req.query(), ...params };
   const type = context.req.header('content-type') ?? '';
   const text = await context.req.text();

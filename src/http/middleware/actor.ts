@@ -34,10 +34,11 @@ export function clientIp(context: Context): string | null {
 
 /**
  * Resolves who is asking: an API token (`Authorization: Bearer`), else the session cookie, else
- * anonymous. A bearer token that does not resolve is an error, never a silent downgrade.
+ * anonymous, and sets `actor` (with `csrf` and `sessionToken` for a session). A bearer token that does not
+ * resolve is an error, never a silent downgrade.
  */
-export function resolveActor(resolvers: ActorResolvers): MiddlewareHandler<AdminEnv> {
-  return async (context, next) => {
+export function actorIdentifier(resolvers: ActorResolvers): (context: Context<AdminEnv>) => Promise<void> {
+  return async (context) => {
     const ip = clientIp(context);
     context.set('csrf', null);
     context.set('sessionToken', null);
@@ -47,7 +48,7 @@ export function resolveActor(resolvers: ActorResolvers): MiddlewareHandler<Admin
       const actor = match?.[1] ? await resolvers.resolveToken(match[1], ip) : undefined;
       if (!actor) throw new RoostError('unauthenticated', 'the API token is unknown, expired or revoked');
       context.set('actor', actor);
-      return next();
+      return;
     }
     const token = getCookie(context, sessionCookie);
     const resolved = token ? await resolvers.resolveSession(token, ip) : undefined;
@@ -58,6 +59,15 @@ export function resolveActor(resolvers: ActorResolvers): MiddlewareHandler<Admin
     } else {
       context.set('actor', anonymousActor(ip));
     }
+  };
+}
+
+/** The same as a middleware, for pages (the API's route handlers identify the caller themselves). */
+export function resolveActor(
+  identify: (context: Context<AdminEnv>) => Promise<void>,
+): MiddlewareHandler<AdminEnv> {
+  return async (context, next) => {
+    await identify(context);
     return next();
   };
 }

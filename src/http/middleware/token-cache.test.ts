@@ -26,6 +26,17 @@ it('keeps a resolved token for its time to live, forgets on writes, and never ca
     'a cached actor carries the caller of this request',
   );
   assert.equal(calls, 1);
+  assert.equal(
+    await cache.resolveToken('rst_a', '10.0.0.2'),
+    await cache.resolveToken('rst_a', '10.0.0.2'),
+    'the same caller gets the same actor, not a copy per request',
+  );
+  assert.equal(
+    (await cache.resolveToken('rst_a', '10.0.0.3'))?.ip,
+    '10.0.0.3',
+    'another caller gets its own',
+  );
+  assert.equal(calls, 1);
   valid = false;
   now = 5_001;
   assert.equal(await cache.resolveToken('rst_a', null), undefined, 'asked again after the time to live');

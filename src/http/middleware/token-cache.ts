@@ -29,7 +29,11 @@ export function cachedTokenResolver(
   return {
     async resolveToken(bearer, ip) {
       const cached = entries.get(bearer);
-      if (cached && cached.until > now()) return { ...cached.actor, ip };
+      if (cached && cached.until > now()) {
+        // Actors are never changed once built: the same caller gets the same object, a new one a copy.
+        if (cached.actor.ip !== ip) cached.actor = { ...cached.actor, ip };
+        return cached.actor;
+      }
       entries.delete(bearer);
       const actor = await resolve(bearer, ip);
       if (actor) {
