@@ -14,7 +14,7 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
-import { registerAccountManagerJobs } from './incidents/index.ts';
+import { alertTimeline, registerAccountManagerJobs } from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import type { AlertListener, MaintenanceSource } from './monitoring/index.ts';
@@ -26,9 +26,10 @@ import { createLocalRuntime, createSwarmRuntime, type Runtime } from './runtime/
 import {
   type ComponentHealthSource,
   type Mailer,
-  noHealth,
+  maintenanceWindows,
+  monitorHealth,
+  monitorUptime,
   notifyQueue,
-  noUptime,
   registerMaintenanceJobs,
   registerSubscriberJobs,
   type SubscriptionDeps,
@@ -138,8 +139,10 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       audit,
       jobs,
       runtime,
-      componentHealth: noHealth,
-      uptime: noUptime,
+      // Status pages read monitoring; monitoring honours the status pages' maintenance windows and tells
+      // incident timelines about alerts.
+      componentHealth: monitorHealth(store),
+      uptime: monitorUptime(store),
       mailer,
       lifecycle: [
         monitoringLifecycle({
@@ -150,7 +153,10 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
           apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
         }),
       ],
-      alerting: { listeners: [] },
+      alerting: {
+        listeners: [alertTimeline({ store, clock, audit, jobs })],
+        maintenance: maintenanceWindows(store),
+      },
       close: async () => {
         await jobs.stop();
         mailer?.close?.();

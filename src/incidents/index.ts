@@ -1,3 +1,4 @@
+export { alertTimeline } from './alert-timeline.ts';
 export { type AppendTimelineEntryInput, appendTimelineEntry } from './append-timeline-entry.ts';
 export { createIncident } from './create-incident.ts';
 export { type CustomerNotice, draftCustomerNotice } from './customer-notice.ts';

@@ -4,6 +4,7 @@ export { deleteMonitor, removeMonitorRows } from './delete-monitor.ts';
 export type { MonitoringDeps } from './deps.ts';
 export { parseJsonPath, readJsonPath } from './json-path.ts';
 export { getMonitor, listMonitors } from './list-monitors.ts';
+export { type MonitorState, monitorStates } from './monitor-states.ts';
 export type { Finding, ProbeResult } from './probes/index.ts';
 export { recordPush } from './record-push.ts';
 export { type Monitor, type MonitorKind, monitorKinds, severities } from './records.ts';

@@ -9,6 +9,8 @@ export type { StatusDeps } from './deps.ts';
 export { getStatusPage } from './get-status-page.ts';
 export { listMaintenances } from './list-maintenances.ts';
 export { type Maintenance, maintenanceQueue } from './maintenance-records.ts';
+export { maintenanceWindows } from './maintenance-source.ts';
+export { monitorHealth, monitorUptime } from './monitoring-sources.ts';
 export {
   announceQueue,
   notifyQueue,
@@ -47,6 +49,5 @@ export { requestSubscription } from './request-subscription.ts';
 export { bumpStatusRevision } from './revision.ts';
 export { scheduleMaintenance } from './schedule-maintenance.ts';
 export { setComponentStatus } from './set-component-status.ts';
-
 export type { SubscriptionDeps } from './subscription-deps.ts';
 export { downtimeWeight, type UptimeDay } from './uptime.ts';

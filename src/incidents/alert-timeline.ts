@@ -1,0 +1,47 @@
+import type { Actor } from '../auth/actor.ts';
+import { allPermissions } from '../auth/permissions.ts';
+import type { AlertListener } from '../monitoring/index.ts';
+import { appendTimelineEntry } from './append-timeline-entry.ts';
+import type { IncidentDeps } from './deps.ts';
+
+/** Who the timeline names for what monitoring reports. */
+const monitoringActor: Actor = {
+  kind: 'local',
+  id: 'monitoring',
+  label: 'monitoring',
+  role: null,
+  permissions: new Set(allPermissions.filter((permission) => permission === 'incidents:write')),
+  secondFactorAt: null,
+  ip: null,
+};
+
+const reported = new Set(['firing', 'resolved', 'acknowledged', 'escalated']);
+
+/**
+ * Alert transitions on the timelines of the open incidents that touch the alert's instance, so a
+ * timeline fills itself while people work (R23).
+ */
+export function alertTimeline(deps: IncidentDeps): AlertListener {
+  return {
+    name: 'incident timelines',
+    async alertChanged({ kind, alert, at }) {
+      if (!reported.has(kind) || alert.instanceId === null) return;
+      const open = await deps.store.db
+        .selectFrom('incident_instances')
+        .innerJoin('incidents', 'incidents.id', 'incident_instances.incident_id')
+        .select('incidents.id')
+        .where('incident_instances.instance_id', '=', alert.instanceId)
+        .where('incidents.status', 'not in', ['resolved', 'postmortem'])
+        .execute();
+      for (const incident of open) {
+        await appendTimelineEntry(deps, monitoringActor, {
+          incidentId: incident.id,
+          kind: 'alert',
+          source: 'monitoring',
+          body: `Alert ${kind}: ${alert.summary} (${alert.severity})`,
+          at,
+        });
+      }
+    },
+  };
+}
