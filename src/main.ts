@@ -4,6 +4,13 @@ import type { Hono } from 'hono';
 import { createAuditLog } from './audit/index.ts';
 import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
+import {
+  type BackupDeps,
+  backupLifecycle,
+  createLocalTarget,
+  defaultBackupSettings,
+  registerBackupJobs,
+} from './backups/index.ts';
 import type { Config } from './config/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { RoostError } from './core/errors.ts';
@@ -44,6 +51,8 @@ export interface Roost {
   runtime: Runtime;
   /** What other domains set up and erase for each instance (backup keys, monitors, …), in order. */
   lifecycle: InstanceLifecycleListener[];
+  /** What backup operations and jobs run on: a local target under `<dataDir>/backups`. */
+  backups: BackupDeps;
   close(): Promise<void>;
 }
 
@@ -98,6 +107,17 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     );
     metrics.setQueueDepthSource(() => jobs.depth());
     const runtime = createLocalRuntime({ dataDir: config.dataDir });
+    const backups: BackupDeps = {
+      store,
+      vault,
+      clock,
+      audit,
+      jobs,
+      runtime,
+      logger,
+      target: createLocalTarget(path.join(config.dataDir, 'backups')),
+      settings: { ...defaultBackupSettings, timeZone: config.timeZone },
+    };
     return {
       config,
       logger,
@@ -109,7 +129,8 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       audit,
       jobs,
       runtime,
-      lifecycle: [],
+      lifecycle: [backupLifecycle(backups)],
+      backups,
       close: async () => {
         await jobs.stop();
         await store.close();
@@ -183,6 +204,7 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     throw error;
   }
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
+  registerBackupJobs(roost.backups);
   roost.jobs.start();
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
   return {

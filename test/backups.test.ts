@@ -1,0 +1,374 @@
+// Backups end to end on the real SQLite store and the real local runtime (PostgreSQL, Redis, sample API):
+// key at provisioning, streamed encrypted backups to a local target, a restore with Debian's stock tools,
+// checksum refusal, access rules, 25 days of scheduled backups under a manual clock, decommission.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Actor, localActor } from '../src/auth/index.ts';
+import {
+  type Backup,
+  type BackupDeps,
+  exportBackupKey,
+  findInstanceKey,
+  listBackups,
+  manifestFile,
+  registerBackupJobs,
+  restoreBackup,
+  runBackup,
+} from '../src/backups/index.ts';
+import { isRoostError } from '../src/core/errors.ts';
+import {
+  createInstance,
+  decommissionInstance,
+  getCertificate,
+  getInstance,
+  type InstanceDeps,
+  registerInstanceJobs,
+} from '../src/instances/index.ts';
+import { apiDepsOf } from '../src/main.ts';
+import { startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
+
+const slug = `bk-${Math.random().toString(36).slice(2, 8)}`;
+const day = 24 * 60 * 60 * 1000;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('backups on the local runtime', () => {
+  let test: TestRoost;
+  let deps: InstanceDeps;
+  let backups: BackupDeps;
+  let local: Actor;
+  let instanceId: string;
+  let backupRoot: string;
+
+  async function psql(sql: string): Promise<string> {
+    const result = await test.roost.runtime.exec(slug, 'db', [
+      'psql',
+      '-X',
+      '-A',
+      '-t',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      sql,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim();
+  }
+
+  async function finished(backupId: string): Promise<Backup> {
+    return until(`backup ${backupId}`, async () => {
+      const found = (await listBackups(backups, local, { slug, includePruned: true })).find(
+        (b) => b.id === backupId,
+      );
+      if (found?.state === 'failed') assert.fail(`backup failed: ${found.error}`);
+      return found?.state === 'succeeded' ? found : undefined;
+    });
+  }
+
+  before(async () => {
+    test = await startTestRoost();
+    chmodSync(test.directory, 0o711); // the postgres and redis users traverse it to reach their own directories
+    deps = { ...apiDepsOf(test.roost), lifecycle: test.roost.lifecycle };
+    backups = test.roost.backups;
+    backupRoot = path.join(test.directory, 'backups');
+    local = localActor(test.roost.clock);
+    registerInstanceJobs(deps);
+    registerBackupJobs(backups);
+    test.roost.jobs.start();
+  });
+
+  after(async () => {
+    if (test) {
+      await test.roost.runtime.remove(slug).catch(() => {});
+      await test.close();
+    }
+  });
+
+  it('makes an OpenPGP key pair and a daily schedule when the instance is provisioned, once', async () => {
+    const { instance, operation } = await createInstance(deps, local, {
+      slug,
+      customer: 'Acme',
+      environment: 'staging',
+    });
+    instanceId = instance.id;
+    await until('provisioning', async () => {
+      const details = await getInstance(deps, local, { slug });
+      const op = details.operations.find((candidate) => candidate.id === operation.id);
+      if (op?.state === 'failed') assert.fail(`provisioning failed: ${op.error}`);
+      return op?.state === 'succeeded' ? true : undefined;
+    });
+    const key = await findInstanceKey(test.roost.store.db, instanceId);
+    assert.ok(key);
+    assert.match(key.fingerprint, /^[0-9A-F]{40}$/);
+    assert.match(key.publicKey, /BEGIN PGP PUBLIC KEY BLOCK/);
+    const secrets = await test.roost.vault.list(`backup-key:${instanceId}`);
+    assert.deepEqual(
+      secrets.map((secret) => secret.name),
+      ['openpgp-private-key'],
+    );
+    // Idempotent: a retried converge keeps the key.
+    for (const listener of test.roost.lifecycle) await listener.provisioned?.(instance);
+    assert.equal((await findInstanceKey(test.roost.store.db, instanceId))?.fingerprint, key.fingerprint);
+    const schedule = await test.roost.store.db
+      .selectFrom('job_schedules')
+      .selectAll()
+      .where('name', '=', `backup:${instanceId}`)
+      .executeTakeFirstOrThrow();
+    const [minute, hour] = schedule.cron.split(' ').map(Number);
+    assert.ok(
+      (hour as number) >= 1 && (hour as number) < 5,
+      `${schedule.cron} starts between 01:00 and 05:00`,
+    );
+    assert.ok((minute as number) >= 0 && (minute as number) < 60);
+    assert.equal(schedule.time_zone, 'Europe/Paris');
+  });
+
+  it('backs up: dump, configuration and secrets encrypted, manifest last, no partial file', async () => {
+    await psql(
+      "create table items (id int primary key, name text); insert into items select g, 'item ' || g from generate_series(1, 1000) g; create table notes (body text); insert into notes values ('a'), ('b');",
+    );
+    const queued = await runBackup(backups, local, { slug });
+    assert.equal(queued.state, 'queued');
+    await assert.rejects(runBackup(backups, local, { slug }), (error) => isRoostError(error, 'conflict'));
+    const backup = await finished(queued.id);
+    const manifest = backup.manifest;
+    assert.ok(manifest);
+    assert.equal(manifest.rowCounts['public.items'], 1000);
+    assert.equal(manifest.rowCounts['public.notes'], 2);
+    assert.match(manifest.engine.version, /^PostgreSQL 15/);
+    assert.equal(
+      manifest.key.fingerprint,
+      (await findInstanceKey(test.roost.store.db, instanceId))?.fingerprint,
+    );
+    const folder = path.join(backupRoot, slug, backup.id);
+    assert.deepEqual(readdirSync(folder).sort(), [
+      'database.dump.zst.gpg',
+      'instance.json.gpg',
+      manifestFile,
+    ]);
+    const stored = JSON.parse(readFileSync(path.join(folder, manifestFile), 'utf8'));
+    assert.deepEqual(stored, manifest);
+    // Encrypted: neither the data nor any secret value appears in the files.
+    const values = await Promise.all(
+      (await test.roost.vault.list(instanceId)).map((secret) =>
+        test.roost.vault.reveal(instanceId, secret.name),
+      ),
+    );
+    for (const name of readdirSync(folder)) {
+      const content = readFileSync(path.join(folder, name));
+      assert.equal(content.includes('item 999'), false);
+      for (const value of values)
+        assert.equal(content.includes(value), false, `a secret value is in ${name}`);
+    }
+  });
+
+  it('restores with stock tools only: gpg, zstd and pg_restore from Debian', async () => {
+    const [backup] = await listBackups(backups, local, { slug });
+    assert.ok(backup);
+    const { privateKey } = await exportBackupKey(backups, local, { slug });
+    const scratch = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : test.directory, 'stock-'));
+    try {
+      const home = path.join(scratch, 'gnupg');
+      execFileSync('mkdir', ['-m', '700', home]);
+      writeFileSync(path.join(scratch, 'key.asc'), privateKey, { mode: 0o600 });
+      execFileSync('gpg', [
+        '--homedir',
+        home,
+        '--batch',
+        '--quiet',
+        '--import',
+        path.join(scratch, 'key.asc'),
+      ]);
+      const folder = path.join(backupRoot, slug, backup.id);
+      const decrypted = spawnSync(
+        'sh',
+        [
+          '-c',
+          'gpg --homedir "$1" --batch --quiet --decrypt "$2" | zstd -d -q -c',
+          'restore',
+          home,
+          path.join(folder, 'database.dump.zst.gpg'),
+        ],
+        { maxBuffer: 256 * 1024 * 1024 },
+      );
+      assert.equal(decrypted.status, 0, decrypted.stderr.toString());
+      const config = JSON.parse(
+        execFileSync('gpg', [
+          '--homedir',
+          home,
+          '--batch',
+          '--quiet',
+          '--decrypt',
+          path.join(folder, 'instance.json.gpg'),
+        ]).toString(),
+      );
+      assert.equal(config.instance.slug, slug);
+      assert.deepEqual(Object.keys(config.secrets).sort(), [
+        'cache-password',
+        'db-password',
+        'jwt-signing-key',
+      ]);
+      spawnSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent']);
+      await psql('create database stockcheck');
+      const restored = await test.roost.runtime.exec(
+        slug,
+        'db',
+        ['pg_restore', '--no-owner', '--dbname', 'stockcheck'],
+        {
+          stdin: decrypted.stdout,
+        },
+      );
+      assert.equal(restored.code, 0, restored.stderr);
+      const digest = "select count(*) || ':' || md5(string_agg(id || name, ',' order by id)) from items";
+      const check = await test.roost.runtime.exec(slug, 'db', [
+        'psql',
+        '-X',
+        '-A',
+        '-t',
+        '-d',
+        'stockcheck',
+        '-c',
+        digest,
+      ]);
+      assert.equal(check.stdout.trim(), await psql(digest));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      await psql('drop database if exists stockcheck');
+    }
+  });
+
+  it('restores automatically into the instance and checks the row counts', async () => {
+    await psql('delete from items where id > 10; drop table notes');
+    const report = await restoreBackup(backups, local, { slug, confirm: slug });
+    assert.equal(report.rowCounts.match, true);
+    assert.equal(await psql('select count(*) from items'), '1000');
+    assert.equal(await psql('select count(*) from notes'), '2');
+    await assert.rejects(restoreBackup(backups, local, { slug, confirm: 'nope' }), (error) =>
+      isRoostError(error, 'invalid_input'),
+    );
+  });
+
+  it('refuses a backup with one flipped byte before touching the database', async () => {
+    const [backup] = await listBackups(backups, local, { slug });
+    assert.ok(backup);
+    const file = path.join(backupRoot, slug, backup.id, 'database.dump.zst.gpg');
+    const original = readFileSync(file);
+    const damaged = Buffer.from(original);
+    const at = Math.floor(damaged.length / 2);
+    damaged[at] = (damaged[at] as number) ^ 0x01;
+    writeFileSync(file, damaged);
+    try {
+      await psql("insert into items values (5000, 'after the backup')");
+      await assert.rejects(
+        restoreBackup(backups, local, { slug, confirm: slug }),
+        (error) =>
+          isRoostError(error, 'conflict') &&
+          /damaged: database\.dump\.zst\.gpg does not match its checksum/.test(error.message),
+      );
+      assert.equal(await psql('select count(*) from items'), '1001', 'the database was not touched');
+    } finally {
+      writeFileSync(file, original);
+      await psql('delete from items where id = 5000');
+    }
+  });
+
+  it('lets only an admin with a fresh second factor export a key; an operator cannot restore production', async () => {
+    const operator = await userWithRole(test.roost, 'operator');
+    await assert.rejects(exportBackupKey(backups, operator, { slug }), (error) =>
+      isRoostError(error, 'forbidden'),
+    );
+    const admin = await userWithRole(test.roost, 'admin');
+    const stale = { ...admin, secondFactorAt: test.roost.clock.now().getTime() - 10 * 60 * 1000 };
+    await assert.rejects(exportBackupKey(backups, stale, { slug }), (error) =>
+      isRoostError(error, 'forbidden'),
+    );
+    const exported = await exportBackupKey(backups, admin, { slug });
+    assert.match(exported.privateKey, /BEGIN PGP PRIVATE KEY BLOCK/);
+    const events = await test.roost.audit.list({ action: 'backup.key.export' });
+    assert.deepEqual(
+      events
+        .filter((event) => event.actorId !== 'local')
+        .map((event) => [event.actorLabel, event.result])
+        .reverse(),
+      [
+        [operator.label, 'denied'],
+        [admin.label, 'denied'],
+        [admin.label, 'ok'],
+      ],
+    );
+    // A production row of its own: the refusal comes before any runtime work.
+    await test.roost.store.db
+      .updateTable('instances')
+      .set({ environment: 'production' })
+      .where('id', '=', instanceId)
+      .execute();
+    try {
+      await assert.rejects(restoreBackup(backups, operator, { slug, confirm: slug }), (error) =>
+        isRoostError(error, 'forbidden'),
+      );
+      const viewer = await userWithRole(test.roost, 'viewer');
+      await assert.rejects(runBackup(backups, viewer, { slug }), (error) => isRoostError(error, 'forbidden'));
+    } finally {
+      await test.roost.store.db
+        .updateTable('instances')
+        .set({ environment: 'staging' })
+        .where('id', '=', instanceId)
+        .execute();
+    }
+  });
+
+  it('keeps exactly 20 after 25 days of scheduled backups under a manual clock', async () => {
+    const count = async () =>
+      (await listBackups(backups, local, { slug, includePruned: true })).filter(
+        (b) => b.trigger === 'schedule' && b.state !== 'queued' && b.state !== 'running',
+      ).length;
+    for (let index = 0; index < 25; index++) {
+      const before = await count();
+      test.clock.advance(day);
+      await test.roost.jobs.tick();
+      await until(`scheduled backup ${index + 1}`, async () => ((await count()) > before ? true : undefined));
+    }
+    const all = await listBackups(backups, local, { slug, includePruned: true });
+    const good = all.filter((b) => b.state === 'succeeded');
+    assert.equal(good.length, 20);
+    assert.equal(all.filter((b) => b.state === 'failed').length, 0);
+    const folders = readdirSync(path.join(backupRoot, slug)).sort();
+    assert.deepEqual(folders, good.map((b) => b.id).sort(), 'pruned folders are removed from the target');
+  });
+
+  it('erases the private key at decommission and says so on the certificate', async () => {
+    const { operation } = await decommissionInstance(deps, local, { slug });
+    await until('decommission', async () => {
+      const op = (await getInstance(deps, local, { slug })).operations.find(
+        (candidate) => candidate.id === operation.id,
+      );
+      if (op?.state === 'failed') assert.fail(`decommission failed: ${op.error}`);
+      return op?.state === 'succeeded' ? true : undefined;
+    });
+    assert.deepEqual(await test.roost.vault.list(`backup-key:${instanceId}`), []);
+    assert.equal(await findInstanceKey(test.roost.store.db, instanceId), undefined);
+    const certificate = await getCertificate(deps, local, { slug });
+    const erased = certificate.erased.find((entry) => entry.what === 'backups');
+    assert.match(erased?.items[0] ?? '', /^OpenPGP private key [0-9A-F]{40}$/);
+    assert.ok(certificate.retained.some((entry) => entry.what === 'backups on the backup target'));
+  });
+});
