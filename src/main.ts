@@ -4,13 +4,7 @@ import type { Hono } from 'hono';
 import { createAuditLog } from './audit/index.ts';
 import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
-import {
-  type BackupDeps,
-  backupLifecycle,
-  createLocalTarget,
-  defaultBackupSettings,
-  registerBackupJobs,
-} from './backups/index.ts';
+import { type BackupDeps, backupDepsFrom, backupLifecycle, registerBackupJobs } from './backups/index.ts';
 import type { Config } from './config/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { RoostError } from './core/errors.ts';
@@ -107,17 +101,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     );
     metrics.setQueueDepthSource(() => jobs.depth());
     const runtime = createLocalRuntime({ dataDir: config.dataDir });
-    const backups: BackupDeps = {
-      store,
-      vault,
-      clock,
-      audit,
-      jobs,
-      runtime,
-      logger,
-      target: createLocalTarget(path.join(config.dataDir, 'backups')),
-      settings: { ...defaultBackupSettings, timeZone: config.timeZone },
-    };
+    const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger });
     return {
       config,
       logger,

@@ -36,6 +36,7 @@ import {
   registerInstanceJobs,
 } from '../src/instances/index.ts';
 import { apiDepsOf } from '../src/main.ts';
+import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
 
 const slug = `bk-${Math.random().toString(36).slice(2, 8)}`;
@@ -333,6 +334,36 @@ describe('backups on the local runtime', () => {
         .set({ environment: 'staging' })
         .where('id', '=', instanceId)
         .execute();
+    }
+  });
+
+  it('runs, lists and exports through the CLI on the server', async () => {
+    const scratch = scratchDirectory();
+    try {
+      const env = { ROOST_DATA_DIR: test.directory };
+      const run = await runCli(['backup', 'run', slug], { cwd: scratch.path, env, timeoutMs: 120_000 });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^backup bkp_\\w+ of ${slug} succeeded`));
+      assert.match(run.stderr, /^queued: queued\n(.*\n)*succeeded: done: [\d.]+ [KM]iB, verified\n$/);
+      const listed = await runCli(['backup', 'list', slug], { cwd: scratch.path, env });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, /BACKUP\s+STATE\s+TRIGGER/);
+      assert.match(listed.stdout, /succeeded\s+manual/);
+      const file = path.join(scratch.path, 'key.asc');
+      const exported = await runCli(['backup', 'key', 'export', slug, '--output', file], {
+        cwd: scratch.path,
+        env,
+      });
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.match(readFileSync(file, 'utf8'), /BEGIN PGP PRIVATE KEY BLOCK/);
+      const refused = await runCli(['backup', 'restore', slug, '--confirm', 'other'], {
+        cwd: scratch.path,
+        env,
+      });
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /confirm with the instance's slug/);
+    } finally {
+      scratch.remove();
     }
   });
 

@@ -18,3 +18,4 @@ export { dailyBackupCron, scheduleDailyBackup } from './schedule.ts';
 export { createLocalTarget } from './targets/local.ts';
 export type { BackupTarget } from './targets/types.ts';
 export { verifyBackupFiles } from './verify.ts';
+export { backupDepsFrom } from './wiring.ts';

@@ -1,5 +1,6 @@
 import type { ApiRoute } from '../route.ts';
 import { auditRoutes } from './audit.ts';
+import { backupRoutes } from './backups.ts';
 import { banRoutes } from './bans.ts';
 import { instanceRoutes } from './instances.ts';
 import { secretRoutes } from './secrets.ts';
@@ -14,4 +15,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...auditRoutes,
   ...secretRoutes,
   ...instanceRoutes,
+  ...backupRoutes,
 ];
