@@ -8,9 +8,12 @@ import type { Runtime } from '../runtime/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
 import { type BackupDeps, defaultBackupSettings } from './deps.ts';
+import { installationSshKey } from './ssh-client-key.ts';
 import { createLocalTarget } from './targets/local.ts';
+import { createSftpTarget } from './targets/sftp.ts';
+import type { BackupTarget } from './targets/types.ts';
 
-/** Where backups go and how long they stay, from the configuration: a local target under the data dir. */
+/** Where backups go (a local directory or a backup node over SFTP) and how long they stay, from the configuration. */
 export function backupDepsFrom(deps: {
   config: Config;
   store: Store;
@@ -21,6 +24,7 @@ export function backupDepsFrom(deps: {
   runtime: Runtime;
   logger?: Logger | undefined;
 }): BackupDeps {
+  const { backups } = deps.config;
   return {
     store: deps.store,
     vault: deps.vault,
@@ -29,7 +33,28 @@ export function backupDepsFrom(deps: {
     jobs: deps.jobs,
     runtime: deps.runtime,
     logger: deps.logger,
-    target: createLocalTarget(path.join(deps.config.dataDir, 'backups')),
-    settings: { ...defaultBackupSettings, timeZone: deps.config.timeZone },
+    target: targetOf(deps.config, deps.vault),
+    settings: {
+      ...defaultBackupSettings,
+      retention: { daily: backups.keepDaily, weekly: backups.keepWeekly, monthly: backups.keepMonthly },
+      window: { from: backups.windowStart, to: backups.windowEnd },
+      timeZone: deps.config.timeZone,
+    },
   };
+}
+
+function targetOf(config: Config, vault: Vault): BackupTarget {
+  const { backups } = config;
+  if (backups.target === 'sftp' && backups.sftp) {
+    const { host, port, user, directory, hostKey } = backups.sftp;
+    return createSftpTarget({
+      host,
+      port,
+      username: user,
+      directory,
+      hostKeyFingerprint: hostKey,
+      privateKey: async () => (await installationSshKey(vault)).privateKey,
+    });
+  }
+  return createLocalTarget(backups.directory ?? path.join(config.dataDir, 'backups'));
 }

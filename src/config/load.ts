@@ -26,6 +26,13 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_TOKEN: { key: 'client.token' },
   ROOST_JOBS_CONCURRENCY: { key: 'jobs.concurrency', type: 'number' },
   ROOST_JOBS_LEASE_SECONDS: { key: 'jobs.leaseSeconds', type: 'number' },
+  ROOST_BACKUP_TARGET: { key: 'backups.target' },
+  ROOST_BACKUP_DIRECTORY: { key: 'backups.directory' },
+  ROOST_BACKUP_KEEP_DAILY: { key: 'backups.keepDaily', type: 'number' },
+  ROOST_BACKUP_KEEP_WEEKLY: { key: 'backups.keepWeekly', type: 'number' },
+  ROOST_BACKUP_KEEP_MONTHLY: { key: 'backups.keepMonthly', type: 'number' },
+  ROOST_BACKUP_WINDOW_START: { key: 'backups.windowStart' },
+  ROOST_BACKUP_WINDOW_END: { key: 'backups.windowEnd' },
 };
 
 export interface LoadOptions {

@@ -14,8 +14,8 @@ export interface SftpTargetOptions {
   directory: string;
   /** The node's pinned host key, `SHA256:<base64>` as `ssh-keygen -l` prints it; any other key is refused. */
   hostKeyFingerprint: string;
-  /** This installation's client key (OpenSSH private key), from the vault. */
-  privateKey: string;
+  /** This installation's client key (OpenSSH private key), or how to read it from the vault. */
+  privateKey: string | (() => Promise<string>);
   readyTimeoutMs?: number;
 }
 
@@ -40,7 +40,9 @@ export function createSftpTarget(options: SftpTargetOptions): BackupTarget {
   };
   const description = `sftp://${options.username}@${options.host}:${options.port}${root}`;
 
-  function connect(): Promise<Session> {
+  async function connect(): Promise<Session> {
+    const privateKey =
+      typeof options.privateKey === 'string' ? options.privateKey : await options.privateKey();
     return new Promise((resolveSession, reject) => {
       const client = new ssh2.Client();
       let presented: string | undefined;
@@ -70,7 +72,7 @@ export function createSftpTarget(options: SftpTargetOptions): BackupTarget {
         host: options.host,
         port: options.port,
         username: options.username,
-        privateKey: options.privateKey,
+        privateKey,
         readyTimeout: options.readyTimeoutMs ?? 20_000,
         hostVerifier: (key: Buffer) => {
           presented = sshFingerprint(key);
