@@ -15,8 +15,6 @@ const upcoming: Record<string, string> = {
     'The incident logbook: timelines, customer notices, post-mortems and the SLA reports they feed.',
   '/status-pages':
     'The public status page of each instance: its components, uptime bars, planned maintenances and subscribers.',
-  '/backups':
-    'Encrypted daily backups per instance with their manifests, restores, and the results of the restore drills.',
   '/logs':
     'Search across the central logs, the detection rules that watch them, and the findings and bans they raised.',
   '/security': 'Vulnerability scans, hardening checks, runtime events and the staged rollout of patches.',
