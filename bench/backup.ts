@@ -13,18 +13,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { startDecryption } from '../src/backups/gpg.ts';
 import {
   type BackupEngine,
   backupFolder,
   createLocalTarget,
   generateInstanceKey,
+  streamRestore,
   verifyBackupFiles,
   writeBackup,
 } from '../src/backups/index.ts';
-import { startDecompression } from '../src/backups/stages.ts';
 import { systemClock } from '../src/core/clock.ts';
 import type { Instance } from '../src/instances/index.ts';
 import { startCommand } from '../src/runtime/local/exec.ts';
@@ -72,7 +69,7 @@ try {
   process.stderr.write(`generated ${(databaseBytes / 1e6).toFixed(0)} MB in ${Date.now() - generating} ms\n`);
 
   const now = new Date();
-  const key = await generateInstanceKey('bench', now);
+  const key = { instanceId: 'ins_bench', ...(await generateInstanceKey('bench', now)) };
   const publicKeyFile = path.join(scratch, 'public.asc');
   writeFileSync(publicKeyFile, key.publicKey);
   const engine: BackupEngine = {
@@ -171,20 +168,13 @@ try {
 
     started = Date.now();
     await verifyBackupFiles(target, lastManifest);
-    const decrypt = await startDecryption(key.privateKey);
-    const decompress = startDecompression();
-    const restore = await engine.restore('bench');
-    restore.stdout.resume();
-    await Promise.all([
-      pipeline(await target.get(`${backupFolder('bench', backupId)}/${engine.dumpFile}`), decrypt.input),
-      pipeline(decrypt.output, decompress.input),
-      pipeline(decompress.output, restore.stdin),
-      decrypt.done,
-      decompress.done,
-      restore.exited.then(({ code, stderr }) => {
-        if (code !== 0) throw new Error(`pg_restore failed: ${stderr}`);
-      }),
-    ]);
+    await streamRestore(
+      target,
+      `${backupFolder('bench', backupId)}/${engine.dumpFile}`,
+      key.privateKey,
+      engine,
+      'bench',
+    );
     times.roostRestore.push(Date.now() - started);
     await target.removeFolder(backupFolder('bench', backupId));
   }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { RoostError } from '../core/errors.ts';
 import { type CommandStage, spawnStage } from './stages.ts';
 
@@ -42,21 +43,25 @@ function runGpgconf(directory: string): Promise<void> {
  * Encrypts to the instance's public key with Debian's gpg: only the public key is needed (a file given as
  * recipient), no compression (zstd did that), SEIPDv1 with MDC as gpg 2.2 writes it.
  */
-export async function startEncryption(publicKey: string): Promise<CommandStage> {
+export async function startEncryption(publicKey: string, from?: Readable): Promise<CommandStage> {
   const home = await openHome();
   try {
     const recipient = path.join(home.directory, 'recipient.asc');
     await writeFile(recipient, publicKey, { mode: 0o600 });
-    const stage = spawnStage('gpg', [
-      '--homedir',
-      home.directory,
-      ...common,
-      '--recipient-file',
-      recipient,
-      '--compress-algo',
-      'none',
-      '--encrypt',
-    ]);
+    const stage = spawnStage(
+      'gpg',
+      [
+        '--homedir',
+        home.directory,
+        ...common,
+        '--recipient-file',
+        recipient,
+        '--compress-algo',
+        'none',
+        '--encrypt',
+      ],
+      from,
+    );
     stage.done.finally(() => home.close()).catch(() => {});
     return stage;
   } catch (error) {
@@ -66,11 +71,11 @@ export async function startEncryption(publicKey: string): Promise<CommandStage> 
 }
 
 /** Decrypts with the private key imported into a throw-away home on tmpfs; the agent is stopped after. */
-export async function startDecryption(privateKey: string): Promise<CommandStage> {
+export async function startDecryption(privateKey: string, from?: Readable): Promise<CommandStage> {
   const home = await openHome();
   try {
     await importKey(home.directory, privateKey);
-    const stage = spawnStage('gpg', ['--homedir', home.directory, ...common.slice(0, 3), '--decrypt']);
+    const stage = spawnStage('gpg', ['--homedir', home.directory, ...common.slice(0, 3), '--decrypt'], from);
     stage.done.finally(() => home.close()).catch(() => {});
     return stage;
   } catch (error) {

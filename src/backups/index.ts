@@ -11,7 +11,7 @@ export { backupFolder, writeBackup } from './pipeline.ts';
 export { pruneBackups } from './prune.ts';
 export { type Backup, type BackupState, backupQueue, scheduledBackupQueue } from './records.ts';
 export { registerBackupJobs } from './register-jobs.ts';
-export { type RestoreReport, restoreBackup } from './restore-backup.ts';
+export { type RestoreReport, restoreBackup, streamRestore } from './restore-backup.ts';
 export { backupsToKeep, type RetentionPolicy } from './retention.ts';
 export { runBackup } from './run-backup.ts';
 export { dailyBackupCron, scheduleDailyBackup } from './schedule.ts';

@@ -7,7 +7,7 @@ import type { BackupEngine } from './engines/types.ts';
 import { startEncryption } from './gpg.ts';
 import type { InstanceKey } from './keys.ts';
 import { type BackupManifest, instanceFile, type ManifestFile, manifestFile } from './manifest.ts';
-import { type CommandStage, startCompression } from './stages.ts';
+import { type CommandStage, inputOf, isOsStream, outputOf, startCompression } from './stages.ts';
 import type { BackupTarget } from './targets/types.ts';
 
 export interface BackupInput {
@@ -114,9 +114,11 @@ async function streamDump(
   const dump = await input.engine.dump(input.instance.slug);
   dump.stdin.end();
   const stages: CommandStage[] = [];
+  // Between processes the bytes flow through OS pipes; Node reads only gpg's output, to hash and store it.
+  const direct = isOsStream(dump.stdout);
   try {
-    stages.push(startCompression());
-    stages.push(await startEncryption(input.key.publicKey));
+    stages.push(direct ? startCompression(dump.stdout) : startCompression());
+    stages.push(await startEncryption(input.key.publicKey, (stages[0] as CommandStage).output ?? undefined));
   } catch (error) {
     dump.kill();
     for (const stage of stages) stage.kill();
@@ -131,15 +133,14 @@ async function streamDump(
       if (code !== 0) throw new Error(`pg_dump failed (exit ${code}): ${stderr.trim()}`);
     });
     const producers = Promise.all([
-      pipeline(dump.stdout, compress.input),
-      pipeline(compress.output, encrypt.input),
+      compress.input ? pipeline(dump.stdout, compress.input) : undefined,
       dumped,
       compress.done,
       encrypt.done,
     ]);
     await Promise.all([
       producers,
-      input.target.put(`${folder}/${input.engine.dumpFile}`, encrypt.output.pipe(measure), producers),
+      input.target.put(`${folder}/${input.engine.dumpFile}`, outputOf(encrypt).pipe(measure), producers),
     ]);
   } catch (error) {
     dump.kill();
@@ -159,8 +160,8 @@ async function encryptToTarget(
   const encrypt = await startEncryption(publicKey);
   const measure = measuring();
   try {
-    const producers = Promise.all([pipeline(source, encrypt.input), encrypt.done]);
-    await Promise.all([producers, target.put(key, encrypt.output.pipe(measure), producers)]);
+    const producers = Promise.all([pipeline(source, inputOf(encrypt)), encrypt.done]);
+    await Promise.all([producers, target.put(key, outputOf(encrypt).pipe(measure), producers)]);
   } catch (error) {
     encrypt.kill();
     throw error;

@@ -5,11 +5,13 @@ import { parseInput } from '../auth/input.ts';
 import { RoostError } from '../core/errors.ts';
 import type { BackupDeps } from './deps.ts';
 import { postgresEngine } from './engines/postgres.ts';
+import type { BackupEngine } from './engines/types.ts';
 import { startDecryption } from './gpg.ts';
 import { keyOwnerOf, privateKeyName } from './keys.ts';
 import { backupFolder } from './pipeline.ts';
 import { toBackup } from './records.ts';
-import { startDecompression } from './stages.ts';
+import { inputOf, isOsWritable, outputOf, startDecompression } from './stages.ts';
+import type { BackupTarget } from './targets/types.ts';
 import { verifyBackupFiles } from './verify.ts';
 
 const restoreBackupInput = z.object({
@@ -95,31 +97,15 @@ export async function restoreBackup(
     await step('verifying checksums', () => verifyBackupFiles(deps.target, manifest));
     const engine = postgresEngine(deps.runtime);
     const privateKey = await deps.vault.reveal(keyOwnerOf(instance.id), privateKeyName);
-    await step('restoring the database', async () => {
-      const source = await deps.target.get(`${backupFolder(slug, backup.id)}/${engine.dumpFile}`);
-      const decrypt = await startDecryption(privateKey);
-      const decompress = startDecompression();
-      const restore = await engine.restore(slug);
-      restore.stdout.resume();
-      try {
-        await Promise.all([
-          pipeline(source, decrypt.input),
-          pipeline(decrypt.output, decompress.input),
-          pipeline(decompress.output, restore.stdin),
-          decrypt.done,
-          decompress.done,
-          restore.exited.then(({ code, stderr }) => {
-            if (code !== 0)
-              throw new RoostError('internal', `pg_restore failed (exit ${code}): ${stderr.trim()}`);
-          }),
-        ]);
-      } catch (error) {
-        decrypt.kill();
-        decompress.kill();
-        restore.kill();
-        throw error;
-      }
-    });
+    await step('restoring the database', () =>
+      streamRestore(
+        deps.target,
+        `${backupFolder(slug, backup.id)}/${engine.dumpFile}`,
+        privateKey,
+        engine,
+        slug,
+      ),
+    );
     const actual = await step('comparing row counts', () => engine.rowCounts(slug));
     const match = JSON.stringify(sorted(actual)) === JSON.stringify(sorted(manifest.rowCounts));
     const report: RestoreReport = {
@@ -158,4 +144,39 @@ export async function restoreBackup(
 
 function sorted(counts: Record<string, number>): Array<[string, number]> {
   return Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The stored dump → gpg → zstd → the engine's restore, streamed; any stage failing stops the others. */
+export async function streamRestore(
+  target: BackupTarget,
+  file: string,
+  privateKey: string,
+  engine: BackupEngine,
+  slug: string,
+): Promise<void> {
+  const source = await target.get(file);
+  const decrypt = await startDecryption(privateKey);
+  const restore = await engine.restore(slug);
+  restore.stdout.resume();
+  // gpg → zstd → pg_restore over OS pipes when the runtime's command has one (the local runtime does).
+  const decompress = isOsWritable(restore.stdin)
+    ? startDecompression(outputOf(decrypt), restore.stdin)
+    : startDecompression(outputOf(decrypt));
+  try {
+    await Promise.all([
+      pipeline(source, inputOf(decrypt)),
+      decompress.output ? pipeline(decompress.output, restore.stdin) : undefined,
+      decrypt.done,
+      decompress.done,
+      restore.exited.then(({ code, stderr }) => {
+        if (code !== 0)
+          throw new RoostError('internal', `pg_restore failed (exit ${code}): ${stderr.trim()}`);
+      }),
+    ]);
+  } catch (error) {
+    decrypt.kill();
+    decompress.kill();
+    restore.kill();
+    throw error;
+  }
 }
