@@ -137,7 +137,11 @@ try {
 
     started = Date.now();
     const backupId = `bkp_bench${round}`;
+    const phases: Array<[string, number]> = [];
     lastManifest = await writeBackup({
+      onProgress: (message) => {
+        if (!message.includes(' stored')) phases.push([message, Date.now()]);
+      },
       backupId,
       instance,
       key,
@@ -147,6 +151,13 @@ try {
       clock: systemClock,
     });
     times.roost.push(Date.now() - started);
+    phases.push(['end', Date.now()]);
+    process.stderr.write(
+      `round ${round + 1} Roost phases: ${phases
+        .slice(0, -1)
+        .map(([name, at], index) => `${name} ${(phases[index + 1] as [string, number])[1] - at} ms`)
+        .join(', ')}\n`,
+    );
     roostBytes = lastManifest.files.reduce((sum, file) => sum + file.bytes, 0);
 
     started = Date.now();
