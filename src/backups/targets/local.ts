@@ -7,9 +7,10 @@ import { type BackupTarget, partialSuffix } from './types.ts';
 
 /** Backups in a directory of this machine (or a mounted one); files 0600, folders 0700. */
 export function createLocalTarget(root: string): BackupTarget {
+  const base = path.resolve(root);
   const resolve = (key: string): string => {
-    const file = path.resolve(root, key);
-    if (file !== root && !file.startsWith(`${path.resolve(root)}${path.sep}`))
+    const file = path.resolve(base, key);
+    if (file !== base && !file.startsWith(`${base}${path.sep}`))
       throw new RoostError('invalid_input', `backup path ${key} leaves the backup directory`);
     return file;
   };
