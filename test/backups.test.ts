@@ -26,13 +26,16 @@ import {
 import {
   type Backup,
   type BackupDeps,
+  createSftpTarget,
   exportBackupKey,
   findInstanceKey,
+  installationSshKey,
   listBackups,
   manifestFile,
   registerBackupJobs,
   restoreBackup,
   runBackup,
+  runBackupJob,
 } from '../src/backups/index.ts';
 import { isRoostError } from '../src/core/errors.ts';
 import { sessionCookie } from '../src/http/middleware/actor.ts';
@@ -44,8 +47,10 @@ import {
   type InstanceDeps,
   registerInstanceJobs,
 } from '../src/instances/index.ts';
+import type { JobRecord } from '../src/jobs/index.ts';
 import { apiDepsOf, createAdminAppFor } from '../src/main.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
+import { freePort } from './fixtures/postgres.ts';
 import { accessDepsOf, startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
 
 const slug = `bk-${Math.random().toString(36).slice(2, 8)}`;
@@ -441,6 +446,75 @@ describe('backups on the local runtime', () => {
     assert.equal(refused.status, 403, 'viewers do not read backups');
   });
 
+  it('retries when the backup node is unreachable, then fails and prunes nothing', async () => {
+    const closedPort = await freePort();
+    const unreachable: BackupDeps = {
+      ...backups,
+      target: createSftpTarget({
+        host: '127.0.0.1',
+        port: closedPort,
+        username: 'nobody',
+        directory: '/backups',
+        hostKeyFingerprint: `SHA256:${'A'.repeat(43)}`,
+        privateKey: async () => (await installationSshKey(test.roost.vault)).privateKey,
+        readyTimeoutMs: 5_000,
+      }),
+    };
+    const good = async () =>
+      (await listBackups(backups, local, { slug, includePruned: true }))
+        .filter((b) => b.state === 'succeeded')
+        .map((b) => b.id);
+    const goodBefore = await good();
+    const now = test.roost.clock.now().getTime();
+    const id = `bkp_unreachable${Math.random().toString(36).slice(2, 8)}`;
+    await test.roost.store.db
+      .insertInto('backups')
+      .values({
+        id,
+        instance_id: instanceId,
+        state: 'queued',
+        trigger: 'manual',
+        target: unreachable.target.description,
+        job_id: null,
+        bytes: null,
+        sha256: null,
+        manifest: null,
+        progress: 'queued',
+        error: null,
+        created_at: now,
+        started_at: null,
+        finished_at: null,
+        pruned_at: null,
+      })
+      .execute();
+    // The job handler itself, as the worker calls it on the first and on the last attempt.
+    const job = (attempts: number) =>
+      ({
+        id: 'job_test',
+        queue: 'backup.run',
+        payload: { backupId: id },
+        attempts,
+        maxAttempts: 3,
+      }) as JobRecord;
+    await assert.rejects(
+      runBackupJob(unreachable, job(1)),
+      (error) => isRoostError(error, 'unavailable') && /cannot reach the backup node/.test(error.message),
+    );
+    let row = (await listBackups(backups, local, { slug })).find((b) => b.id === id);
+    assert.equal(row?.state, 'running');
+    assert.match(row?.progress ?? '', /attempt 1 of 3 failed; retrying/);
+    await assert.rejects(runBackupJob(unreachable, job(3)), (error) => isRoostError(error, 'unavailable'));
+    row = (await listBackups(backups, local, { slug })).find((b) => b.id === id);
+    assert.equal(row?.state, 'failed');
+    assert.match(
+      row?.error ?? '',
+      /cannot reach the backup node sftp:\/\/nobody@127\.0\.0\.1:\d+\/backups: connect ECONNREFUSED/,
+    );
+    assert.deepEqual(await good(), goodBefore, 'nothing pruned');
+    const [failed] = await test.roost.audit.list({ action: 'backup.failed', target: instanceId });
+    assert.equal(failed?.details.backupId, id);
+  });
+
   // 25 real backups: allow for a loaded machine.
   it('keeps exactly 20 after 25 days of scheduled backups under a manual clock', {
     timeout: 600_000,
@@ -467,7 +541,7 @@ describe('backups on the local runtime', () => {
     const all = await listBackups(backups, local, { slug, includePruned: true });
     const good = all.filter((b) => b.state === 'succeeded');
     assert.equal(good.length, 20);
-    assert.equal(all.filter((b) => b.state === 'failed').length, 0);
+    assert.equal(all.filter((b) => b.state === 'failed' && b.trigger === 'schedule').length, 0);
     const folders = readdirSync(path.join(backupRoot, slug)).sort();
     assert.deepEqual(folders, good.map((b) => b.id).sort(), 'pruned folders are removed from the target');
   });
