@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { createAuditLog } from './audit/index.ts';
 import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
+import { type BackupDeps, backupDepsFrom, backupLifecycle, registerBackupJobs } from './backups/index.ts';
 import type { Config } from './config/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { RoostError } from './core/errors.ts';
@@ -68,6 +69,8 @@ export interface Roost {
   mailer: Mailer | undefined;
   /** Who hears about alert transitions (incident timelines), and where maintenance windows come from. */
   alerting: { listeners: AlertListener[]; maintenance?: MaintenanceSource | undefined };
+  /** What backup operations and jobs run on: a local target under `<dataDir>/backups`. */
+  backups: BackupDeps;
   close(): Promise<void>;
 }
 
@@ -128,6 +131,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     });
     const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
+    const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger });
     return {
       config,
       logger,
@@ -145,6 +149,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       uptime: monitorUptime(store),
       mailer,
       lifecycle: [
+        backupLifecycle(backups),
         monitoringLifecycle({
           store,
           clock,
@@ -157,6 +162,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
         listeners: [alertTimeline({ store, clock, audit, jobs })],
         maintenance: maintenanceWindows(store),
       },
+      backups,
       close: async () => {
         await jobs.stop();
         mailer?.close?.();
@@ -268,6 +274,7 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     jobs: roost.jobs,
     pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
   });
+  registerBackupJobs(roost.backups);
   roost.jobs.start();
   const monitoring = config.monitoring.enabled ? await startMonitoring(roost, admin.url) : null;
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');

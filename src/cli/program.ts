@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { registerAudit } from './commands/audit.ts';
+import { registerBackups } from './commands/backups.ts';
 import { registerBans } from './commands/bans.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -70,5 +71,6 @@ export function createProgram(version: string): Command {
   registerIncidents(program);
   registerStatus(program);
   registerMonitoring(program);
+  registerBackups(program);
   return program;
 }

@@ -38,6 +38,13 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_SMTP_FROM: { key: 'smtp.from' },
   ROOST_MONITORING_ENABLED: { key: 'monitoring.enabled', type: 'boolean' },
   ROOST_MONITORING_PUBLIC_URL: { key: 'monitoring.publicUrl' },
+  ROOST_BACKUP_TARGET: { key: 'backups.target' },
+  ROOST_BACKUP_DIRECTORY: { key: 'backups.directory' },
+  ROOST_BACKUP_KEEP_DAILY: { key: 'backups.keepDaily', type: 'number' },
+  ROOST_BACKUP_KEEP_WEEKLY: { key: 'backups.keepWeekly', type: 'number' },
+  ROOST_BACKUP_KEEP_MONTHLY: { key: 'backups.keepMonthly', type: 'number' },
+  ROOST_BACKUP_WINDOW_START: { key: 'backups.windowStart' },
+  ROOST_BACKUP_WINDOW_END: { key: 'backups.windowEnd' },
 };
 
 export interface LoadOptions {

@@ -134,6 +134,41 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    backups: z
+      .object({
+        /** `local`: a directory of this machine; `sftp`: a backup node over SSH (set `sftp`). */
+        target: z.enum(['local', 'sftp']).default('local'),
+        /** The local target's directory; default `<dataDir>/backups`. */
+        directory: z.string().min(1).optional(),
+        sftp: z
+          .object({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65_535).default(22),
+            user: z.string().min(1),
+            directory: z.string().startsWith('/'),
+            /** The node's pinned host key fingerprint, as `ssh-keygen -l -E sha256` prints it. */
+            hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'expected SHA256:<43 base64 characters>'),
+          })
+          .strict()
+          .optional(),
+        keepDaily: z.number().int().min(1).max(3_650).default(20),
+        keepWeekly: z.number().int().min(0).max(520).default(0),
+        keepMonthly: z.number().int().min(0).max(120).default(0),
+        /** Daily backups start in this local window (`timeZone`), spread by instance. */
+        windowStart: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM')
+          .default('01:00'),
+        windowEnd: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM')
+          .default('05:00'),
+      })
+      .strict()
+      .refine((backups) => backups.target !== 'sftp' || backups.sftp !== undefined, {
+        message: 'backups.target sftp needs backups.sftp (host, user, directory, hostKey)',
+      })
+      .prefault({}),
   })
   .strict();
 

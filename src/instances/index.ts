@@ -23,6 +23,7 @@ export {
   type InstanceState,
   instanceSlugPattern,
   type Release,
+  toInstance,
 } from './records.ts';
 export { revealInstanceSecret } from './reveal-instance-secret.ts';
 export { rotateInstanceSecret } from './rotate-instance-secret.ts';

@@ -1,8 +1,8 @@
 /**
- * A database engine as runtimes and backups see it: how its server starts from an image, where it keeps its
- * data, where its password arrives, how its health is checked, and which commands dump and restore it as a
- * stream. PostgreSQL is the engine that runs and is tested; MongoDB (the engine of the policy documents)
- * fits the same shape but cannot be installed from the package registries this project can reach.
+ * A database engine as the runtimes see it: how its server starts from an image, where it keeps its data,
+ * where its password arrives and how its health is checked (dumps and restores: src/backups/engines).
+ * PostgreSQL is the engine that runs and is tested; MongoDB (the engine of the policy documents) fits the
+ * same shape but cannot be installed from the package registries this project can reach.
  */
 export interface DatabaseEngine {
   name: string;
@@ -19,10 +19,6 @@ export interface DatabaseEngine {
   serverEnv(database: string, owner: string): string[];
   /** Exit 0 when the server accepts connections. */
   health: string[];
-  /** Writes one archive of the database to stdout, run inside the database service. */
-  dump(database: string): string[];
-  /** Reads that archive from stdin into the database, replacing what is there. */
-  restore(database: string): string[];
 }
 
 export const postgresEngine: DatabaseEngine = {
@@ -41,9 +37,6 @@ export const postgresEngine: DatabaseEngine = {
     'PGHOST=/run/postgresql',
   ],
   health: ['pg_isready', '--quiet', '--host=127.0.0.1', '--port=5432'],
-  // No compression inside the dump: a separate zstd stage is ~3× faster than pg_dump's zlib.
-  dump: (database) => ['pg_dump', '--format=custom', '--compress=0', `--dbname=${database}`],
-  restore: (database) => ['pg_restore', '--clean', '--if-exists', '--no-owner', `--dbname=${database}`],
 };
 
 export const mongodbEngine: DatabaseEngine = {
@@ -59,8 +52,6 @@ export const mongodbEngine: DatabaseEngine = {
     'MONGO_INITDB_ROOT_PASSWORD_FILE=/run/secrets/mongo_root_password',
   ],
   health: ['mongosh', '--quiet', '--eval', 'db.adminCommand("ping").ok'],
-  dump: (database) => ['mongodump', '--archive', `--db=${database}`],
-  restore: (database) => ['mongorestore', '--archive', '--drop', `--nsInclude=${database}.*`],
 };
 
 export const databaseEngines = { postgres: postgresEngine, mongodb: mongodbEngine } as const;

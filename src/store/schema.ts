@@ -194,6 +194,8 @@ export interface Database {
   instances: InstanceTable;
   instance_operations: InstanceOperationTable;
   erasure_certificates: ErasureCertificateTable;
+  backup_keys: BackupKeyTable;
+  backups: BackupTable;
   monitors: MonitorTable;
   check_results: CheckResultTable;
   check_rollups: CheckRollupTable;
@@ -534,4 +536,38 @@ export interface EscalationPolicyTable {
   levels: string;
   created_at: number;
   updated_at: number;
+}
+
+export interface BackupKeyTable {
+  /** One OpenPGP key pair per instance; the private key is in the vault. */
+  instance_id: string;
+  /** Upper-case hex v4 fingerprint. */
+  fingerprint: string;
+  /** ASCII-armoured public key. */
+  public_key: string;
+  created_at: number;
+}
+
+export interface BackupTable {
+  /** `bkp_…`; also the backup's folder name on the target. */
+  id: string;
+  instance_id: string;
+  /** `succeeded` only once the manifest is written; `pruned` rows stay as history. */
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'pruned';
+  trigger: 'manual' | 'schedule' | 'safety';
+  /** The target's description (`local:/…`, `sftp://user@host:port/…`). */
+  target: string;
+  job_id: string | null;
+  /** Bytes stored, all files together. */
+  bytes: number | null;
+  /** SHA-256 of the manifest as written. */
+  sha256: string | null;
+  /** The manifest JSON, a copy of what the target holds. */
+  manifest: string | null;
+  progress: string | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  pruned_at: number | null;
 }

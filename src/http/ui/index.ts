@@ -5,6 +5,7 @@ import { createUi, type UiDeps } from './context.ts';
 import { uiErrorResponse } from './error-page.ts';
 import type { PendingStep } from './guard.ts';
 import { auditPages } from './pages/audit.ts';
+import { backupPages } from './pages/backups.ts';
 import { banPages } from './pages/bans.ts';
 import { enrolPages } from './pages/enrol.ts';
 import { incidentPages } from './pages/incidents.ts';
@@ -60,6 +61,7 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     incidentPages,
     statusPagePages,
     monitoringPages,
+    backupPages,
   ]) {
     app.route('/', pages(ui));
   }

@@ -1,5 +1,6 @@
 import type { ApiRoute } from '../route.ts';
 import { auditRoutes } from './audit.ts';
+import { backupRoutes } from './backups.ts';
 import { banRoutes } from './bans.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
@@ -20,4 +21,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...incidentRoutes,
   ...statusRoutes,
   ...monitoringRoutes,
+  ...backupRoutes,
 ];

@@ -9,8 +9,6 @@ import { sendPage } from '../respond.ts';
 
 /** Sections whose operations are not built yet: a real page saying what will be there. */
 const upcoming: Record<string, string> = {
-  '/backups':
-    'Encrypted daily backups per instance with their manifests, restores, and the results of the restore drills.',
   '/logs':
     'Search across the central logs, the detection rules that watch them, and the findings and bans they raised.',
   '/security': 'Vulnerability scans, hardening checks, runtime events and the staged rollout of patches.',

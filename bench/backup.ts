@@ -1,0 +1,216 @@
+/**
+ * Backup and restore of a generated PostgreSQL database (pgbench tables at scale BENCH_BACKUP_SCALE, default
+ * 10, plus scale × 200,000 rows of random hex text: about 370 MB on disk), side by side in one run,
+ * interleaved over BENCH_BACKUP_ROUNDS rounds (default 3):
+ *   backup:  Roost's pipeline (pg_dump -Fc -Z0 → zstd → gpg → SHA-256 → local target, plus the encrypted
+ *            instance document and the manifest) vs the shell pipeline
+ *            `pg_dump -Fc -Z0 | zstd -3 -T0 | gpg --encrypt --compress-algo none > file`
+ *   restore: Roost's restore path (checksums verified, gpg -d → zstd -d → pg_restore) vs a plain
+ *            `pg_restore` of an uncompressed custom-format dump.
+ * Run: `node bench/backup.ts`. Last line: `ratio: X`, Roost backup time ÷ shell pipeline time (medians).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  type BackupEngine,
+  backupFolder,
+  createLocalTarget,
+  generateInstanceKey,
+  streamRestore,
+  verifyBackupFiles,
+  writeBackup,
+} from '../src/backups/index.ts';
+import { systemClock } from '../src/core/clock.ts';
+import type { Instance } from '../src/instances/index.ts';
+import { startCommand } from '../src/runtime/local/exec.ts';
+import { startPostgres } from '../test/fixtures/postgres.ts';
+
+const scale = Number(process.env.BENCH_BACKUP_SCALE ?? 10);
+const rounds = Number(process.env.BENCH_BACKUP_ROUNDS ?? 3);
+const bin = '/usr/lib/postgresql/15/bin';
+const env = { PATH: `${bin}:/usr/bin:/bin`, LANG: 'C.UTF-8' };
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+function psql(url: string, sql: string): string {
+  return execFileSync(
+    path.join(bin, 'psql'),
+    ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql],
+    { env },
+  )
+    .toString()
+    .trim();
+}
+
+const server = await startPostgres();
+const scratch = mkdtempSync(path.join(tmpdir(), 'roost-bench-backup-'));
+try {
+  const base = server.url.replace(/\/postgres$/, '');
+  psql(server.url, 'create database bench');
+  psql(server.url, 'create database restored_roost');
+  psql(server.url, 'create database restored_plain');
+  const source = `${base}/bench`;
+  const generating = Date.now();
+  execFileSync(path.join(bin, 'pgbench'), ['-i', '-q', '-s', String(scale), source], {
+    env,
+    stdio: 'ignore',
+  });
+  // pgbench's rows are mostly blank filler; random hex text compresses like real data (about 2:1).
+  psql(
+    source,
+    `create table payload as select g as id, md5(random()::text) || md5(random()::text) as body from generate_series(1, ${scale * 200_000}) g`,
+  );
+  const databaseBytes = Number(psql(source, "select pg_database_size('bench')"));
+  process.stderr.write(`generated ${(databaseBytes / 1e6).toFixed(0)} MB in ${Date.now() - generating} ms\n`);
+
+  const now = new Date();
+  const key = { instanceId: 'ins_bench', ...(await generateInstanceKey('bench', now)) };
+  const publicKeyFile = path.join(scratch, 'public.asc');
+  writeFileSync(publicKeyFile, key.publicKey);
+  const engine: BackupEngine = {
+    name: 'postgres',
+    dumpFile: 'database.dump.zst.gpg',
+    restoreHint: '',
+    version: async () => psql(source, 'show server_version'),
+    rowCounts: async () => ({
+      'public.pgbench_accounts': Number(psql(source, 'select count(*) from pgbench_accounts')),
+    }),
+    dump: () => startCommand(path.join(bin, 'pg_dump'), ['-Fc', '-Z0', '-d', source], { env, cwd: scratch }),
+    restore: () =>
+      startCommand(
+        path.join(bin, 'pg_restore'),
+        ['--clean', '--if-exists', '--no-owner', '--single-transaction', '-d', `${base}/restored_roost`],
+        { env, cwd: scratch },
+      ),
+  };
+  const instance: Instance = {
+    id: 'ins_bench',
+    slug: 'bench',
+    customer: 'Bench',
+    environment: 'staging',
+    runtime: 'local',
+    release: { api: 'x', db: 'postgres-15', cache: 'x' },
+    replicas: 1,
+    running: true,
+    state: 'running',
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+    decommissionedAt: null,
+  };
+  const target = createLocalTarget(path.join(scratch, 'target'));
+  const times = {
+    roost: [] as number[],
+    shell: [] as number[],
+    roostRestore: [] as number[],
+    plainRestore: [] as number[],
+  };
+  let roostBytes = 0;
+  let shellBytes = 0;
+  let lastManifest: Awaited<ReturnType<typeof writeBackup>> | undefined;
+  const plainDump = path.join(scratch, 'plain.dump');
+  execFileSync(path.join(bin, 'pg_dump'), ['-Fc', '-Z0', '-f', plainDump, '-d', source], { env });
+
+  for (let round = 0; round < rounds; round++) {
+    let started = Date.now();
+    const shellFile = path.join(scratch, 'shell.dump.zst.gpg');
+    const shell = spawnSync(
+      'sh',
+      [
+        '-c',
+        'pg_dump -Fc -Z0 -d "$1" | zstd -3 -T0 -q -c | gpg --batch --quiet --no-tty --homedir "$2" --trust-model always --recipient-file "$3" --compress-algo none --encrypt > "$4"',
+        'bench',
+        source,
+        mkdtempSync(path.join(scratch, 'gnupg-')),
+        publicKeyFile,
+        shellFile,
+      ],
+      { env },
+    );
+    if (shell.status !== 0) throw new Error(`shell pipeline failed: ${shell.stderr}`);
+    times.shell.push(Date.now() - started);
+    shellBytes = statSync(shellFile).size;
+
+    started = Date.now();
+    const backupId = `bkp_bench${round}`;
+    const phases: Array<[string, number]> = [];
+    lastManifest = await writeBackup({
+      onProgress: (message) => {
+        if (!message.includes(' stored')) phases.push([message, Date.now()]);
+      },
+      backupId,
+      instance,
+      key,
+      instanceDocument: { bench: true },
+      engine,
+      target,
+      clock: systemClock,
+    });
+    times.roost.push(Date.now() - started);
+    phases.push(['end', Date.now()]);
+    process.stderr.write(
+      `round ${round + 1} Roost phases: ${phases
+        .slice(0, -1)
+        .map(([name, at], index) => `${name} ${(phases[index + 1] as [string, number])[1] - at} ms`)
+        .join(', ')}\n`,
+    );
+    roostBytes = lastManifest.files.reduce((sum, file) => sum + file.bytes, 0);
+
+    started = Date.now();
+    const plain = spawnSync(
+      path.join(bin, 'pg_restore'),
+      [
+        '--clean',
+        '--if-exists',
+        '--no-owner',
+        '--single-transaction',
+        '-d',
+        `${base}/restored_plain`,
+        plainDump,
+      ],
+      { env },
+    );
+    if (plain.status !== 0) throw new Error(`pg_restore failed: ${plain.stderr}`);
+    times.plainRestore.push(Date.now() - started);
+
+    started = Date.now();
+    await verifyBackupFiles(target, lastManifest);
+    await streamRestore(
+      target,
+      `${backupFolder('bench', backupId)}/${engine.dumpFile}`,
+      key.privateKey,
+      engine,
+      'bench',
+    );
+    times.roostRestore.push(Date.now() - started);
+    await target.removeFolder(backupFolder('bench', backupId));
+  }
+  const restoredRows = psql(`${base}/restored_roost`, 'select count(*) from pgbench_accounts');
+  if (Number(restoredRows) !== scale * 100_000) throw new Error(`restored ${restoredRows} rows`);
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  const rows: Array<[string, number, string]> = [
+    ['backup: shell pg_dump | zstd | gpg', median(times.shell), `${(shellBytes / 1e6).toFixed(1)} MB`],
+    ['backup: Roost pipeline (+ manifest)', median(times.roost), `${(roostBytes / 1e6).toFixed(1)} MB`],
+    ['restore: plain pg_restore', median(times.plainRestore), ''],
+    ['restore: Roost (verify, gpg, zstd, pg_restore)', median(times.roostRestore), ''],
+  ];
+  process.stdout.write(
+    `database: pgbench scale ${scale}, ${(databaseBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians\n`,
+  );
+  process.stdout.write(`${'variant'.padEnd(50)} ${'ms'.padStart(8)}  stored\n`);
+  for (const [name, ms, stored] of rows)
+    process.stdout.write(`${name.padEnd(50)} ${String(ms).padStart(8)}  ${stored}\n`);
+  process.stdout.write(
+    `restore ratio (Roost ÷ plain pg_restore): ${(median(times.roostRestore) / median(times.plainRestore)).toFixed(2)}\n`,
+  );
+  process.stdout.write(`peak RSS of the Node process: ${rssMb.toFixed(0)} MB\n`);
+  process.stdout.write(`ratio: ${(median(times.roost) / median(times.shell)).toFixed(2)}\n`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+  await server.stop();
+}

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { describeError, RoostError } from '../core/errors.ts';
+import { type Instance, toInstance } from '../instances/index.ts';
+import type { JobRecord } from '../jobs/index.ts';
+import type { BackupTable } from '../store/index.ts';
+import type { BackupDeps } from './deps.ts';
+import { postgresEngine } from './engines/postgres.ts';
+import { requireInstanceKey } from './keys.ts';
+import { backupFolder, mebibytes, writeBackup } from './pipeline.ts';
+import { pruneBackups } from './prune.ts';
+import { verifyBackupFiles } from './verify.ts';
+
+const jobActor = { id: 'job:backup.run', label: 'backup.run job' };
+
+/**
+ * Runs one backup. Re-runnable: a retry (after a crash, SIGKILL or a failed upload) starts the folder
+ * again from nothing, so no file of an earlier attempt is ever mixed in.
+ */
+export async function runBackupJob(deps: BackupDeps, job: JobRecord): Promise<unknown> {
+  const { backupId } = job.payload as { backupId: string };
+  const { db } = deps.store;
+  const row = await db.selectFrom('backups').selectAll().where('id', '=', backupId).executeTakeFirst();
+  if (!row) throw new RoostError('not_found', `no backup ${backupId}`);
+  if (row.state !== 'queued' && row.state !== 'running') return { skipped: row.state };
+  const instanceRow = await db
+    .selectFrom('instances')
+    .selectAll()
+    .where('id', '=', row.instance_id)
+    .executeTakeFirstOrThrow();
+  const instance = toInstance(instanceRow);
+  const folder = backupFolder(instance.slug, backupId);
+  const started = deps.clock.now().getTime();
+  await update(deps, backupId, { state: 'running', started_at: started, progress: 'started', error: null });
+  const log = deps.logger?.child({ instance: instance.slug, backupId });
+  try {
+    await deps.target.removeFolder(folder);
+    const key = await requireInstanceKey(db, instance);
+    let progress: Promise<unknown> = Promise.resolve();
+    const manifest = await writeBackup({
+      backupId,
+      instance,
+      key,
+      instanceDocument: await instanceDocument(deps, instance),
+      engine: postgresEngine(deps.runtime),
+      target: deps.target,
+      clock: deps.clock,
+      onProgress: (message) => {
+        progress = progress.then(() => update(deps, backupId, { progress: message })).catch(() => {});
+      },
+    });
+    await progress;
+    await update(deps, backupId, { progress: 'verifying what was stored' });
+    await verifyBackupFiles(deps.target, manifest);
+    const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+    const text = JSON.stringify(manifest);
+    await update(deps, backupId, {
+      state: 'succeeded',
+      bytes,
+      sha256: createHash('sha256').update(text).digest('hex'),
+      manifest: text,
+      progress: `done: ${mebibytes(bytes)}, verified`,
+      finished_at: deps.clock.now().getTime(),
+    });
+    await deps.audit.append({
+      actor: jobActor,
+      action: 'backup.succeeded',
+      target: instance.id,
+      result: 'ok',
+      details: { slug: instance.slug, backupId, bytes, fingerprint: manifest.key.fingerprint },
+    });
+    const { pruned } = await pruneBackups(deps, instance);
+    log?.info(
+      {
+        durationMs: deps.clock.now().getTime() - started,
+        outcome: 'succeeded',
+        bytes,
+        pruned: pruned.length,
+      },
+      'backup ended',
+    );
+    return { backupId, bytes, pruned };
+  } catch (error) {
+    const message = describeError(error);
+    const last = job.attempts >= job.maxAttempts;
+    log?.warn({ error: message, attempt: job.attempts, last }, 'backup failed');
+    await deps.target.removeFolder(folder).catch(() => {});
+    await update(
+      deps,
+      backupId,
+      last
+        ? { state: 'failed', error: message, progress: 'failed', finished_at: deps.clock.now().getTime() }
+        : { error: message, progress: `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying` },
+    );
+    if (last)
+      await deps.audit.append({
+        actor: jobActor,
+        action: 'backup.failed',
+        target: instance.id,
+        result: 'failed',
+        details: { slug: instance.slug, backupId, error: message },
+      });
+    throw error;
+  }
+}
+
+/** The instance's configuration and secret values: with them, a restore elsewhere needs nothing else. */
+async function instanceDocument(deps: BackupDeps, instance: Instance): Promise<unknown> {
+  const secrets: Record<string, string> = {};
+  for (const secret of await deps.vault.list(instance.id)) {
+    secrets[secret.name] = await deps.vault.reveal(instance.id, secret.name);
+  }
+  return { format: 'roost-instance', version: 1, instance, secrets };
+}
+
+function update(deps: BackupDeps, id: string, changes: Partial<Omit<BackupTable, 'id' | 'instance_id'>>) {
+  return deps.store.db.updateTable('backups').set(changes).where('id', '=', id).execute();
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { RoostError } from '../core/errors.ts';
+import type { JobRecord } from '../jobs/index.ts';
+import type { BackupDeps } from './deps.ts';
+import { scheduledBackupQueue } from './records.ts';
+import { startBackup } from './start-backup.ts';
+
+const minutesOf = (time: string): number => {
+  const [hours, minutes] = time.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+};
+
+/**
+ * The daily start time of an instance inside the window, the same every day and spread evenly by a hash
+ * of the instance id, so hundreds of instances never dump at the same minute.
+ */
+export function dailyBackupCron(instanceId: string, window: { from: string; to: string }): string {
+  const from = minutesOf(window.from);
+  let length = minutesOf(window.to) - from;
+  if (length <= 0) length += 24 * 60; // a window over midnight
+  const offset = createHash('sha256').update(instanceId).digest().readUInt32BE(0) % length;
+  const at = (from + offset) % (24 * 60);
+  return `${at % 60} ${Math.floor(at / 60)} * * *`;
+}
+
+export async function scheduleDailyBackup(
+  deps: BackupDeps,
+  instance: { id: string; slug: string },
+): Promise<void> {
+  await deps.jobs.schedule({
+    name: `backup:${instance.id}`,
+    cron: dailyBackupCron(instance.id, deps.settings.window),
+    queue: scheduledBackupQueue,
+    payload: { instanceId: instance.id },
+    timeZone: deps.settings.timeZone,
+  });
+}
+
+/** The scheduled run queues an ordinary backup; a decommissioned instance's schedule does nothing. */
+export async function runScheduledBackup(deps: BackupDeps, job: JobRecord): Promise<unknown> {
+  const { instanceId } = job.payload as { instanceId: string };
+  return deps.store.db.transaction().execute(async (trx) => {
+    const instance = await trx
+      .selectFrom('instances')
+      .selectAll()
+      .where('id', '=', instanceId)
+      .executeTakeFirst();
+    if (!instance || instance.state === 'decommissioned' || instance.state === 'decommissioning')
+      return { skipped: instance?.state ?? 'gone' };
+    try {
+      const backup = await startBackup(deps, trx, instance, 'schedule', {
+        id: 'scheduler',
+        label: 'scheduler',
+      });
+      return { backupId: backup.id };
+    } catch (error) {
+      if (error instanceof RoostError && error.code === 'conflict') return { skipped: error.message };
+      throw error;
+    }
+  });
+}

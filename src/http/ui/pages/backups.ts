@@ -1,0 +1,121 @@
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { type Actor, can } from '../../../auth/index.ts';
+import { type Backup, backupDepsFrom, listBackups, runBackup } from '../../../backups/index.ts';
+import { isRoostError } from '../../../core/errors.ts';
+import { type Instance, listInstances } from '../../../instances/index.ts';
+import type { AdminEnv } from '../../middleware/actor.ts';
+import { checkRequestCsrf } from '../../middleware/csrf.ts';
+import { alert, formatTime } from '../components.ts';
+import type { Ui } from '../context.ts';
+import { appPage, csrfField, type Markup } from '../layout.ts';
+import { readForm, seeOther, sendPage } from '../respond.ts';
+
+const tone: Record<Backup['state'], string> = {
+  queued: 'warn',
+  running: 'warn',
+  succeeded: 'ok',
+  failed: 'bad',
+  pruned: '',
+};
+
+/** Fixed texts shown after a redirect; a link cannot make the page say more. */
+const notices = {
+  queued: 'The backup is queued. It runs in the background; reload this page to follow it.',
+  busy: 'A backup of this instance is already under way.',
+} as const;
+
+const size = (bytes: number | null): string =>
+  bytes === null
+    ? '—'
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} KiB`
+      : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+function duration(backup: Backup): string {
+  if (!backup.startedAt || !backup.finishedAt) return '—';
+  return `${((backup.finishedAt.getTime() - backup.startedAt.getTime()) / 1000).toFixed(1)} s`;
+}
+
+function backupRows(ui: Ui, backups: Backup[]): Markup {
+  if (backups.length === 0) return html`<p class="empty panel">No backup yet.</p>`;
+  return html`<div class="table-wrap"><table>
+  <caption>Newest first; only a verified backup with its manifest counts (times in ${ui.timeZone})</caption>
+  <thead><tr>
+    <th scope="col">Backup</th><th scope="col">State</th><th scope="col">Trigger</th><th scope="col">Size</th>
+    <th scope="col">Duration</th><th scope="col">Verification</th>
+  </tr></thead>
+  <tbody>
+  ${backups.map(
+    (backup) => html`<tr>
+    <th scope="row" class="nowrap">${formatTime(backup.createdAt, ui.timeZone, 'compact')}<span class="cell-sub">${backup.id}</span></th>
+    <td><span class="badge${tone[backup.state] ? ` ${tone[backup.state]}` : ''}" data-state="${backup.state}">${backup.state}</span></td>
+    <td>${backup.trigger}</td>
+    <td class="nowrap">${size(backup.bytes)}</td>
+    <td class="nowrap">${duration(backup)}</td>
+    <td class="break">${
+      backup.state === 'succeeded'
+        ? html`checksums verified; key ${backup.manifest?.key.fingerprint.slice(-16) ?? ''}`
+        : (backup.error ?? backup.progress ?? '')
+    }</td>
+  </tr>`,
+  )}
+  </tbody>
+</table></div>`;
+}
+
+async function instanceSection(
+  ui: Ui,
+  actor: Actor,
+  csrf: string | null,
+  instance: Instance,
+): Promise<Markup> {
+  const backups = await listBackups(ui.deps, actor, { slug: instance.slug });
+  const runForm =
+    can(actor, 'backups:write') && instance.state !== 'decommissioned'
+      ? html`<form method="post" action="/backups/${instance.slug}/run" class="inline">${csrfField(csrf)}<button type="submit" class="button small">Back up now</button></form>`
+      : html``;
+  return html`<section class="panel" id="backups-${instance.slug}" aria-labelledby="heading-${instance.slug}">
+  <h2 id="heading-${instance.slug}"><a href="/instances/${instance.slug}">${instance.slug}</a> <span class="muted">${instance.customer}, ${instance.environment}</span></h2>
+  ${runForm}
+  ${backupRows(ui, backups)}
+</section>`;
+}
+
+/** `/backups`: every instance's backups (time, size, duration, state, verification) and "back up now". */
+export function backupPages(ui: Ui): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+
+  app.get('/backups', ui.page('backups:read'), async (context) => {
+    const actor = context.get('actor');
+    const csrf = context.get('csrf');
+    const notice = context.req.query('notice');
+    const instances = can(actor, 'instances:read')
+      ? (await listInstances(ui.deps, actor)).filter((instance) => instance.state !== 'decommissioned')
+      : [];
+    const sections = await Promise.all(
+      instances.map((instance) => instanceSection(ui, actor, csrf, instance)),
+    );
+    const body = html`<h1>Backups</h1>
+<p class="page-intro">Each instance is backed up daily between ${ui.deps.config.backups.windowStart} and ${ui.deps.config.backups.windowEnd} (${ui.timeZone}), encrypted with its own OpenPGP key; the newest ${ui.deps.config.backups.keepDaily} daily backups are kept. Restores run from the command line: <code>roost backup restore &lt;slug&gt; --confirm &lt;slug&gt;</code>.</p>
+${notice && Object.hasOwn(notices, notice) ? alert(notice === 'busy' ? 'warning' : 'success', notices[notice as keyof typeof notices]) : html``}
+${instances.length === 0 ? html`<p class="empty panel">There are no instances to back up.</p>` : sections}`;
+    return sendPage(context, appPage({ title: 'Backups', actor, csrf, current: '/backups', body }));
+  });
+
+  app.post('/backups/:slug/run', ui.page('backups:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const slug = context.req.param('slug');
+    try {
+      await runBackup(backupDepsFrom(ui.deps), actor, { slug });
+    } catch (error) {
+      if (isRoostError(error, 'conflict')) return seeOther(context, '/backups?notice=busy');
+      throw error;
+    }
+    return seeOther(context, `/backups?notice=queued#backups-${encodeURIComponent(slug)}`);
+  });
+
+  return app;
+}

@@ -1,0 +1,565 @@
+// Backups end to end on the real SQLite store and the real local runtime (PostgreSQL, Redis, sample API):
+// key at provisioning, streamed encrypted backups to a local target, a restore with Debian's stock tools,
+// checksum refusal, access rules, 25 days of scheduled backups under a manual clock, decommission.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { generate } from 'otplib';
+import {
+  type Actor,
+  confirmEnrolment,
+  createSession,
+  csrfToken,
+  localActor,
+  startEnrolment,
+} from '../src/auth/index.ts';
+import {
+  type Backup,
+  type BackupDeps,
+  createSftpTarget,
+  exportBackupKey,
+  findInstanceKey,
+  installationSshKey,
+  listBackups,
+  manifestFile,
+  registerBackupJobs,
+  restoreBackup,
+  runBackup,
+  runBackupJob,
+} from '../src/backups/index.ts';
+import { isRoostError } from '../src/core/errors.ts';
+import { sessionCookie } from '../src/http/middleware/actor.ts';
+import {
+  createInstance,
+  decommissionInstance,
+  getCertificate,
+  getInstance,
+  type InstanceDeps,
+  registerInstanceJobs,
+} from '../src/instances/index.ts';
+import type { JobRecord } from '../src/jobs/index.ts';
+import { apiDepsOf, createAdminAppFor } from '../src/main.ts';
+import { runCli, scratchDirectory } from './fixtures/cli.ts';
+import { freePort } from './fixtures/postgres.ts';
+import { accessDepsOf, startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
+
+const slug = `bk-${Math.random().toString(36).slice(2, 8)}`;
+const day = 24 * 60 * 60 * 1000;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('backups on the local runtime', () => {
+  let test: TestRoost;
+  let deps: InstanceDeps;
+  let backups: BackupDeps;
+  let local: Actor;
+  let instanceId: string;
+  let backupRoot: string;
+
+  async function psql(sql: string): Promise<string> {
+    const result = await test.roost.runtime.exec(slug, 'db', [
+      'psql',
+      '-X',
+      '-A',
+      '-t',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      sql,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim();
+  }
+
+  async function finished(backupId: string, timeoutMs = 100_000): Promise<Backup> {
+    const started = Date.now();
+    return until(`backup ${backupId}`, async () => {
+      if (Date.now() - started > timeoutMs - 1_000) {
+        const jobs = await test.roost.jobs.list({ queue: 'backup.run', limit: 5 });
+        assert.fail(
+          `backup ${backupId} did not finish: ${JSON.stringify(jobs.map((job) => [job.id, job.state, job.attempts, job.runAt, job.leaseOwner, job.lastError, test.roost.clock.now()]))}`,
+        );
+      }
+      const found = (await listBackups(backups, local, { slug, includePruned: true })).find(
+        (b) => b.id === backupId,
+      );
+      if (found?.state === 'failed') assert.fail(`backup failed: ${found.error}`);
+      return found?.state === 'succeeded' ? found : undefined;
+    });
+  }
+
+  before(async () => {
+    test = await startTestRoost();
+    chmodSync(test.directory, 0o711); // the postgres and redis users traverse it to reach their own directories
+    deps = { ...apiDepsOf(test.roost), lifecycle: test.roost.lifecycle };
+    backups = test.roost.backups;
+    backupRoot = path.join(test.directory, 'backups');
+    local = localActor(test.roost.clock);
+    registerInstanceJobs(deps);
+    registerBackupJobs(backups);
+    test.roost.jobs.start();
+  });
+
+  after(async () => {
+    if (test) {
+      await test.roost.runtime.remove(slug).catch(() => {});
+      await test.close();
+    }
+  });
+
+  it('makes an OpenPGP key pair and a daily schedule when the instance is provisioned, once', async () => {
+    const { instance, operation } = await createInstance(deps, local, {
+      slug,
+      customer: 'Acme',
+      environment: 'staging',
+    });
+    instanceId = instance.id;
+    await until('provisioning', async () => {
+      const details = await getInstance(deps, local, { slug });
+      const op = details.operations.find((candidate) => candidate.id === operation.id);
+      if (op?.state === 'failed') assert.fail(`provisioning failed: ${op.error}`);
+      return op?.state === 'succeeded' ? true : undefined;
+    });
+    const key = await findInstanceKey(test.roost.store.db, instanceId);
+    assert.ok(key);
+    assert.match(key.fingerprint, /^[0-9A-F]{40}$/);
+    assert.match(key.publicKey, /BEGIN PGP PUBLIC KEY BLOCK/);
+    const secrets = await test.roost.vault.list(`backup-key:${instanceId}`);
+    assert.deepEqual(
+      secrets.map((secret) => secret.name),
+      ['openpgp-private-key'],
+    );
+    // Idempotent: a retried converge keeps the key.
+    for (const listener of test.roost.lifecycle) await listener.provisioned?.(instance);
+    assert.equal((await findInstanceKey(test.roost.store.db, instanceId))?.fingerprint, key.fingerprint);
+    const schedule = await test.roost.store.db
+      .selectFrom('job_schedules')
+      .selectAll()
+      .where('name', '=', `backup:${instanceId}`)
+      .executeTakeFirstOrThrow();
+    const [minute, hour] = schedule.cron.split(' ').map(Number);
+    assert.ok(
+      (hour as number) >= 1 && (hour as number) < 5,
+      `${schedule.cron} starts between 01:00 and 05:00`,
+    );
+    assert.ok((minute as number) >= 0 && (minute as number) < 60);
+    assert.equal(schedule.time_zone, 'Europe/Paris');
+  });
+
+  it('backs up: dump, configuration and secrets encrypted, manifest last, no partial file', async () => {
+    await psql(
+      "create table items (id int primary key, name text); insert into items select g, 'item ' || g from generate_series(1, 1000) g; create table notes (body text); insert into notes values ('a'), ('b');",
+    );
+    const queued = await runBackup(backups, local, { slug });
+    assert.equal(queued.state, 'queued');
+    await assert.rejects(runBackup(backups, local, { slug }), (error) => isRoostError(error, 'conflict'));
+    const backup = await finished(queued.id);
+    const manifest = backup.manifest;
+    assert.ok(manifest);
+    assert.equal(manifest.rowCounts['public.items'], 1000);
+    assert.equal(manifest.rowCounts['public.notes'], 2);
+    assert.match(manifest.engine.version, /^PostgreSQL 15/);
+    assert.equal(
+      manifest.key.fingerprint,
+      (await findInstanceKey(test.roost.store.db, instanceId))?.fingerprint,
+    );
+    const folder = path.join(backupRoot, slug, backup.id);
+    assert.deepEqual(readdirSync(folder).sort(), [
+      'database.dump.zst.gpg',
+      'instance.json.gpg',
+      manifestFile,
+    ]);
+    const stored = JSON.parse(readFileSync(path.join(folder, manifestFile), 'utf8'));
+    assert.deepEqual(stored, manifest);
+    // Encrypted: neither the data nor any secret value appears in the files.
+    const values = await Promise.all(
+      (await test.roost.vault.list(instanceId)).map((secret) =>
+        test.roost.vault.reveal(instanceId, secret.name),
+      ),
+    );
+    for (const name of readdirSync(folder)) {
+      const content = readFileSync(path.join(folder, name));
+      assert.equal(content.includes('item 999'), false);
+      for (const value of values)
+        assert.equal(content.includes(value), false, `a secret value is in ${name}`);
+    }
+  });
+
+  it('restores with stock tools only: gpg, zstd and pg_restore from Debian', async () => {
+    const [backup] = await listBackups(backups, local, { slug });
+    assert.ok(backup);
+    const { privateKey } = await exportBackupKey(backups, local, { slug });
+    const scratch = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : test.directory, 'stock-'));
+    try {
+      const home = path.join(scratch, 'gnupg');
+      execFileSync('mkdir', ['-m', '700', home]);
+      writeFileSync(path.join(scratch, 'key.asc'), privateKey, { mode: 0o600 });
+      execFileSync('gpg', [
+        '--homedir',
+        home,
+        '--batch',
+        '--quiet',
+        '--import',
+        path.join(scratch, 'key.asc'),
+      ]);
+      const folder = path.join(backupRoot, slug, backup.id);
+      const decrypted = spawnSync(
+        'sh',
+        [
+          '-c',
+          'gpg --homedir "$1" --batch --quiet --decrypt "$2" | zstd -d -q -c',
+          'restore',
+          home,
+          path.join(folder, 'database.dump.zst.gpg'),
+        ],
+        { maxBuffer: 256 * 1024 * 1024 },
+      );
+      assert.equal(decrypted.status, 0, decrypted.stderr.toString());
+      const config = JSON.parse(
+        execFileSync('gpg', [
+          '--homedir',
+          home,
+          '--batch',
+          '--quiet',
+          '--decrypt',
+          path.join(folder, 'instance.json.gpg'),
+        ]).toString(),
+      );
+      assert.equal(config.instance.slug, slug);
+      assert.deepEqual(Object.keys(config.secrets).sort(), [
+        'cache-password',
+        'db-password',
+        'jwt-signing-key',
+      ]);
+      spawnSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent']);
+      await psql('create database stockcheck');
+      const restored = await test.roost.runtime.exec(
+        slug,
+        'db',
+        ['pg_restore', '--no-owner', '--dbname', 'stockcheck'],
+        {
+          stdin: decrypted.stdout,
+        },
+      );
+      assert.equal(restored.code, 0, restored.stderr);
+      const digest = "select count(*) || ':' || md5(string_agg(id || name, ',' order by id)) from items";
+      const check = await test.roost.runtime.exec(slug, 'db', [
+        'psql',
+        '-X',
+        '-A',
+        '-t',
+        '-d',
+        'stockcheck',
+        '-c',
+        digest,
+      ]);
+      assert.equal(check.stdout.trim(), await psql(digest));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      await psql('drop database if exists stockcheck');
+    }
+  });
+
+  it('restores automatically into the instance and checks the row counts', async () => {
+    await psql('delete from items where id > 10; drop table notes');
+    const report = await restoreBackup(backups, local, { slug, confirm: slug });
+    assert.equal(report.rowCounts.match, true);
+    assert.equal(await psql('select count(*) from items'), '1000');
+    assert.equal(await psql('select count(*) from notes'), '2');
+    await assert.rejects(restoreBackup(backups, local, { slug, confirm: 'nope' }), (error) =>
+      isRoostError(error, 'invalid_input'),
+    );
+  });
+
+  it('refuses a backup with one flipped byte before touching the database', async () => {
+    const [backup] = await listBackups(backups, local, { slug });
+    assert.ok(backup);
+    const file = path.join(backupRoot, slug, backup.id, 'database.dump.zst.gpg');
+    const original = readFileSync(file);
+    const damaged = Buffer.from(original);
+    const at = Math.floor(damaged.length / 2);
+    damaged[at] = (damaged[at] as number) ^ 0x01;
+    writeFileSync(file, damaged);
+    try {
+      await psql("insert into items values (5000, 'after the backup')");
+      await assert.rejects(
+        restoreBackup(backups, local, { slug, confirm: slug }),
+        (error) =>
+          isRoostError(error, 'conflict') &&
+          /damaged: database\.dump\.zst\.gpg does not match its checksum/.test(error.message),
+      );
+      assert.equal(await psql('select count(*) from items'), '1001', 'the database was not touched');
+    } finally {
+      writeFileSync(file, original);
+      await psql('delete from items where id = 5000');
+    }
+  });
+
+  it('lets only an admin with a fresh second factor export a key; an operator cannot restore production', async () => {
+    const operator = await userWithRole(test.roost, 'operator');
+    await assert.rejects(exportBackupKey(backups, operator, { slug }), (error) =>
+      isRoostError(error, 'forbidden'),
+    );
+    const admin = await userWithRole(test.roost, 'admin');
+    const stale = { ...admin, secondFactorAt: test.roost.clock.now().getTime() - 10 * 60 * 1000 };
+    await assert.rejects(exportBackupKey(backups, stale, { slug }), (error) =>
+      isRoostError(error, 'forbidden'),
+    );
+    const exported = await exportBackupKey(backups, admin, { slug });
+    assert.match(exported.privateKey, /BEGIN PGP PRIVATE KEY BLOCK/);
+    const events = await test.roost.audit.list({ action: 'backup.key.export' });
+    assert.deepEqual(
+      events
+        .filter((event) => event.actorId !== 'local')
+        .map((event) => [event.actorLabel, event.result])
+        .reverse(),
+      [
+        [operator.label, 'denied'],
+        [admin.label, 'denied'],
+        [admin.label, 'ok'],
+      ],
+    );
+    // A production row of its own: the refusal comes before any runtime work.
+    await test.roost.store.db
+      .updateTable('instances')
+      .set({ environment: 'production' })
+      .where('id', '=', instanceId)
+      .execute();
+    try {
+      await assert.rejects(restoreBackup(backups, operator, { slug, confirm: slug }), (error) =>
+        isRoostError(error, 'forbidden'),
+      );
+      const viewer = await userWithRole(test.roost, 'viewer');
+      await assert.rejects(runBackup(backups, viewer, { slug }), (error) => isRoostError(error, 'forbidden'));
+    } finally {
+      await test.roost.store.db
+        .updateTable('instances')
+        .set({ environment: 'staging' })
+        .where('id', '=', instanceId)
+        .execute();
+    }
+  });
+
+  it('runs, lists and exports through the CLI on the server', async () => {
+    const scratch = scratchDirectory();
+    try {
+      const env = { ROOST_DATA_DIR: test.directory };
+      const run = await runCli(['backup', 'run', slug], { cwd: scratch.path, env, timeoutMs: 120_000 });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^backup bkp_\\w+ of ${slug} succeeded`));
+      assert.match(run.stderr, /^queued: queued\n(.*\n)*succeeded: done: [\d.]+ [KM]iB, verified\n$/);
+      const listed = await runCli(['backup', 'list', slug], { cwd: scratch.path, env });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, /BACKUP\s+STATE\s+TRIGGER/);
+      assert.match(listed.stdout, /succeeded\s+manual/);
+      const file = path.join(scratch.path, 'key.asc');
+      const exported = await runCli(['backup', 'key', 'export', slug, '--output', file], {
+        cwd: scratch.path,
+        env,
+      });
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.match(readFileSync(file, 'utf8'), /BEGIN PGP PRIVATE KEY BLOCK/);
+      const refused = await runCli(['backup', 'restore', slug, '--confirm', 'other'], {
+        cwd: scratch.path,
+        env,
+      });
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /confirm with the instance's slug/);
+    } finally {
+      scratch.remove();
+    }
+  });
+
+  it("shows each instance's backups on the admin UI page and backs up from its button", async () => {
+    const access = accessDepsOf(test.roost);
+    // A complete log-in: the user has enrolled a second factor and proved it in this session.
+    const sessionOf = async (role: 'operator' | 'viewer') => {
+      const user = await userWithRole(test.roost, role);
+      const { secret } = await startEnrolment(access, user);
+      const epoch = Math.floor(test.roost.clock.now().getTime() / 1000);
+      await confirmEnrolment(access, user, { code: await generate({ secret, epoch }) });
+      const session = await createSession(access, {
+        userId: user.id,
+        ip: '127.0.0.1',
+        userAgent: 'test',
+        secondFactorAt: test.roost.clock.now().getTime(),
+      });
+      return session.token;
+    };
+    const token = await sessionOf('operator');
+    const app = createAdminAppFor(test.roost);
+    const headers = { cookie: `${sessionCookie}=${token}` };
+    const page = await app.request('http://127.0.0.1/backups', { headers });
+    assert.equal(page.status, 200);
+    const body = await page.text();
+    assert.match(body, new RegExp(`id="backups-${slug}"`));
+    assert.match(body, /data-state="succeeded"/);
+    assert.match(body, /checksums verified/);
+    assert.match(body, /Back up now/);
+    const before = new Set((await listBackups(backups, local, { slug })).map((backup) => backup.id));
+    const posted = await app.request(`http://127.0.0.1/backups/${slug}/run`, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://127.0.0.1',
+      },
+      body: new URLSearchParams({ _csrf: csrfToken(token) }).toString(),
+    });
+    assert.equal(posted.status, 303);
+    assert.match(posted.headers.get('location') ?? '', /notice=queued/);
+    const added = (await listBackups(backups, local, { slug })).filter((backup) => !before.has(backup.id));
+    assert.equal(added.length, 1);
+    const [queued] = added;
+    assert.ok(queued);
+    // Its time comes from the test clock, earlier than the CLI's backup of the same day: once verified,
+    // retention prunes it at once. Either way it must have ended well.
+    const ended = await until(`backup ${queued.id}`, async () => {
+      const found = (await listBackups(backups, local, { slug, includePruned: true })).find(
+        (b) => b.id === queued.id,
+      );
+      return found && found.state !== 'queued' && found.state !== 'running' ? found : undefined;
+    });
+    assert.ok(ended.state === 'succeeded' || ended.state === 'pruned', `${ended.state}: ${ended.error}`);
+    assert.ok(ended.manifest);
+    const refused = await app.request('http://127.0.0.1/backups', {
+      headers: { cookie: `${sessionCookie}=${await sessionOf('viewer')}` },
+    });
+    assert.equal(refused.status, 403, 'viewers do not read backups');
+  });
+
+  it('retries when the backup node is unreachable, then fails and prunes nothing', async () => {
+    const closedPort = await freePort();
+    const unreachable: BackupDeps = {
+      ...backups,
+      target: createSftpTarget({
+        host: '127.0.0.1',
+        port: closedPort,
+        username: 'nobody',
+        directory: '/backups',
+        hostKeyFingerprint: `SHA256:${'A'.repeat(43)}`,
+        privateKey: async () => (await installationSshKey(test.roost.vault)).privateKey,
+        readyTimeoutMs: 5_000,
+      }),
+    };
+    const good = async () =>
+      (await listBackups(backups, local, { slug, includePruned: true }))
+        .filter((b) => b.state === 'succeeded')
+        .map((b) => b.id);
+    const goodBefore = await good();
+    const now = test.roost.clock.now().getTime();
+    const id = `bkp_unreachable${Math.random().toString(36).slice(2, 8)}`;
+    await test.roost.store.db
+      .insertInto('backups')
+      .values({
+        id,
+        instance_id: instanceId,
+        state: 'queued',
+        trigger: 'manual',
+        target: unreachable.target.description,
+        job_id: null,
+        bytes: null,
+        sha256: null,
+        manifest: null,
+        progress: 'queued',
+        error: null,
+        created_at: now,
+        started_at: null,
+        finished_at: null,
+        pruned_at: null,
+      })
+      .execute();
+    // The job handler itself, as the worker calls it on the first and on the last attempt.
+    const job = (attempts: number) =>
+      ({
+        id: 'job_test',
+        queue: 'backup.run',
+        payload: { backupId: id },
+        attempts,
+        maxAttempts: 3,
+      }) as JobRecord;
+    await assert.rejects(
+      runBackupJob(unreachable, job(1)),
+      (error) => isRoostError(error, 'unavailable') && /cannot reach the backup node/.test(error.message),
+    );
+    let row = (await listBackups(backups, local, { slug })).find((b) => b.id === id);
+    assert.equal(row?.state, 'running');
+    assert.match(row?.progress ?? '', /attempt 1 of 3 failed; retrying/);
+    await assert.rejects(runBackupJob(unreachable, job(3)), (error) => isRoostError(error, 'unavailable'));
+    row = (await listBackups(backups, local, { slug })).find((b) => b.id === id);
+    assert.equal(row?.state, 'failed');
+    assert.match(
+      row?.error ?? '',
+      /cannot reach the backup node sftp:\/\/nobody@127\.0\.0\.1:\d+\/backups: connect ECONNREFUSED/,
+    );
+    assert.deepEqual(await good(), goodBefore, 'nothing pruned');
+    const [failed] = await test.roost.audit.list({ action: 'backup.failed', target: instanceId });
+    assert.equal(failed?.details.backupId, id);
+  });
+
+  // 25 real backups: allow for a loaded machine.
+  it('keeps exactly 20 after 25 days of scheduled backups under a manual clock', {
+    timeout: 600_000,
+  }, async () => {
+    const count = async () =>
+      (await listBackups(backups, local, { slug, includePruned: true })).filter(
+        (b) => b.trigger === 'schedule' && b.state !== 'queued' && b.state !== 'running',
+      ).length;
+    for (let index = 0; index < 25; index++) {
+      const before = await count();
+      test.clock.advance(day);
+      await test.roost.jobs.tick();
+      let waited = 0;
+      await until(`scheduled backup ${index + 1}`, async () => {
+        if ((await count()) > before) return true;
+        // A job retried after an error waits for its backoff on the test clock: let that time pass too.
+        if (++waited % 50 === 0) {
+          test.clock.advance(16 * 60_000);
+          await test.roost.jobs.tick();
+        }
+        return undefined;
+      });
+    }
+    const all = await listBackups(backups, local, { slug, includePruned: true });
+    const good = all.filter((b) => b.state === 'succeeded');
+    assert.equal(good.length, 20);
+    assert.equal(all.filter((b) => b.state === 'failed' && b.trigger === 'schedule').length, 0);
+    const folders = readdirSync(path.join(backupRoot, slug)).sort();
+    assert.deepEqual(folders, good.map((b) => b.id).sort(), 'pruned folders are removed from the target');
+  });
+
+  it('erases the private key at decommission and says so on the certificate', async () => {
+    const { operation } = await decommissionInstance(deps, local, { slug });
+    await until('decommission', async () => {
+      const op = (await getInstance(deps, local, { slug })).operations.find(
+        (candidate) => candidate.id === operation.id,
+      );
+      if (op?.state === 'failed') assert.fail(`decommission failed: ${op.error}`);
+      return op?.state === 'succeeded' ? true : undefined;
+    });
+    assert.deepEqual(await test.roost.vault.list(`backup-key:${instanceId}`), []);
+    assert.equal(await findInstanceKey(test.roost.store.db, instanceId), undefined);
+    const certificate = await getCertificate(deps, local, { slug });
+    const erased = certificate.erased.find((entry) => entry.what === 'backups');
+    assert.match(erased?.items[0] ?? '', /^OpenPGP private key [0-9A-F]{40}$/);
+    assert.ok(certificate.retained.some((entry) => entry.what === 'backups on the backup target'));
+  });
+});
