@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { localActor } from '../src/auth/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { systemClock } from '../src/core/clock.ts';
-import { newId } from '../src/core/ids.ts';
 import { listen } from '../src/http/server.ts';
 import { createStatusApp } from '../src/http/status/app.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
@@ -23,6 +22,7 @@ import { createLogger } from '../src/observability/index.ts';
 import {
   addComponent,
   configureStatusPage,
+  insertInstanceRow,
   scheduleMaintenance,
   type UptimeBucket,
 } from '../src/status/index.ts';
@@ -71,23 +71,7 @@ async function openBenchRoost(directory: string, migrate: boolean) {
 async function seed(directory: string): Promise<void> {
   const { roost } = await openBenchRoost(directory, true);
   const now = Date.now();
-  await roost.store.db
-    .insertInto('instances')
-    .values({
-      id: newId('ins'),
-      slug,
-      customer: 'Bench Shop',
-      environment: 'production',
-      runtime: 'local',
-      release: '{}',
-      replicas: 1,
-      state: 'running',
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-      decommissioned_at: null,
-    })
-    .execute();
+  await insertInstanceRow(roost.store, roost.clock, slug, 'Bench Shop');
   const deps = apiDepsOf(roost);
   const actor = localActor(roost.clock);
   await configureStatusPage(deps, actor, { slug, name: 'Bench Shop' });

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createUser, localActor } from '../src/auth/index.ts';
-import { newId } from '../src/core/ids.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
 import { apiDepsOf, type RunningRoost, subscriptionDepsOf } from '../src/main.ts';
 import {
   addComponent,
   announceMaintenances,
   announceQueue,
+  insertInstanceRow,
   notifyQueue,
   scheduleMaintenance,
 } from '../src/status/index.ts';
@@ -86,25 +86,9 @@ describe('status page subscriptions', () => {
       ROOST_SMTP_IGNORE_TLS: 'true',
       ROOST_SMTP_FROM: 'status@example.test',
     });
-    const now = test.clock.now().getTime();
+    const _now = test.clock.now().getTime();
     // The instance as a row: subscriptions need it to exist, not to run.
-    await test.roost.store.db
-      .insertInto('instances')
-      .values({
-        id: newId('ins', test.clock.now()),
-        slug,
-        customer: 'Newsroom',
-        environment: 'production',
-        runtime: 'local',
-        release: '{}',
-        replicas: 1,
-        state: 'running',
-        last_error: null,
-        created_at: now,
-        updated_at: now,
-        decommissioned_at: null,
-      })
-      .execute();
+    await insertInstanceRow(test.roost.store, test.clock, slug, 'Newsroom');
     // An account manager, told at once when an incident touches the instance.
     await createUser(accessDepsOf(test.roost), localActor(test.clock), {
       email: 'manager@example.com',

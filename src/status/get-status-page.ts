@@ -3,7 +3,7 @@ import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import type { StatusPageSettings } from './configure-status-page.ts';
 import type { StatusDeps } from './deps.ts';
-import { type Component, findLiveInstance, toComponent } from './records.ts';
+import { type Component, findLiveInstance, pageAndComponents } from './records.ts';
 
 const getStatusPageInput = z.object({ slug: z.string().max(100) });
 
@@ -17,17 +17,7 @@ export async function getStatusPage(
   const { slug } = parseInput(getStatusPageInput, input);
   const { db } = deps.store;
   const instance = await findLiveInstance(db, slug);
-  const page = await db
-    .selectFrom('status_pages')
-    .selectAll()
-    .where('instance_id', '=', instance.id)
-    .executeTakeFirst();
-  const rows = await db
-    .selectFrom('status_components')
-    .selectAll()
-    .where('instance_id', '=', instance.id)
-    .orderBy('position')
-    .execute();
+  const { page, components } = await pageAndComponents(db, instance.id);
   return {
     settings: {
       instanceId: instance.id,
@@ -36,6 +26,6 @@ export async function getStatusPage(
       logoUrl: page?.logo_url ?? null,
       slaTarget: page ? Number(page.sla_target) : 99,
     },
-    components: rows.map(toComponent),
+    components,
   };
 }

@@ -7,6 +7,7 @@ export { configureStatusPage, type StatusPageSettings } from './configure-status
 export { confirmSubscription, unsubscribe } from './confirm-subscription.ts';
 export type { StatusDeps } from './deps.ts';
 export { getStatusPage } from './get-status-page.ts';
+export { insertInstanceRow } from './instance-row.ts';
 export { listMaintenances } from './list-maintenances.ts';
 export { type Maintenance, maintenanceQueue } from './maintenance-records.ts';
 export { maintenanceWindows } from './maintenance-source.ts';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type { ComponentStatus, Database, IncidentStatus, Store } from '../store/index.ts';
 import type { ComponentHealthSource, UptimeSource } from './ports.ts';
-import { type Component, type Indicator, overallStatus, toComponent } from './records.ts';
+import { type Component, type Indicator, overallStatus, pageAndComponents } from './records.ts';
 import { daysStart, ninetyDays, totalsOf, type UptimeDay, uptimePercent } from './uptime.ts';
 
 /** What the public pages are rendered from: no actor, since the page is public by design (R25). */
@@ -155,18 +155,7 @@ export async function readPublicStatus(
   const instance = await liveInstance(db, slug);
   if (!instance) return undefined;
   const now = deps.clock.now();
-  const page = await db
-    .selectFrom('status_pages')
-    .selectAll()
-    .where('instance_id', '=', instance.id)
-    .executeTakeFirst();
-  const rows = await db
-    .selectFrom('status_components')
-    .selectAll()
-    .where('instance_id', '=', instance.id)
-    .orderBy('position')
-    .execute();
-  const components = rows.map(toComponent);
+  const { page, components } = await pageAndComponents(db, instance.id);
   const health = await deps.health.current(
     components.map((component) => ({ componentId: component.id, monitorIds: component.monitorIds })),
   );

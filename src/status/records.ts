@@ -1,6 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
 import { RoostError } from '../core/errors.ts';
-import type { ComponentStatus, Database, InstanceTable, StatusComponentTable } from '../store/index.ts';
+import type {
+  ComponentStatus,
+  Database,
+  InstanceTable,
+  StatusComponentTable,
+  StatusPageTable,
+} from '../store/index.ts';
 
 export const componentStatuses = [
   'operational',
@@ -89,4 +95,23 @@ export async function findComponent(
   const row = await db.selectFrom('status_components').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new RoostError('not_found', `no component ${id}`, { id });
   return row;
+}
+
+/** An instance's page settings (none until someone configures them) and its components, in order. */
+export async function pageAndComponents(
+  db: Kysely<Database>,
+  instanceId: string,
+): Promise<{ page: Selectable<StatusPageTable> | undefined; components: Component[] }> {
+  const page = await db
+    .selectFrom('status_pages')
+    .selectAll()
+    .where('instance_id', '=', instanceId)
+    .executeTakeFirst();
+  const rows = await db
+    .selectFrom('status_components')
+    .selectAll()
+    .where('instance_id', '=', instanceId)
+    .orderBy('position')
+    .execute();
+  return { page, components: rows.map(toComponent) };
 }

@@ -6,9 +6,9 @@ import { createAuditLog } from '../audit/index.ts';
 import type { AuditLog } from '../audit/types.ts';
 import { type Actor, localActor } from '../auth/actor.ts';
 import { ManualClock } from '../core/clock.ts';
-import { newId } from '../core/ids.ts';
 import type { Store } from '../store/index.ts';
 import { openVault, type Vault } from '../vault/index.ts';
+import { insertInstanceRow } from './instance-row.ts';
 
 export interface StatusTestDeps {
   store: Store;
@@ -35,27 +35,6 @@ export async function openStatusDeps(
     clock,
     audit,
     local: localActor(clock),
-    addInstance: async (slug, customer = `Customer of ${slug}`) => {
-      const id = newId('ins', clock.now());
-      const now = clock.now().getTime();
-      await store.db
-        .insertInto('instances')
-        .values({
-          id,
-          slug,
-          customer,
-          environment: 'production',
-          runtime: 'local',
-          release: JSON.stringify({ api: 'sample-api-1', db: 'postgres-15', cache: 'redis-7' }),
-          replicas: 1,
-          state: 'running',
-          last_error: null,
-          created_at: now,
-          updated_at: now,
-          decommissioned_at: null,
-        })
-        .execute();
-      return id;
-    },
+    addInstance: (slug, customer) => insertInstanceRow(store, clock, slug, customer),
   };
 }

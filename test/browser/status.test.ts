@@ -5,9 +5,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createUser, localActor } from '../../src/auth/index.ts';
-import { newId } from '../../src/core/ids.ts';
 import { apiDepsOf, type RunningRoost } from '../../src/main.ts';
-import { addComponent, configureStatusPage, type UptimeBucket } from '../../src/status/index.ts';
+import {
+  addComponent,
+  configureStatusPage,
+  insertInstanceRow,
+  type UptimeBucket,
+} from '../../src/status/index.ts';
 import type { ComponentStatus } from '../../src/store/index.ts';
 import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
@@ -62,24 +66,8 @@ test('incident pages and a status page in Chromium', async (t) => {
       return buckets;
     },
   };
-  const now = clock.now().getTime();
-  await roost.roost.store.db
-    .insertInto('instances')
-    .values({
-      id: newId('ins', clock.now()),
-      slug,
-      customer: 'Shop & Co',
-      environment: 'production',
-      runtime: 'local',
-      release: '{}',
-      replicas: 1,
-      state: 'running',
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-      decommissioned_at: null,
-    })
-    .execute();
+  const _now = clock.now().getTime();
+  await insertInstanceRow(roost.roost.store, clock, slug, 'Shop & Co');
   const deps = apiDepsOf(roost.roost);
   const local = localActor(clock);
   await configureStatusPage(deps, local, { slug, name: 'Shop & Co' });
