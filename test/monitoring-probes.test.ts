@@ -210,9 +210,16 @@ describe('host metrics from a real node_exporter', () => {
       'a disk fill level',
     );
     assert.equal(first.metrics?.cpu, undefined, 'CPU needs two scrapes');
-    const second = await probeHost(settings, context(5_000), memory);
+    // CPU is the change of node_exporter's counters between two scrapes: scrape again until they moved
+    // (they advance in 10 ms steps, so two scrapes in a row may see the same values).
+    let second = await probeHost(settings, context(5_000), memory);
+    for (let deadline = Date.now() + 10_000; second.metrics?.cpu === undefined && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      second = await probeHost(settings, context(5_000), memory);
+    }
     assert.ok(
       typeof second.metrics?.cpu === 'number' && second.metrics.cpu >= 0 && second.metrics.cpu <= 100,
+      `a CPU figure after two scrapes: ${JSON.stringify(second.metrics)}`,
     );
     const tight = await probeHost({ ...settings, memoryPercent: 1 }, context(5_000), memory);
     assert.equal(tight.ok, false);
