@@ -52,19 +52,10 @@ import { apiDepsOf, createAdminAppFor } from '../src/main.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { freePort } from './fixtures/postgres.ts';
 import { accessDepsOf, startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
+import { until } from './fixtures/wait.ts';
 
 const slug = `bk-${Math.random().toString(36).slice(2, 8)}`;
 const day = 24 * 60 * 60 * 1000;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('backups on the local runtime', () => {
   let test: TestRoost;

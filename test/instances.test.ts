@@ -28,20 +28,11 @@ import type { StackStatus } from '../src/runtime/index.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { filesUnder } from './fixtures/files.ts';
 import { startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
+import { until } from './fixtures/wait.ts';
 
 const postgresBin = '/usr/lib/postgresql/15/bin';
 const redisServer = '/usr/bin/redis-server';
 const slug = `acme-${Math.random().toString(36).slice(2, 8)}`;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('instances on the local runtime', () => {
   let test: TestRoost;
