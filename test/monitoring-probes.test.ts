@@ -1,6 +1,5 @@
 // Probes and the scheduler against real loopback servers and a real node_exporter (Debian package).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +21,7 @@ import { openMonitoring } from '../src/monitoring/test-fixture.ts';
 import { startNodeExporter } from './fixtures/node-exporter.ts';
 import { openTestStore } from './fixtures/store.ts';
 import { startHttpTarget, startRudeServer, type Target } from './fixtures/targets.ts';
+import { selfSignedCertificate } from './fixtures/tls.ts';
 
 const context = (timeoutMs = 2_000) => ({ timeoutMs, now: Date.now() });
 const http = (settings: Record<string, unknown>) => httpSettingsSchema.parse(settings);
@@ -100,29 +100,7 @@ describe('probes on loopback', () => {
   it('HTTPS: a certificate that expires soon fails the check', async (t) => {
     const directory = mkdtempSync(path.join(tmpdir(), 'roost-tls-'));
     t.after(() => rmSync(directory, { recursive: true, force: true }));
-    const key = path.join(directory, 'key.pem');
-    const cert = path.join(directory, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '3',
-        '-subj',
-        '/CN=localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = selfSignedCertificate(directory, { days: 3 });
     const server = https.createServer(
       { key: readFileSync(key), cert: readFileSync(cert) },
       (_request, response) => response.end('ok'),

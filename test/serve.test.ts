@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cleanEnv, pollUntil, projectRoot, runCli, scratchDirectory, spawnCli } from './fixtures/cli.ts';
+import { selfSignedCertificate } from './fixtures/tls.ts';
 
 async function get(url: string): Promise<{ status: number; body: string; type: string }> {
   const response = await fetch(url);
@@ -170,31 +171,7 @@ describe('roost serve', () => {
     assert.equal(withoutTls.code, 2);
     assert.match(withoutTls.stderr, /needs admin\.tlsCert and admin\.tlsKey/);
 
-    const cert = path.join(scratch.path, 'cert.pem');
-    const key = path.join(scratch.path, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = selfSignedCertificate(scratch.path, { days: 1, subjectAltName: 'IP:127.0.0.1' });
     const server = spawnCli(['serve', '--admin-listen', '0.0.0.0:0', '--status-listen', '127.0.0.1:0'], {
       cwd: scratch.path,
       env: { ...env, ROOST_ADMIN_TLS_CERT: cert, ROOST_ADMIN_TLS_KEY: key },
