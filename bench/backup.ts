@@ -1,10 +1,12 @@
 /**
  * Backup and restore of a generated PostgreSQL database (pgbench tables at scale BENCH_BACKUP_SCALE, default
- * 10, plus scale × 200,000 rows of random hex text: about 370 MB on disk), side by side in one run,
+ * 27, plus scale × 200,000 rows of random hex text: about 1 GB on disk), side by side in one run,
  * interleaved over BENCH_BACKUP_ROUNDS rounds (default 3):
  *   backup:  Roost's pipeline (pg_dump -Fc -Z0 → zstd → gpg → SHA-256 → local target, plus the encrypted
  *            instance document and the manifest) vs the shell pipeline
  *            `pg_dump -Fc -Z0 | zstd -3 -T0 | gpg --encrypt --compress-algo none > file`
+ *            and `pg_dump -Fc -Z0 | restic backup --stdin` into a new restic repository (restic deduplicates,
+ *            so every round starts from an empty repository: a first, full backup like the others)
  *   restore: Roost's restore path (checksums verified, gpg -d → zstd -d → pg_restore) vs a plain
  *            `pg_restore` of an uncompressed custom-format dump.
  * Run: `node bench/backup.ts`. Last line: `ratio: X`, Roost backup time ÷ shell pipeline time (medians).
@@ -27,7 +29,7 @@ import type { Instance } from '../src/instances/index.ts';
 import { startCommand } from '../src/runtime/local/exec.ts';
 import { startPostgres } from '../test/fixtures/postgres.ts';
 
-const scale = Number(process.env.BENCH_BACKUP_SCALE ?? 10);
+const scale = Number(process.env.BENCH_BACKUP_SCALE ?? 27);
 const rounds = Number(process.env.BENCH_BACKUP_ROUNDS ?? 3);
 const bin = '/usr/lib/postgresql/15/bin';
 const env = { PATH: `${bin}:/usr/bin:/bin`, LANG: 'C.UTF-8' };
@@ -109,6 +111,15 @@ try {
     shell: [] as number[],
     roostRestore: [] as number[],
     plainRestore: [] as number[],
+    restic: [] as number[],
+  };
+  let resticBytes = 0;
+  const resticPasswordFile = path.join(scratch, 'restic-password');
+  writeFileSync(resticPasswordFile, 'bench-only repository password\n', { mode: 0o600 });
+  const resticEnv = {
+    ...env,
+    RESTIC_PASSWORD_FILE: resticPasswordFile,
+    RESTIC_CACHE_DIR: path.join(scratch, 'restic-cache'),
   };
   let roostBytes = 0;
   let shellBytes = 0;
@@ -153,6 +164,28 @@ try {
     });
     times.roost.push(Date.now() - started);
     phases.push(['end', Date.now()]);
+
+    // restic deduplicates: a fresh repository per round measures a first (full) backup, like the others.
+    const resticRepository = path.join(scratch, `restic-${round}`);
+    execFileSync('restic', ['init', '--quiet', '--repository-version', '2', '--repo', resticRepository], {
+      env: resticEnv,
+    });
+    started = Date.now();
+    const restic = spawnSync(
+      'sh',
+      [
+        '-c',
+        'pg_dump -Fc -Z0 -d "$1" | restic backup --quiet --repo "$2" --stdin --stdin-filename database.dump',
+        'bench',
+        source,
+        resticRepository,
+      ],
+      { env: resticEnv },
+    );
+    if (restic.status !== 0) throw new Error(`restic failed: ${restic.stderr}`);
+    times.restic.push(Date.now() - started);
+    resticBytes = Number(execFileSync('du', ['-sb', resticRepository]).toString().split('\t')[0]);
+    rmSync(resticRepository, { recursive: true, force: true });
     process.stderr.write(
       `round ${round + 1} Roost phases: ${phases
         .slice(0, -1)
@@ -196,6 +229,11 @@ try {
   const rows: Array<[string, number, string]> = [
     ['backup: shell pg_dump | zstd | gpg', median(times.shell), `${(shellBytes / 1e6).toFixed(1)} MB`],
     ['backup: Roost pipeline (+ manifest)', median(times.roost), `${(roostBytes / 1e6).toFixed(1)} MB`],
+    [
+      'backup: restic backup --stdin (new repository)',
+      median(times.restic),
+      `${(resticBytes / 1e6).toFixed(1)} MB`,
+    ],
     ['restore: plain pg_restore', median(times.plainRestore), ''],
     ['restore: Roost (verify, gpg, zstd, pg_restore)', median(times.roostRestore), ''],
   ];
@@ -207,6 +245,9 @@ try {
     process.stdout.write(`${name.padEnd(50)} ${String(ms).padStart(8)}  ${stored}\n`);
   process.stdout.write(
     `restore ratio (Roost ÷ plain pg_restore): ${(median(times.roostRestore) / median(times.plainRestore)).toFixed(2)}\n`,
+  );
+  process.stdout.write(
+    `restic ratio (restic ÷ shell pipeline): ${(median(times.restic) / median(times.shell)).toFixed(2)}\n`,
   );
   process.stdout.write(`peak RSS of the Node process: ${rssMb.toFixed(0)} MB\n`);
   process.stdout.write(`ratio: ${(median(times.roost) / median(times.shell)).toFixed(2)}\n`);
