@@ -7,6 +7,7 @@ import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
 import { type BackupDeps, backupDepsFrom, backupLifecycle, registerBackupJobs } from './backups/index.ts';
 import type { Config } from './config/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
+import type { ConditionReporter } from './core/conditions.ts';
 import { RoostError } from './core/errors.ts';
 import type { ApiDeps } from './http/api/route.ts';
 import { apiRoutes } from './http/api/routes/index.ts';
@@ -18,7 +19,7 @@ import { createStatusApp } from './http/status/app.ts';
 import { alertTimeline, registerAccountManagerJobs } from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
-import type { AlertListener, MaintenanceSource } from './monitoring/index.ts';
+import { type AlertListener, conditionReporter, type MaintenanceSource } from './monitoring/index.ts';
 import { monitoringLifecycle } from './monitoring/instance-template.ts';
 import { startMonitoring } from './monitoring/serve.ts';
 import { createSmtpMailer } from './notify/index.ts';
@@ -69,6 +70,8 @@ export interface Roost {
   mailer: Mailer | undefined;
   /** Who hears about alert transitions (incident timelines), and where maintenance windows come from. */
   alerting: { listeners: AlertListener[]; maintenance?: MaintenanceSource | undefined };
+  /** Where other domains report conditions (failed backups, failed drills, SLA at risk) to alerting. */
+  conditions: ConditionReporter;
   /** What backup operations and jobs run on: a local target under `<dataDir>/backups`. */
   backups: BackupDeps;
   close(): Promise<void>;
@@ -132,6 +135,10 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
     const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger });
+    const alerting = {
+      listeners: [alertTimeline({ store, clock, audit, jobs })],
+      maintenance: maintenanceWindows(store),
+    };
     return {
       config,
       logger,
@@ -158,10 +165,8 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
           apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
         }),
       ],
-      alerting: {
-        listeners: [alertTimeline({ store, clock, audit, jobs })],
-        maintenance: maintenanceWindows(store),
-      },
+      alerting,
+      conditions: conditionReporter({ store, clock, audit, logger, ...alerting }),
       backups,
       close: async () => {
         await jobs.stop();

@@ -12,6 +12,7 @@ export {
   staticMaintenances,
   toAlert,
 } from './records.ts';
+export { conditionReporter } from './report-condition.ts';
 export {
   activeSilences,
   createSilence,
