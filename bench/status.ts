@@ -6,16 +6,16 @@
  * Roost and nginx alternate cell by cell so machine noise hits both alike. Run: `node bench/status.ts`
  * (BENCH_STATUS_SECONDS, BENCH_STATUS_ROUNDS). Last line: `ratio: X`, the lowest Roost ÷ nginx req/s.
  */
-import { execFile, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localActor } from '../src/auth/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { listen } from '../src/http/server.ts';
-import { createStatusApp } from '../src/http/status/app.ts';
+import { createStatusServer } from '../src/http/status/app.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
 import { apiDepsOf, openRoost } from '../src/main.ts';
 import { createLogger } from '../src/observability/index.ts';
@@ -28,8 +28,8 @@ import {
 } from '../src/status/index.ts';
 
 const seconds = Number(process.env.BENCH_STATUS_SECONDS ?? 5);
-/** Serving processes (node:cluster); `roost serve` runs one. */
-const workers = Number(process.env.BENCH_STATUS_WORKERS ?? 1);
+/** Serving processes sharing the port (SO_REUSEPORT), like `roost serve` with `status.processes` (0 = per core). */
+const workers = Number(process.env.BENCH_STATUS_WORKERS ?? availableParallelism());
 /** BENCH_STATUS_OUTAGE=1: an incident update every second while wrk runs, so pages are rebuilt all along. */
 const outage = process.env.BENCH_STATUS_OUTAGE === '1';
 const rounds = Number(process.env.BENCH_STATUS_ROUNDS ?? 1);
@@ -118,8 +118,8 @@ async function seed(directory: string): Promise<void> {
   await roost.close();
 }
 
-/** One serving process: the status app on loopback (cluster workers share the port). */
-async function serveWorker(directory: string, write: boolean): Promise<void> {
+/** One serving process: the status app on loopback, sharing the port with the others. */
+async function serveWorker(directory: string, port: number, write: boolean): Promise<void> {
   const { roost, logger } = await openBenchRoost(directory, false);
   if (write) {
     const deps = apiDepsOf(roost);
@@ -140,7 +140,7 @@ async function serveWorker(directory: string, write: boolean): Promise<void> {
       });
     }, 1_000).unref();
   }
-  const app = createStatusApp({
+  const { app, fastPath } = createStatusServer({
     logger,
     metrics: (await import('../src/observability/index.ts')).createMetrics(),
     readiness: async () => ({ ready: true, checks: [] }) as never,
@@ -152,31 +152,41 @@ async function serveWorker(directory: string, write: boolean): Promise<void> {
       domain: 'example.test',
     },
   });
-  // In a cluster every worker's listen(0) gets the same port: they share it.
-  const server = await listen(app, { host: '127.0.0.1', port: 0 });
+  const server = await listen(app, { host: '127.0.0.1', port }, { fastPath, reusePort: true });
   process.send?.({ url: server.url });
 }
 
 /** Child: seeds the store, then serves it from `workers` processes; stops with the parent. */
 async function serveChild(): Promise<void> {
-  const { default: cluster } = await import('node:cluster');
-  if (cluster.isWorker)
-    return serveWorker(process.env.BENCH_STATUS_DIR as string, process.env.BENCH_STATUS_WRITER === '1');
+  if (process.env.BENCH_STATUS_DIR)
+    return serveWorker(
+      process.env.BENCH_STATUS_DIR,
+      Number(process.env.BENCH_STATUS_PORT),
+      process.env.BENCH_STATUS_WRITER === '1',
+    );
   const directory = mkdtempSync(path.join(tmpdir(), 'roost-bench-status-'));
   await seed(directory);
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const children: ChildProcess[] = [];
   const started: Array<Promise<string>> = [];
   for (let index = 0; index < workers; index++) {
-    const worker = cluster.fork({
-      BENCH_STATUS_DIR: directory,
-      BENCH_STATUS_WRITER: outage && index === 0 ? '1' : '0',
+    const worker = fork(fileURLToPath(import.meta.url), ['--serve'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: {
+        ...process.env,
+        BENCH_STATUS_DIR: directory,
+        BENCH_STATUS_PORT: String(port),
+        BENCH_STATUS_WRITER: outage && index === 0 ? '1' : '0',
+      },
     });
+    children.push(worker);
     started.push(
       new Promise((resolve) => worker.once('message', (message: { url: string }) => resolve(message.url))),
     );
   }
   const [url] = await Promise.all(started);
   const stop = () => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
+    for (const worker of children) worker.kill();
     rmSync(directory, { recursive: true, force: true });
     process.exit(0);
   };

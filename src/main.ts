@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { createAuditLog } from './audit/index.ts';
@@ -15,7 +16,8 @@ import { createAdminApp } from './http/app.ts';
 import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
-import { createStatusApp } from './http/status/app.ts';
+import { createStatusServer } from './http/status/app.ts';
+import { type StatusProcesses, startStatusProcesses } from './http/status/processes.ts';
 import { alertTimeline, registerAccountManagerJobs } from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
@@ -242,30 +244,49 @@ export function createAdminAppFor(roost: Roost): Hono<AdminEnv> {
   });
 }
 
-/** Starts the admin and status servers and the job workers. */
-export async function serveRoost(roost: Roost): Promise<RunningRoost> {
-  const { config, logger, metrics } = roost;
-  const tls = adminTls(config);
-  const adminApp = createAdminAppFor(roost);
-  const admin = await listen(adminApp, config.admin.listen, tls);
-  let status: RunningServer;
-  try {
-    const readiness = () => checkReadiness(roost.store, roost.migrations);
-    const pages = {
+/** The public status server of a Roost: pages, Statuspage JSON, feeds and subscriptions. */
+export function statusServerOf(roost: Roost): ReturnType<typeof createStatusServer> {
+  return createStatusServer({
+    logger: roost.logger,
+    metrics: roost.metrics,
+    readiness: () => checkReadiness(roost.store, roost.migrations),
+    pages: {
       store: roost.store,
       clock: roost.clock,
       health: roost.componentHealth,
       uptime: roost.uptime,
-      domain: config.status.domain,
-    };
-    const subscriptions = subscriptionDepsOf(roost);
-    status = await listen(
-      createStatusApp({ logger, metrics, readiness, pages, subscriptions }),
-      config.status.listen,
-    );
+      domain: roost.config.status.domain,
+    },
+    subscriptions: subscriptionDepsOf(roost),
+  });
+}
+
+/** Starts the admin and status servers and the job workers. */
+export async function serveRoost(roost: Roost): Promise<RunningRoost> {
+  const { config, logger } = roost;
+  const tls = adminTls(config);
+  const adminApp = createAdminAppFor(roost);
+  const admin = await listen(adminApp, config.admin.listen, { tls });
+  const processes = config.status.processes === 0 ? availableParallelism() : config.status.processes;
+  const statusServer = statusServerOf(roost);
+  let status: RunningServer;
+  let statusProcesses: StatusProcesses | undefined;
+  try {
+    status = await listen(statusServer.app, config.status.listen, {
+      fastPath: statusServer.fastPath,
+      reusePort: processes > 1,
+    });
   } catch (error) {
     await admin.close();
     throw error;
+  }
+  if (processes > 1) {
+    try {
+      statusProcesses = await startStatusProcesses(config, status.address, processes - 1, logger);
+    } catch (error) {
+      await Promise.all([admin.close(), status.close()]);
+      throw error;
+    }
   }
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
   await registerMaintenanceJobs(apiDepsOf(roost));
@@ -288,6 +309,7 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     status,
     stop: async () => {
       await monitoring?.stop();
+      await statusProcesses?.stop();
       await Promise.all([admin.close(), status.close()]);
       await roost.close();
     },

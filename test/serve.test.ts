@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -159,6 +159,56 @@ describe('roost serve', () => {
     } finally {
       first.kill('SIGTERM');
       await exited(first);
+    }
+  });
+
+  it('serves status pages from several processes sharing the port, restarts one that dies, and stops them all', async () => {
+    const server = spawnCli(['serve', '--admin-listen', '127.0.0.1:0', '--status-listen', '127.0.0.1:0'], {
+      cwd: scratch.path,
+      env: {
+        ROOST_DATA_DIR: path.join(scratch.path, 'processes'),
+        ROOST_STATUS_PROCESSES: '3',
+        ROOST_MONITORING_ENABLED: 'false',
+      },
+    });
+    const listeners = (port: string) =>
+      new Set(
+        [
+          ...execFileSync('ss', ['-Hltnp', `sport = :${port}`])
+            .toString()
+            .matchAll(/pid=(\d+)/g),
+        ].map((match) => Number(match[1])),
+      );
+    try {
+      const port = await pollUntil(
+        async () => /status pages\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output())?.[1],
+        30_000,
+        `the banner (${server.output()})`,
+      );
+      const pids = listeners(port);
+      assert.equal(pids.size, 3, `three processes listen on the status port: ${[...pids]}`);
+      assert.ok(pids.has(server.pid as number));
+      for (let index = 0; index < 20; index++)
+        assert.equal((await get(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      const [child] = [...pids].filter((pid) => pid !== server.pid);
+      process.kill(child as number, 'SIGKILL');
+      const replaced = await pollUntil(
+        async () => {
+          const now = listeners(port);
+          return now.size === 3 && !now.has(child as number) ? now : undefined;
+        },
+        30_000,
+        'a replacement status process',
+      );
+      server.kill('SIGTERM');
+      assert.equal(await exited(server), 0);
+      await pollUntil(
+        async () => ([...replaced].every((pid) => !existsSync(`/proc/${pid}`)) ? true : undefined),
+        10_000,
+        'every status process gone',
+      );
+    } finally {
+      server.kill('SIGKILL');
     }
   });
 

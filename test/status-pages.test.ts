@@ -1,9 +1,11 @@
 // Public status pages on both dialects, served in-process by the status app: routing, the cached documents
 // and their encodings, the Statuspage v2 JSON against the documented shapes, feeds, and hostile Markdown.
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
 import { it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { createStatusApp } from '../src/http/status/app.ts';
+import { listen } from '../src/http/server.ts';
+import { createStatusApp, createStatusServer } from '../src/http/status/app.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
 import { createLogger, createMetrics } from '../src/observability/index.ts';
 import {
@@ -103,9 +105,9 @@ describeEachDialect('status pages', (use) => {
     assert.doesNotMatch(page, /<script/i);
     assert.match(byHost.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     // 90 bars per component; the API's last three days carry data.
-    assert.equal((page.match(/class="d-/g) ?? []).length, 180);
-    assert.match(page, /class="d-partial_outage" title="2026-11-19: 97\.50% up, 36 min down"/);
-    assert.match(page, /class="d-major_outage" title="2026-11-20: 90\.00% up, 60 min down"/);
+    assert.equal((page.match(/<i class=[ogpmun] title=/g) ?? []).length, 180);
+    assert.match(page, /class=p title="2026-11-19: 97\.5% up, 36 min down"/);
+    assert.match(page, /class=m title="2026-11-20: 90% up, 60 min down"/);
 
     const byPath = await app.request('/s/acme-prod/');
     assert.equal(byPath.status, 200);
@@ -288,5 +290,98 @@ describeEachDialect('status pages', (use) => {
     const changed = await app.request('/s/etag-test/', { headers: { 'if-none-match': etag as string } });
     assert.equal(changed.status, 200);
     assert.notEqual(changed.headers.get('etag'), etag);
+  });
+});
+
+describeEachDialect('status pages over HTTP', (use) => {
+  it('answer fresh cached pages on the fast path with the same bytes and headers as the app', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('acme-prod', 'Acme');
+    await configureStatusPage(deps, deps.local, { slug: 'acme-prod', name: 'Acme Corp' });
+    await addComponent(deps, deps.local, { slug: 'acme-prod', name: 'API', monitors: ['mon_api'] });
+    const monitoring = monitoringData();
+    const metrics = createMetrics();
+    const server = createStatusServer({
+      logger: createLogger({ level: 'silent' }),
+      metrics,
+      readiness: async () => ({ ready: true, checks: [] }) as never,
+      pages: {
+        store: deps.store,
+        clock: deps.clock,
+        health: monitoring.health,
+        uptime: monitoring.uptime,
+        domain: 'example.test',
+        revalidateMs: 60_000,
+      },
+    });
+    const fastPath = server.fastPath;
+    assert.ok(fastPath);
+    let fast = 0;
+    const running = await listen(
+      server.app,
+      { host: '127.0.0.1', port: 0 },
+      {
+        fastPath: (request, response) => {
+          const answered = fastPath(request, response);
+          if (answered) fast++;
+          return answered;
+        },
+      },
+    );
+    t.after(() => running.close());
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${running.url}${path}`, { headers: { 'accept-encoding': 'identity', ...headers } });
+    const headersOf = (response: Response) =>
+      Object.fromEntries(
+        [...response.headers].filter(([name]) => !['date', 'connection', 'keep-alive'].includes(name)),
+      );
+
+    // The first read builds the cache through the app; the second comes from the fast path.
+    const first = await get('/s/acme-prod/api/v2/summary.json');
+    const firstBody = await first.text();
+    assert.equal(fast, 0);
+    const second = await get('/s/acme-prod/api/v2/summary.json');
+    assert.equal(fast, 1);
+    assert.equal(await second.text(), firstBody);
+    assert.deepEqual(headersOf(second), headersOf(first));
+    // Host routing, encodings and conditional requests behave the same on the fast path.
+    // fetch cannot set Host; node:http can.
+    const byHost = () =>
+      new Promise<{ status: number; encoding: string | undefined }>((resolve, reject) => {
+        const request = httpGet(
+          `${running.url}/`,
+          { headers: { host: 'acme-prod.status.example.test', 'accept-encoding': 'br' } },
+          (response) => {
+            response.resume();
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, encoding: response.headers['content-encoding'] }),
+            );
+          },
+        );
+        request.on('error', reject);
+      });
+    assert.deepEqual(await byHost(), { status: 200, encoding: 'br' }); // cached apart from its /s/ copy
+    assert.deepEqual(await byHost(), { status: 200, encoding: 'br' });
+    assert.equal(fast, 2);
+    const tag = second.headers.get('etag') ?? '';
+    const notModified = await get('/s/acme-prod/api/v2/summary.json', { 'if-none-match': tag });
+    assert.equal(notModified.status, 304);
+    assert.equal(notModified.headers.get('content-length'), null);
+    assert.equal(fast, 3);
+    const head = await fetch(`${running.url}/s/acme-prod/api/v2/summary.json`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(fast, 4);
+    // Escaped paths, unknown pages, subscriptions and POSTs take the app's way.
+    assert.equal((await get('/s/acme-prod/%61pi/v2/summary.json')).status, 200);
+    assert.equal((await get('/s/nobody-here/')).status, 404);
+    assert.equal((await get('/s/acme-prod/nothing-here')).status, 404);
+    assert.equal((await fetch(`${running.url}/s/acme-prod/`, { method: 'POST' })).status, 404);
+    assert.equal(fast, 4);
+    // Both ways are counted in the same series.
+    const exposition = await metrics.registry.metrics();
+    assert.match(exposition, /\{server="status",method="GET",route="\/\*",status="200"\} 5\n/);
+    assert.match(exposition, /\{server="status",method="GET",route="\/\*",status="304"\} 1\n/);
+    assert.match(exposition, /\{server="status",method="HEAD",route="\/\*",status="200"\} 1\n/);
   });
 });

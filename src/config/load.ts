@@ -22,6 +22,7 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_SESSION_LIFETIME_HOURS: { key: 'auth.sessionLifetimeHours', type: 'number' },
   ROOST_STATUS_LISTEN: { key: 'status.listen' },
   ROOST_STATUS_DOMAIN: { key: 'status.domain' },
+  ROOST_STATUS_PROCESSES: { key: 'status.processes', type: 'number' },
   ROOST_URL: { key: 'client.url' },
   ROOST_TOKEN: { key: 'client.token' },
   ROOST_RUNTIME: { key: 'runtime.default' },

@@ -62,6 +62,8 @@ export const configSchema = z
       .object({
         listen: listenAddress.prefault(':7080'),
         domain: z.string().default('localhost'),
+        /** Processes serving the status listener (SO_REUSEPORT); 0 = one per CPU core. */
+        processes: z.number().int().min(0).max(64).default(1),
       })
       .strict()
       .prefault({}),

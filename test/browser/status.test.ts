@@ -139,7 +139,7 @@ test('incident pages and a status page in Chromium', async (t) => {
       await publicPage.getByRole('heading', { name: 'Active incidents' }).waitFor();
       await publicPage.getByText('We are investigating failed payments.').waitFor();
       assert.equal(await publicPage.locator('script, img[src="x"]').count(), 0);
-      assert.equal(await publicPage.locator('.bars span').count(), 4 * 90);
+      assert.equal(await publicPage.locator('.bars i').count(), 4 * 90);
       await publicPage.emulateMedia({ colorScheme: 'light' });
       await screenshot(publicPage, 'status-page-outage-light');
       await publicPage.emulateMedia({ colorScheme: 'dark' });

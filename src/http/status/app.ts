@@ -1,9 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
 import type { Logger, Metrics, Readiness } from '../../observability/index.ts';
 import type { PublicStatusDeps, SubscriptionDeps } from '../../status/index.ts';
 import { errorResponse } from '../errors.ts';
 import { healthRoutes } from '../health.ts';
 import { requestMetrics } from '../middleware/metrics.ts';
+import type { FastPath } from '../server.ts';
 import { type CachedDocument, createStatusCache, notFoundDocument, type StatusCache } from './cache.ts';
 import { subscriptionHandlers } from './subscriptions.ts';
 
@@ -56,26 +58,60 @@ export function negotiate(acceptEncoding: string | undefined): 'br' | 'gzip' | '
   return br ? 'br' : gzip ? 'gzip' : 'identity';
 }
 
+/** The answer to a request for a prepared document: a 304 when the client has this copy, else the copy. */
+function answerOf(
+  document: CachedDocument,
+  acceptEncoding: string | undefined,
+  ifNoneMatch: string | undefined,
+): { status: number; headers: Record<string, string>; body: Buffer | null } {
+  const copy = document.copies[negotiate(acceptEncoding)];
+  if (
+    document.status === 200 &&
+    ifNoneMatch &&
+    ifNoneMatch.split(',').some((tag) => tag.trim() === copy.etag)
+  ) {
+    const { 'content-length': _length, ...headers } = copy.headers;
+    return { status: 304, headers, body: null };
+  }
+  return { status: document.status, headers: copy.headers, body: copy.body };
+}
+
 /** Answers from the prepared copies: no rendering, compression, hashing or header building per request. */
 export function sendDocument(document: CachedDocument, request: Request): Response {
-  const copy = document.copies[negotiate(request.headers.get('accept-encoding') ?? undefined)];
-  const match = request.headers.get('if-none-match');
-  if (document.status === 200 && match && match.split(',').some((tag) => tag.trim() === copy.etag)) {
-    const { 'content-length': _length, ...headers } = copy.headers;
-    return new Response(null, { status: 304, headers });
-  }
+  const answer = answerOf(
+    document,
+    request.headers.get('accept-encoding') ?? undefined,
+    request.headers.get('if-none-match') ?? undefined,
+  );
   // The Buffer itself (a Uint8Array): the Node adapter writes it as it is, without a copy.
-  const body = request.method === 'HEAD' ? null : (copy.body as unknown as Uint8Array<ArrayBuffer>);
-  return new Response(body, { status: document.status, headers: copy.headers });
+  const body =
+    request.method === 'HEAD' || answer.body === null
+      ? null
+      : (answer.body as unknown as Uint8Array<ArrayBuffer>);
+  return new Response(body, { status: answer.status, headers: answer.headers });
 }
+
+/** Page paths end without a slash, except the page itself (`/`). */
+const documentPath = (rest: string) => (rest.length > 1 && rest.endsWith('/') ? rest.slice(0, -1) : rest);
 
 /** The public status server: one status page per instance, routed by Host or `/s/{instance}`. */
 export function createStatusApp(deps: StatusAppDeps): Hono {
+  return createStatusServer(deps).app;
+}
+
+/**
+ * The status server as a Hono app plus a fast path for Node's HTTP server: a GET or HEAD of a page
+ * whose documents are cached and fresh is answered straight from the prepared bytes (no Request, Response
+ * or middleware objects); everything else (first reads, stale pages, subscriptions, health, 404s) goes
+ * through the app. Both share one cache.
+ */
+export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: FastPath | undefined } {
   const app = new Hono();
   app.use(requestMetrics(deps.metrics, 'status'));
   // Public: health only, never metrics.
   app.route('/', healthRoutes({ readiness: deps.readiness }));
   const pages = deps.pages;
+  let fastPath: FastPath | undefined;
   if (pages) {
     const cache: StatusCache = createStatusCache(pages, {
       revalidateMs: pages.revalidateMs ?? 1_000,
@@ -91,12 +127,32 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
       if (answered) return answered;
       if (context.req.method === 'POST') return sendDocument(notFoundDocument, context.req.raw);
       const documents = await cache.documents(route.slug, route.base);
-      const path = route.rest.length > 1 && route.rest.endsWith('/') ? route.rest.slice(0, -1) : route.rest;
-      const document = documents?.get(path);
-      return sendDocument(document ?? notFoundDocument, context.req.raw);
+      return sendDocument(documents?.get(documentPath(route.rest)) ?? notFoundDocument, context.req.raw);
     });
+    const recorders = {
+      GET: deps.metrics.http.route('status', 'GET', '/*'),
+      HEAD: deps.metrics.http.route('status', 'HEAD', '/*'),
+    };
+    fastPath = (request, response) => {
+      const method = request.method;
+      if (method !== 'GET' && method !== 'HEAD') return false;
+      const started = performance.now();
+      const url = request.url ?? '/';
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
+      // Escaped paths take the app's way, which decodes them.
+      if (path.includes('%')) return false;
+      const route = routeOf(request.headers.host, path, pages.domain);
+      const document = route && cache.fresh(route.slug, route.base)?.get(documentPath(route.rest));
+      if (!document) return false;
+      const answer = answerOf(document, request.headers['accept-encoding'], request.headers['if-none-match']);
+      response.writeHead(answer.status, answer.headers);
+      response.end(method === 'HEAD' ? undefined : (answer.body ?? undefined));
+      recorders[method].record(answer.status, (performance.now() - started) / 1_000);
+      return true;
+    };
   }
   app.notFound((context) => context.text('No status page here.', 404));
   app.onError((error, context) => errorResponse(context, error, deps.logger));
-  return app;
+  return { app, fastPath };
 }

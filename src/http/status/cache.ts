@@ -170,6 +170,15 @@ export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOp
       }
       return entry.documents;
     },
+    /**
+     * The documents of a page when they are cached and checked within `revalidateMs`, at once; otherwise
+     * undefined, and the caller takes the asynchronous way (`documents`).
+     */
+    fresh(slug: string, base: string): Map<string, CachedDocument> | undefined {
+      const entry = entries.get(`${slug}\n${base}`);
+      if (!entry?.documents || now() - entry.checkedAt >= options.revalidateMs) return undefined;
+      return entry.documents;
+    },
     /** Forget every page (tests, configuration changes). */
     clear(): void {
       entries.clear();
