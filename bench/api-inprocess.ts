@@ -15,13 +15,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { Actor } from '../src/auth/actor.ts';
-import { createToken, createUser, localActor, rolePermissions } from '../src/auth/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { systemClock } from '../src/core/clock.ts';
 import type { AdminEnv } from '../src/http/middleware/actor.ts';
 import { createAdminAppFor, openRoost } from '../src/main.ts';
 import { createLogger } from '../src/observability/index.ts';
+import { operatorToken } from './operator-token.ts';
 
 const rounds = Number(process.env.BENCH_INPROCESS_ROUNDS ?? 7);
 const requests = Number(process.env.BENCH_INPROCESS_REQUESTS ?? 50_000);
@@ -33,30 +32,7 @@ const roost = await openRoost(config, createLogger({ level: 'warn', destination:
   clock: systemClock,
 });
 try {
-  const deps = {
-    store: roost.store,
-    vault: roost.vault,
-    clock: roost.clock,
-    audit: roost.audit,
-    logger: roost.logger,
-    settings: config.auth,
-  };
-  const user = await createUser(deps, localActor(roost.clock), {
-    email: 'bench@example.com',
-    name: 'bench',
-    role: 'operator',
-    password: 'correct horse battery staple 42',
-  });
-  const owner: Actor = {
-    kind: 'user',
-    id: user.id,
-    label: user.email,
-    role: 'operator',
-    permissions: new Set(rolePermissions.operator),
-    secondFactorAt: roost.clock.now().getTime(),
-    ip: '127.0.0.1',
-  };
-  const { token } = await createToken(deps, owner, { name: 'bench', scopes: [...owner.permissions] });
+  const { token } = await operatorToken(roost);
   const app = new Hono<AdminEnv>();
   app.get('/bench/hello', (context) => context.text('hello'));
   app.route('/', createAdminAppFor(roost));

@@ -14,8 +14,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import type { Actor } from '../src/auth/actor.ts';
-import { createToken, createUser, localActor, rolePermissions } from '../src/auth/index.ts';
 import { recordLoginFailure } from '../src/auth/throttle.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { systemClock } from '../src/core/clock.ts';
@@ -23,6 +21,7 @@ import type { AdminEnv } from '../src/http/middleware/actor.ts';
 import { listen } from '../src/http/server.ts';
 import { createAdminAppFor, openRoost } from '../src/main.ts';
 import { createLogger } from '../src/observability/index.ts';
+import { operatorToken } from './operator-token.ts';
 
 const rounds = Number(process.env.BENCH_API_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_API_SECONDS ?? 10);
@@ -93,31 +92,7 @@ async function startBenchServer(): Promise<BenchServer> {
   const logger = createLogger({ level: 'warn', destination: process.stderr });
   const roost = await openRoost(config, logger, { migrate: true, clock: systemClock });
   try {
-    const deps = {
-      store: roost.store,
-      vault: roost.vault,
-      clock: roost.clock,
-      audit: roost.audit,
-      logger: roost.logger,
-      settings: config.auth,
-    };
-    const user = await createUser(deps, localActor(roost.clock), {
-      email: 'bench@example.com',
-      name: 'bench',
-      role: 'operator',
-      password: 'correct horse battery staple 42',
-    });
-    // The operator's own complete session (second factor proved now) makes the token, as over the API.
-    const owner: Actor = {
-      kind: 'user',
-      id: user.id,
-      label: user.email,
-      role: 'operator',
-      permissions: new Set(rolePermissions.operator),
-      secondFactorAt: roost.clock.now().getTime(),
-      ip: '127.0.0.1',
-    };
-    const { token } = await createToken(deps, owner, { name: 'bench', scopes: [...owner.permissions] });
+    const { deps, token } = await operatorToken(roost);
     for (const ip of bannedIps) {
       for (let failure = 0; failure < config.auth.maxFailures; failure++) {
         await recordLoginFailure(deps, { ip, account: null, reason: 'bench' });

@@ -5,7 +5,7 @@ import { get as httpGet } from 'node:http';
 import { it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { listen } from '../src/http/server.ts';
-import { createStatusApp, createStatusServer } from '../src/http/status/app.ts';
+import { createStatusServer } from '../src/http/status/app.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
 import { createLogger, createMetrics } from '../src/observability/index.ts';
 import {
@@ -47,10 +47,14 @@ function monitoringData() {
   return { states, buckets, health, uptime };
 }
 
-function statusApp(deps: StatusTestDeps, monitoring: ReturnType<typeof monitoringData>) {
-  return createStatusApp({
+function statusServer(
+  deps: StatusTestDeps,
+  monitoring: ReturnType<typeof monitoringData>,
+  options: { revalidateMs: number; metrics?: ReturnType<typeof createMetrics> },
+) {
+  return createStatusServer({
     logger: createLogger({ level: 'silent' }),
-    metrics: createMetrics(),
+    metrics: options.metrics ?? createMetrics(),
     readiness: async () => ({ ready: true, checks: [] }) as never,
     pages: {
       store: deps.store,
@@ -58,10 +62,13 @@ function statusApp(deps: StatusTestDeps, monitoring: ReturnType<typeof monitorin
       health: monitoring.health,
       uptime: monitoring.uptime,
       domain: 'example.test',
-      revalidateMs: 0,
+      revalidateMs: options.revalidateMs,
     },
   });
 }
+
+const statusApp = (deps: StatusTestDeps, monitoring: ReturnType<typeof monitoringData>) =>
+  statusServer(deps, monitoring, { revalidateMs: 0 }).app;
 
 describeEachDialect('status pages', (use) => {
   it('route by Host and /s/, show components, incidents and bars, and give a plain 404 otherwise', async (t) => {
@@ -302,19 +309,7 @@ describeEachDialect('status pages over HTTP', (use) => {
     await addComponent(deps, deps.local, { slug: 'acme-prod', name: 'API', monitors: ['mon_api'] });
     const monitoring = monitoringData();
     const metrics = createMetrics();
-    const server = createStatusServer({
-      logger: createLogger({ level: 'silent' }),
-      metrics,
-      readiness: async () => ({ ready: true, checks: [] }) as never,
-      pages: {
-        store: deps.store,
-        clock: deps.clock,
-        health: monitoring.health,
-        uptime: monitoring.uptime,
-        domain: 'example.test',
-        revalidateMs: 60_000,
-      },
-    });
+    const server = statusServer(deps, monitoring, { revalidateMs: 60_000, metrics });
     const fastPath = server.fastPath;
     assert.ok(fastPath);
     let fast = 0;
