@@ -4,26 +4,21 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
-import {
-  confirmEnrolment,
-  createUser,
-  localActor,
-  rolePermissions,
-  startEnrolment,
-} from '../../src/auth/index.ts';
 import type { RunningRoost } from '../../src/main.ts';
-import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
-import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
+import {
+  enrolledAdmin,
+  launchChromium,
+  logIn,
+  screenshot,
+  sequentialSteps,
+  submit,
+} from '../fixtures/browser.ts';
+import { serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
 
 const admin = { email: 'ines@example.com', name: 'Ines Admin', password: 'copper-kettle-window-58' };
 const slug = `shop-${Math.random().toString(36).slice(2, 8)}`;
 const stackTimeout = 180_000;
-
-async function submit(page: Page, button: string): Promise<void> {
-  await page.getByRole('button', { name: button, exact: true }).click();
-}
 
 /** The state badge of the summary, once the page (which reloads itself while busy) shows `state`. */
 async function waitForState(page: Page, state: string): Promise<void> {
@@ -50,22 +45,7 @@ test('instances in Chromium on the local runtime', async (t) => {
   running = await serveTestRoost(roost);
   const base = running.admin.url;
   const { clock } = roost;
-  const access = accessDepsOf(roost.roost);
-  const user = await createUser(access, localActor(clock), { ...admin, role: 'admin' });
-  // The admin has set up TOTP already; the browser then logs in the way they always will.
-  const session = {
-    kind: 'user' as const,
-    id: user.id,
-    label: user.email,
-    role: 'admin' as const,
-    permissions: new Set(rolePermissions.admin),
-    secondFactorAt: null,
-    ip: '127.0.0.1',
-  };
-  const totp = (secret: string) => generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
-  const { secret } = await startEnrolment(access, session);
-  await confirmEnrolment(access, session, { code: await totp(secret) });
-  clock.advance(31_000); // a code is accepted once: the log-in uses the next step's
+  const { code } = await enrolledAdmin(roost, admin);
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   context.setDefaultTimeout(10_000);
@@ -75,15 +55,7 @@ test('instances in Chromium on the local runtime', async (t) => {
   const step = sequentialSteps(t);
 
   await step('the admin logs in with password and code and opens Instances', async () => {
-    await page.goto(`${base}/instances`);
-    await page.waitForURL(`${base}/login?next=%2Finstances`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await submit(page, 'Log in');
-    await page.waitForURL(`${base}/login/second-factor?next=%2Finstances`);
-    await page.getByLabel('Code').fill(await totp(secret));
-    await submit(page, 'Continue');
-    await page.waitForURL(`${base}/instances`);
+    await logIn(page, base, '/instances', admin, code);
     await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
     await page.getByText('There are no instances yet.').waitFor();
   });

@@ -2,25 +2,20 @@
 // loopback target, sees it up, takes the target down, acknowledges the alert, and pushes a heartbeat.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { generate } from 'otplib';
-import type { Browser, Page } from 'playwright-core';
-import {
-  confirmEnrolment,
-  createUser,
-  localActor,
-  rolePermissions,
-  startEnrolment,
-} from '../../src/auth/index.ts';
+import type { Browser } from 'playwright-core';
 import type { RunningRoost } from '../../src/main.ts';
-import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
-import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
+import {
+  enrolledAdmin,
+  launchChromium,
+  logIn,
+  screenshot,
+  sequentialSteps,
+  submit,
+} from '../fixtures/browser.ts';
+import { serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
 import { startHttpTarget, type Target } from '../fixtures/targets.ts';
 
 const admin = { email: 'mona@example.com', name: 'Mona Admin', password: 'lantern-quarry-violet-73' };
-
-async function submit(page: Page, button: string): Promise<void> {
-  await page.getByRole('button', { name: button, exact: true }).click();
-}
 
 test('monitoring in Chromium', async (t) => {
   const browser: Browser | undefined = await launchChromium(t);
@@ -39,21 +34,7 @@ test('monitoring in Chromium', async (t) => {
   running = await serveTestRoost(roost);
   const base = running.admin.url;
   const { clock } = roost;
-  const access = accessDepsOf(roost.roost);
-  const user = await createUser(access, localActor(clock), { ...admin, role: 'admin' });
-  const session = {
-    kind: 'user' as const,
-    id: user.id,
-    label: user.email,
-    role: 'admin' as const,
-    permissions: new Set(rolePermissions.admin),
-    secondFactorAt: null,
-    ip: '127.0.0.1',
-  };
-  const totp = (secret: string) => generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
-  const { secret } = await startEnrolment(access, session);
-  await confirmEnrolment(access, session, { code: await totp(secret) });
-  clock.advance(31_000);
+  const { code } = await enrolledAdmin(roost, admin);
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(10_000);
@@ -72,13 +53,7 @@ test('monitoring in Chromium', async (t) => {
   }
 
   await step('the admin logs in and opens Monitoring', async () => {
-    await page.goto(`${base}/monitoring`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await submit(page, 'Log in');
-    await page.getByLabel('Code').fill(await totp(secret));
-    await submit(page, 'Continue');
-    await page.waitForURL(`${base}/monitoring`);
+    await logIn(page, base, '/monitoring', admin, code);
     await page.getByRole('heading', { level: 1, name: 'Monitoring' }).waitFor();
     await page.getByText('There are no monitors yet.').waitFor();
   });
