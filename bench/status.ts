@@ -3,11 +3,17 @@
  * days of bars, incidents and maintenances) and its `/api/v2/summary.json`, identity and precompressed
  * gzip / brotli, at 10 and 100 connections, against nginx (Debian's package and defaults, plus
  * `gzip_static` and `brotli_static`) serving copies of the same bytes as static files. wrk on loopback;
- * Roost and nginx alternate cell by cell so machine noise hits both alike. Run: `node bench/status.ts`
- * (BENCH_STATUS_SECONDS, BENCH_STATUS_ROUNDS). Last line: `ratio: X`, the lowest Roost ÷ nginx req/s.
+ * Roost and nginx alternate cell by cell so machine noise hits both alike. Roost serves from one process
+ * per core sharing the port (SO_REUSEPORT, as `status.processes: 0`), nginx from its `worker_processes auto`.
+ * BENCH_STATUS_OUTAGE=1 writes an outage meanwhile: an incident update every second and 500 HTTP probes every
+ * 5 s (one page component flapping), beside the serving processes. Run: `node bench/status.ts`
+ * (BENCH_STATUS_SECONDS, BENCH_STATUS_ROUNDS, BENCH_STATUS_WORKERS, BENCH_STATUS_OUTAGE, BENCH_STATUS_PROBES).
+ * Last line: `ratio: X`, the lowest Roost ÷ nginx req/s.
  */
 import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +24,7 @@ import { listen } from '../src/http/server.ts';
 import { createStatusServer } from '../src/http/status/app.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
 import { apiDepsOf, openRoost } from '../src/main.ts';
+import { createMonitor, createMonitoringService } from '../src/monitoring/index.ts';
 import { createLogger } from '../src/observability/index.ts';
 import {
   addComponent,
@@ -32,6 +39,8 @@ const seconds = Number(process.env.BENCH_STATUS_SECONDS ?? 5);
 const workers = Number(process.env.BENCH_STATUS_WORKERS ?? availableParallelism());
 /** BENCH_STATUS_OUTAGE=1: an incident update every second while wrk runs, so pages are rebuilt all along. */
 const outage = process.env.BENCH_STATUS_OUTAGE === '1';
+/** Monitors besides the page's 20, all every 5 s, probing while an outage is written. */
+const extraProbes = Number(process.env.BENCH_STATUS_PROBES ?? 480);
 const rounds = Number(process.env.BENCH_STATUS_ROUNDS ?? 1);
 const slug = 'bench-shop';
 const documents = [
@@ -68,13 +77,21 @@ async function openBenchRoost(directory: string, migrate: boolean) {
 }
 
 /** A Roost with one rich status page: 20 components, 5 incidents with updates, a maintenance. */
-async function seed(directory: string): Promise<void> {
+async function seed(directory: string, targetUrl: string): Promise<void> {
   const { roost } = await openBenchRoost(directory, true);
   const now = Date.now();
   await insertInstanceRow(roost.store, roost.clock, slug, 'Bench Shop');
   const deps = apiDepsOf(roost);
   const actor = localActor(roost.clock);
   await configureStatusPage(deps, actor, { slug, name: 'Bench Shop' });
+  const probe = (name: string, path: string) =>
+    createMonitor(deps, actor, {
+      name,
+      kind: 'http',
+      settings: { url: `${targetUrl}${path}` },
+      intervalSeconds: 5,
+      retries: 0,
+    });
   const components = [];
   for (let index = 1; index <= 20; index++)
     components.push(
@@ -82,9 +99,11 @@ async function seed(directory: string): Promise<void> {
         slug,
         name: `Component ${index}`,
         description: `Service number ${index}`,
-        monitors: [`mon_${index}`],
+        monitors: [(await probe(`Component ${index}`, `/c${index}`)).monitor.id],
       }),
     );
+  // More probes than the page's, as a Roost monitoring other instances runs them too.
+  for (let index = 0; index < extraProbes; index++) await probe(`Other ${index}`, `/other${index}`);
   for (let index = 0; index < 5; index++) {
     const incident = await createIncident(deps, actor, {
       title: `Incident ${index}`,
@@ -118,28 +137,54 @@ async function seed(directory: string): Promise<void> {
   await roost.close();
 }
 
-/** One serving process: the status app on loopback, sharing the port with the others. */
-async function serveWorker(directory: string, port: number, write: boolean): Promise<void> {
-  const { roost, logger } = await openBenchRoost(directory, false);
-  if (write) {
-    const deps = apiDepsOf(roost);
-    const actor = localActor(roost.clock);
-    const incident = await createIncident(deps, actor, {
-      title: 'Ongoing outage',
-      severity: 'critical',
-      instances: [slug],
-      message: 'Investigating.',
+/** The probes' target: every path answers 200, except `/c1`, which fails in every other 10 s window. */
+async function startProbeTarget(): Promise<{ url: string; close(): void }> {
+  const server = createServer((request, response) => {
+    const failing = request.url === '/c1' && Math.floor(Date.now() / 10_000) % 2 === 1;
+    response.writeHead(failing ? 500 : 200, { 'content-type': 'text/plain' });
+    response.end(failing ? 'down' : 'ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+/** An outage being written: an incident update every second, and the probes running (one component flapping). */
+async function writeOutage(directory: string): Promise<{ stop(): void }> {
+  const { roost } = await openBenchRoost(directory, false);
+  const deps = apiDepsOf(roost);
+  const actor = localActor(roost.clock);
+  const incident = await createIncident(deps, actor, {
+    title: 'Ongoing outage',
+    severity: 'critical',
+    instances: [slug],
+    message: 'Investigating.',
+  });
+  let count = 0;
+  const updates = setInterval(() => {
+    count++;
+    void appendTimelineEntry(deps, actor, {
+      incidentId: incident.id,
+      body: `Update ${count}: still working on it.`,
+      public: true,
     });
-    let count = 0;
-    setInterval(() => {
-      count++;
-      void appendTimelineEntry(deps, actor, {
-        incidentId: incident.id,
-        body: `Update ${count}: still working on it.`,
-        public: true,
-      });
-    }, 1_000).unref();
-  }
+  }, 1_000);
+  const { listeners, maintenance } = roost.alerting;
+  const monitoring = createMonitoringService(
+    { ...deps, listeners, ...(maintenance ? { maintenance } : {}) },
+    null,
+  );
+  await monitoring.start();
+  return {
+    stop: () => {
+      clearInterval(updates);
+      void monitoring.stop();
+    },
+  };
+}
+
+/** One serving process: the status app on loopback, sharing the port with the others. */
+async function serveWorker(directory: string, port: number): Promise<void> {
+  const { roost, logger } = await openBenchRoost(directory, false);
   const { app, fastPath } = createStatusServer({
     logger,
     metrics: (await import('../src/observability/index.ts')).createMetrics(),
@@ -159,13 +204,10 @@ async function serveWorker(directory: string, port: number, write: boolean): Pro
 /** Child: seeds the store, then serves it from `workers` processes; stops with the parent. */
 async function serveChild(): Promise<void> {
   if (process.env.BENCH_STATUS_DIR)
-    return serveWorker(
-      process.env.BENCH_STATUS_DIR,
-      Number(process.env.BENCH_STATUS_PORT),
-      process.env.BENCH_STATUS_WRITER === '1',
-    );
+    return serveWorker(process.env.BENCH_STATUS_DIR, Number(process.env.BENCH_STATUS_PORT));
   const directory = mkdtempSync(path.join(tmpdir(), 'roost-bench-status-'));
-  await seed(directory);
+  const target = await startProbeTarget();
+  await seed(directory, target.url);
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const children: ChildProcess[] = [];
   const started: Array<Promise<string>> = [];
@@ -176,7 +218,6 @@ async function serveChild(): Promise<void> {
         ...process.env,
         BENCH_STATUS_DIR: directory,
         BENCH_STATUS_PORT: String(port),
-        BENCH_STATUS_WRITER: outage && index === 0 ? '1' : '0',
       },
     });
     children.push(worker);
@@ -185,7 +226,11 @@ async function serveChild(): Promise<void> {
     );
   }
   const [url] = await Promise.all(started);
+  // The outage is written beside the serving processes, as `roost serve` does beside its status processes.
+  const writing = outage ? await writeOutage(directory) : undefined;
   const stop = () => {
+    writing?.stop();
+    target.close();
     for (const worker of children) worker.kill();
     rmSync(directory, { recursive: true, force: true });
     process.exit(0);

@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { listen } from '../src/http/server.ts';
 import { createStatusServer } from '../src/http/status/app.ts';
+import { createStatusCache } from '../src/http/status/cache.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
 import { createLogger, createMetrics } from '../src/observability/index.ts';
 import {
@@ -378,5 +379,32 @@ describeEachDialect('status pages over HTTP', (use) => {
     assert.match(exposition, /\{server="status",method="GET",route="\/\*",status="200"\} 5\n/);
     assert.match(exposition, /\{server="status",method="GET",route="\/\*",status="304"\} 1\n/);
     assert.match(exposition, /\{server="status",method="HEAD",route="\/\*",status="200"\} 1\n/);
+  });
+});
+
+describeEachDialect('the status page cache', (use) => {
+  it('makes every reader of a page not built yet wait for it, however the build interleaves', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('acme-prod', 'Acme');
+    await configureStatusPage(deps, deps.local, { slug: 'acme-prod', name: 'Acme Corp' });
+    const monitoring = monitoringData();
+    const cache = createStatusCache(
+      { store: deps.store, clock: deps.clock, health: monitoring.health, uptime: monitoring.uptime },
+      { revalidateMs: 60_000, maxPages: 10, urlOf: (slug) => `https://${slug}.status.example.test` },
+    );
+    const first = cache.documents('acme-prod', '');
+    let settled = false;
+    void first.then(() => {
+      settled = true;
+    });
+    // A reader on every turn of the event loop while the first build runs (rendering, then compression).
+    const readers: Array<ReturnType<typeof cache.documents>> = [];
+    while (!settled) {
+      readers.push(cache.documents('acme-prod', ''));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(readers.length > 1, 'readers arrived while the page was being built');
+    for (const documents of await Promise.all([first, ...readers])) assert.ok(documents?.get('/'));
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Logger } from '../../observability/index.ts';
 import { type PublicStatusDeps, readPublicStatus, statusFingerprint } from '../../status/index.ts';
 import { atomFeed, rssFeed } from './feeds.ts';
@@ -22,12 +23,19 @@ export interface CachedDocument {
   copies: Record<Encoding, EncodedCopy>;
 }
 
-export function cachedDocument(
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/**
+ * Builds the three copies of a document. Compression runs on libuv's thread pool, so a page rebuilt every
+ * second during an outage does not hold up the requests the process is answering meanwhile.
+ */
+export async function cachedDocument(
   status: 200 | 404,
   type: string,
   text: string,
   policy?: string,
-): CachedDocument {
+): Promise<CachedDocument> {
   const identity = Buffer.from(text);
   const tag = createHash('sha256').update(identity).digest('base64url').slice(0, 22);
   const common: Record<string, string> = {
@@ -40,17 +48,17 @@ export function cachedDocument(
     ...(policy ? { 'content-security-policy': policy } : {}),
     ...(type.startsWith('application/json') ? { 'access-control-allow-origin': '*' } : {}),
   };
-  const bodies: Record<Encoding, Buffer> = {
-    identity,
-    gzip: gzipSync(identity, { level: 9 }),
+  const [gzipped, brotli] = await Promise.all([
+    gzipAsync(identity, { level: 9 }),
     // Quality 9 rather than 11: a page that changes every second during an outage must stay cheap to rebuild.
-    br: brotliCompressSync(identity, {
+    brotliAsync(identity, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: 9,
         [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
       },
     }),
-  };
+  ]);
+  const bodies: Record<Encoding, Buffer> = { identity, gzip: gzipped, br: brotli };
   const copy = (encoding: Encoding): EncodedCopy => {
     const etag = `"${tag}${encoding === 'identity' ? '' : `-${encoding}`}"`;
     const body = bodies[encoding];
@@ -70,7 +78,12 @@ export function cachedDocument(
 
 const html = 'text/html; charset=utf-8';
 
-export const notFoundDocument = cachedDocument(404, html, String(await notFoundPage()), statusPagePolicy);
+export const notFoundDocument = await cachedDocument(
+  404,
+  html,
+  String(await notFoundPage()),
+  statusPagePolicy,
+);
 
 /** Every document of one page, by the path under the page's base. */
 async function buildDocuments(
@@ -81,26 +94,21 @@ async function buildDocuments(
 ): Promise<Map<string, CachedDocument> | undefined> {
   const snapshot = await readPublicStatus(deps, slug);
   if (!snapshot) return undefined;
-  const documents = new Map<string, CachedDocument>();
-  documents.set('/', cachedDocument(200, html, String(await statusPage(snapshot, base)), statusPagePolicy));
-  documents.set(
-    '/history',
-    cachedDocument(200, html, String(await historyPage(snapshot, base)), statusPagePolicy),
-  );
-  documents.set(
-    '/history.rss',
-    cachedDocument(200, 'application/rss+xml; charset=utf-8', rssFeed(snapshot, url)),
-  );
-  documents.set(
-    '/history.atom',
-    cachedDocument(200, 'application/atom+xml; charset=utf-8', atomFeed(snapshot, url)),
-  );
-  for (const [path, body] of Object.entries(statuspageDocuments(snapshot, url)))
-    documents.set(
-      `/api/v2/${path}`,
-      cachedDocument(200, 'application/json; charset=utf-8', JSON.stringify(body)),
-    );
-  return documents;
+  const json = 'application/json; charset=utf-8';
+  const pending: Array<[string, Promise<CachedDocument>]> = [
+    ['/', cachedDocument(200, html, String(await statusPage(snapshot, base)), statusPagePolicy)],
+    ['/history', cachedDocument(200, html, String(await historyPage(snapshot, base)), statusPagePolicy)],
+    ['/history.rss', cachedDocument(200, 'application/rss+xml; charset=utf-8', rssFeed(snapshot, url))],
+    ['/history.atom', cachedDocument(200, 'application/atom+xml; charset=utf-8', atomFeed(snapshot, url))],
+    ...Object.entries(statuspageDocuments(snapshot, url)).map(
+      ([path, body]): [string, Promise<CachedDocument>] => [
+        `/api/v2/${path}`,
+        cachedDocument(200, json, JSON.stringify(body)),
+      ],
+    ),
+  ];
+  const built = await Promise.all(pending.map(([, document]) => document));
+  return new Map(pending.map(([path], index) => [path, built[index] as CachedDocument]));
 }
 
 interface Entry {
@@ -163,11 +171,10 @@ export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOp
         };
         entries.set(key, entry);
       }
-      if (now() - entry.checkedAt >= options.revalidateMs) {
+      if (now() - entry.checkedAt >= options.revalidateMs)
         entry.refreshing ??= refresh(key, entry, slug, base);
-        // Readers with a copy keep it while the rebuild runs; the first reader of a page waits for it.
-        if (!entry.documents || options.revalidateMs === 0) await entry.refreshing;
-      }
+      // Readers with a copy keep it while the rebuild runs; readers of a page not built yet wait for it.
+      if (entry.refreshing && (!entry.documents || options.revalidateMs === 0)) await entry.refreshing;
       return entry.documents;
     },
     /**
