@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Logger } from '../../observability/index.ts';
@@ -95,9 +96,16 @@ async function buildDocuments(
   const snapshot = await readPublicStatus(deps, slug);
   if (!snapshot) return undefined;
   const json = 'application/json; charset=utf-8';
+  // A rebuild is cut into steps with a turn of the event loop between them, so the requests this process
+  // answers meanwhile wait for one step at most (a few milliseconds), not the whole rebuild.
+  await setImmediate();
+  const page = String(await statusPage(snapshot, base));
+  await setImmediate();
+  const history = String(await historyPage(snapshot, base));
+  await setImmediate();
   const pending: Array<[string, Promise<CachedDocument>]> = [
-    ['/', cachedDocument(200, html, String(await statusPage(snapshot, base)), statusPagePolicy)],
-    ['/history', cachedDocument(200, html, String(await historyPage(snapshot, base)), statusPagePolicy)],
+    ['/', cachedDocument(200, html, page, statusPagePolicy)],
+    ['/history', cachedDocument(200, html, history, statusPagePolicy)],
     ['/history.rss', cachedDocument(200, 'application/rss+xml; charset=utf-8', rssFeed(snapshot, url))],
     ['/history.atom', cachedDocument(200, 'application/atom+xml; charset=utf-8', atomFeed(snapshot, url))],
     ...Object.entries(statuspageDocuments(snapshot, url)).map(
