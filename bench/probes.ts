@@ -1,13 +1,17 @@
 /**
  * Probe throughput and schedule lag: Roost's scheduler (real HTTP checks, results written to SQLite,
  * alert evaluation after each flush) against bounded local HTTP targets in another process, and in the
- * same run the anchor: Debian's blackbox_exporter scraped by Prometheus probing the same targets.
+ * same run the anchors: Debian's blackbox_exporter scraped by Prometheus probing the same targets, and
+ * Uptime Kuma 2 (bench/kuma.ts) when BENCH_KUMA_DIR points to a server built by bench/kuma/build-uptime-kuma.
  * Phases (time-bounded): maximum checks/s (10,000 monitors every second, more than it can do), then 10,000 monitors every 30 s
- * (lag p50/p99, CPU, RSS), then the anchor at 1,000 targets every 5 s. Run: `node bench/probes.ts`.
- * Last line: `ratio: X` = Roost checks per CPU-second ÷ blackbox_exporter + Prometheus checks per CPU-second.
+ * (lag p50/p99, CPU, RSS), then the anchor at 1,000 targets every 5 s, then Uptime Kuma at 1,000 monitors every
+ * 30 s. Run: `node bench/probes.ts`. Smaller runs: BENCH_MONITORS, BENCH_KUMA_MONITORS, BENCH_PHASE_SECONDS
+ * (every measured phase that long). Lines after the table: `kuma ratio: Y` = monitors Roost keeps at 30 s per
+ * CPU core ÷ the same for Uptime Kuma, and last `ratio: X` = Roost checks per CPU-second ÷ blackbox_exporter +
+ * Prometheus checks per CPU-second.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createAuditLog } from '../src/audit/index.ts';
@@ -17,20 +21,25 @@ import { AlertEngine, Scheduler } from '../src/monitoring/index.ts';
 import { loadMigrations, migrate, openStore, type Store } from '../src/store/index.ts';
 import { openVault } from '../src/vault/index.ts';
 import { freePort } from '../test/fixtures/postgres.ts';
+import { type KumaResult, kumaSkippedMessage, runKuma } from './kuma.ts';
+import { cpuOf, percentile, rssOf } from './measure.ts';
 
 const monitorCount = Number(process.env.BENCH_MONITORS ?? 10_000);
-const maxPhaseMs = 20_000;
-const lagPhaseMs = 60_000;
-const anchorPhaseMs = 40_000;
+const phaseMs = (fullSeconds: number) => 1000 * Number(process.env.BENCH_PHASE_SECONDS ?? fullSeconds);
+const maxPhaseMs = phaseMs(20);
+const lagPhaseMs = phaseMs(60);
+const anchorPhaseMs = phaseMs(40);
 const anchorTargets = 1_000;
+const steadyIntervalSeconds = 30; // Roost at 10,000 monitors and Uptime Kuma run at the same interval
+const kumaDir = process.env.BENCH_KUMA_DIR;
+const kumaMonitors = Number(process.env.BENCH_KUMA_MONITORS ?? 1_000);
+// Whole intervals (two at full size): Kuma's first checks all run while the monitors are added, so a shorter
+// window would see a burst or nothing.
+const kumaPhaseMs =
+  Math.max(1, Math.round(phaseMs(60) / 1000 / steadyIntervalSeconds)) * steadyIntervalSeconds * 1000;
 const directory = mkdtempSync(path.join(tmpdir(), 'roost-bench-probes-'));
 const children: ChildProcess[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 async function startTargets(): Promise<{ ports: number[]; hits(): Promise<number> }> {
   const child = spawn(process.execPath, [path.join(import.meta.dirname, 'probe-targets.ts'), '20'], {
@@ -135,16 +144,6 @@ async function runRoost(
   };
 }
 
-function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-}
-
-function rssOf(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? 0) / 1024;
-}
-
 async function runAnchor(
   ports: number[],
   hits: () => Promise<number>,
@@ -222,10 +221,24 @@ try {
 
   await setMonitors(store, targets.ports, 1);
   const fast = await runRoost(store, deps, maxPhaseMs);
-  await setMonitors(store, targets.ports, 30);
+  await setMonitors(store, targets.ports, steadyIntervalSeconds);
   const steady = await runRoost(store, deps, lagPhaseMs);
   const anchor = await runAnchor(targets.ports, targets.hits);
   await store.close();
+  let kuma: KumaResult | null = null;
+  if (kumaDir)
+    kuma = await runKuma({
+      kumaDir: path.resolve(kumaDir),
+      directory,
+      ports: targets.ports,
+      hits: targets.hits,
+      monitors: kumaMonitors,
+      intervalSeconds: steadyIntervalSeconds,
+      measureMs: kumaPhaseMs,
+      node: process.env.BENCH_KUMA_NODE ?? process.execPath,
+      children,
+      progress: (message) => process.stderr.write(`${message}\n`),
+    });
 
   const perCpu = (checks: number, cpu: number) => (cpu > 0 ? checks / cpu : 0);
   const rows = [
@@ -275,10 +288,40 @@ try {
           '-',
         ]
       : ['blackbox+prometheus', 'not installed', '', '', '', '', '', '', ''],
+    kuma
+      ? [
+          `uptime kuma ${kuma.version}`,
+          String(kuma.monitors),
+          `${steadyIntervalSeconds} s`,
+          (kuma.checks / kuma.seconds).toFixed(0),
+          (kuma.cpuSeconds / kuma.seconds).toFixed(2),
+          perCpu(kuma.checks, kuma.cpuSeconds).toFixed(0),
+          kuma.rssMb.toFixed(0),
+          String(kuma.lagP50),
+          String(kuma.lagP99),
+        ]
+      : ['uptime kuma', 'skipped', '', '', '', '', '', '', ''],
   ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
   for (const row of rows)
     process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+  // Monitors one fully used core keeps at the steady interval: checks per CPU-second × interval.
+  const monitorsPerCore = (checks: number, cpu: number) => perCpu(checks, cpu) * steadyIntervalSeconds;
+  const roostPerCore = monitorsPerCore(steady.checks, steady.cpuSeconds);
+  if (kuma) {
+    const kumaPerCore = monitorsPerCore(kuma.checks, kuma.cpuSeconds);
+    const cpuMsPerCheck = (cpu: number, checks: number) =>
+      (checks > 0 ? (1000 * cpu) / checks : 0).toFixed(2);
+    process.stdout.write(
+      `CPU ms per check at ${steadyIntervalSeconds} s: roost ${cpuMsPerCheck(steady.cpuSeconds, steady.checks)} ` +
+        `(${monitorCount} monitors), uptime kuma ${cpuMsPerCheck(kuma.cpuSeconds, kuma.checks)} (${kuma.monitors} monitors)\n` +
+        `monitors per CPU core at ${steadyIntervalSeconds} s: roost ${roostPerCore.toFixed(0)}, uptime kuma ${kumaPerCore.toFixed(0)}\n` +
+        `uptime kuma: ${kuma.checks} heartbeats stored, ${kuma.targetHits} requests seen by the targets in ` +
+        `${kuma.seconds.toFixed(0)} s (expected ${((kuma.monitors * kuma.seconds) / steadyIntervalSeconds).toFixed(0)}); ` +
+        `setup ${kuma.setupSeconds.toFixed(0)} s\n` +
+        `kuma ratio: ${(kumaPerCore > 0 ? roostPerCore / kumaPerCore : 0).toFixed(2)}\n`,
+    );
+  } else process.stdout.write(`${kumaSkippedMessage}\n`);
   const ratio = anchor
     ? perCpu(steady.checks, steady.cpuSeconds) / perCpu(anchor.checks, anchor.cpuSeconds)
     : 0;
