@@ -200,6 +200,7 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     jobs: roost.jobs,
     runtime: roost.runtime,
     uptime: roost.uptime,
+    alertListeners: roost.alerting.listeners,
   };
 }
 

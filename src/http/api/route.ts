@@ -5,6 +5,7 @@ import type { Permission } from '../../auth/permissions.ts';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Jobs } from '../../jobs/index.ts';
+import type { AlertListener } from '../../monitoring/alerts/records.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import type { UptimeSource } from '../../status/index.ts';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   runtime: Runtime;
   /** Check roll-ups for SLA reports (monitoring); none means no data. */
   uptime?: UptimeSource;
+  /** Who hears about alert transitions made by people (acknowledge, resolve): incident timelines. */
+  alertListeners?: readonly AlertListener[];
 }
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
