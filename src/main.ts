@@ -16,11 +16,12 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
-import { alertTimeline, registerAccountManagerJobs } from './incidents/index.ts';
+import { alertTimeline, incidentSummaries, registerAccountManagerJobs } from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { type AlertListener, conditionReporter, type MaintenanceSource } from './monitoring/index.ts';
 import { monitoringLifecycle } from './monitoring/instance-template.ts';
+import { type IncidentSummarySource, registerWeeklyReportJobs } from './monitoring/reports/index.ts';
 import { startMonitoring } from './monitoring/serve.ts';
 import { createSmtpMailer } from './notify/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
@@ -72,6 +73,8 @@ export interface Roost {
   alerting: { listeners: AlertListener[]; maintenance?: MaintenanceSource | undefined };
   /** Where other domains report conditions (failed backups, failed drills, SLA at risk) to alerting. */
   conditions: ConditionReporter;
+  /** What weekly reports list as an instance's incidents (the incidents domain, through a port). */
+  incidents: IncidentSummarySource;
   /** What backup operations and jobs run on: a local target under `<dataDir>/backups`. */
   backups: BackupDeps;
   close(): Promise<void>;
@@ -167,6 +170,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       ],
       alerting,
       conditions: conditionReporter({ store, clock, audit, logger, ...alerting }),
+      incidents: incidentSummaries(store),
       backups,
       close: async () => {
         await jobs.stop();
@@ -201,6 +205,7 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     runtime: roost.runtime,
     uptime: roost.uptime,
     alertListeners: roost.alerting.listeners,
+    incidentSummaries: roost.incidents,
   };
 }
 
@@ -243,13 +248,65 @@ export function createAdminAppFor(roost: Roost): Hono<AdminEnv> {
   });
 }
 
-/** Starts the admin and status servers and the job workers. */
+/** What one process runs: `web` the HTTP listeners, `worker` the job workers, `probe` monitoring. */
+export const serveRoles = ['web', 'worker', 'probe'] as const;
+export type ServeRole = (typeof serveRoles)[number];
+
+export interface RunningRoles {
+  admin: RunningServer | undefined;
+  status: RunningServer | undefined;
+  roles: readonly ServeRole[];
+  stop(): Promise<void>;
+}
+
+/** Starts the admin and status servers, the job workers and monitoring: every role in one process. */
 export async function serveRoost(roost: Roost): Promise<RunningRoost> {
+  const running = await serveRoostRoles(roost, serveRoles);
+  const { admin, status } = running;
+  if (!admin || !status) throw new RoostError('internal', 'the web role started no listener');
+  return { admin, status, stop: running.stop };
+}
+
+/**
+ * Starts the given roles only, so a deployment can split them over processes: `web` (admin and status
+ * listeners), `worker` (job workers and cron), `probe` (monitoring scheduler, alert engine, notifications).
+ */
+export async function serveRoostRoles(roost: Roost, roles: readonly ServeRole[]): Promise<RunningRoles> {
+  const { config, logger } = roost;
+  const web = roles.includes('web') ? await startWeb(roost) : undefined;
+  try {
+    if (roles.includes('worker')) {
+      await registerWorkers(roost);
+      roost.jobs.start();
+    }
+    const adminUrl = web?.admin.url ?? `http://${config.admin.listen.host}:${config.admin.listen.port}`;
+    const monitoring =
+      roles.includes('probe') && config.monitoring.enabled ? await startMonitoring(roost, adminUrl) : null;
+    logger.info(
+      { roles, admin: web?.admin.url, status: web?.status.url, store: roost.store.dialect },
+      'roost serving',
+    );
+    return {
+      admin: web?.admin,
+      status: web?.status,
+      roles,
+      stop: async () => {
+        await monitoring?.stop();
+        await Promise.all([web?.admin.close(), web?.status.close()]);
+        await roost.close();
+      },
+    };
+  } catch (error) {
+    await Promise.all([web?.admin.close(), web?.status.close()]);
+    throw error;
+  }
+}
+
+async function startWeb(roost: Roost): Promise<{ admin: RunningServer; status: RunningServer }> {
   const { config, logger, metrics } = roost;
   const tls = adminTls(config);
   const adminApp = createAdminAppFor(roost);
   const admin = await listen(adminApp, config.admin.listen, tls);
-  let status: RunningServer;
   try {
     const readiness = () => checkReadiness(roost.store, roost.migrations);
     const pages = {
@@ -260,14 +317,19 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
       domain: config.status.domain,
     };
     const subscriptions = subscriptionDepsOf(roost);
-    status = await listen(
+    const status = await listen(
       createStatusApp({ logger, metrics, readiness, pages, subscriptions }),
       config.status.listen,
     );
+    return { admin, status };
   } catch (error) {
     await admin.close();
     throw error;
   }
+}
+
+async function registerWorkers(roost: Roost): Promise<void> {
+  const { config } = roost;
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
   await registerMaintenanceJobs(apiDepsOf(roost));
   const subscriptionDeps = subscriptionDepsOf(roost);
@@ -281,18 +343,17 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
   });
   registerBackupJobs(roost.backups);
-  roost.jobs.start();
-  const monitoring = config.monitoring.enabled ? await startMonitoring(roost, admin.url) : null;
-  logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
-  return {
-    admin,
-    status,
-    stop: async () => {
-      await monitoring?.stop();
-      await Promise.all([admin.close(), status.close()]);
-      await roost.close();
-    },
-  };
+  await registerWeeklyReportJobs({
+    store: roost.store,
+    clock: roost.clock,
+    audit: roost.audit,
+    logger: roost.logger,
+    jobs: roost.jobs,
+    mailer: roost.mailer,
+    timeZone: config.timeZone,
+    incidents: roost.incidents,
+    recipients: config.monitoring.reportRecipients,
+  });
 }
 
 /**

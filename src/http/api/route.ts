@@ -6,6 +6,7 @@ import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Jobs } from '../../jobs/index.ts';
 import type { AlertListener } from '../../monitoring/alerts/records.ts';
+import type { IncidentSummarySource } from '../../monitoring/reports/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import type { UptimeSource } from '../../status/index.ts';
@@ -26,6 +27,8 @@ export interface ApiDeps {
   uptime?: UptimeSource;
   /** Who hears about alert transitions made by people (acknowledge, resolve): incident timelines. */
   alertListeners?: readonly AlertListener[];
+  /** An instance's incidents, for weekly reports (the incidents domain, through monitoring's port). */
+  incidentSummaries?: IncidentSummarySource;
 }
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
