@@ -36,7 +36,13 @@ export interface WeeklyReport {
 }
 
 interface Rows {
-  rollups: Array<{ monitor_id: string; bucket: number; checks: number; failures: number; latency_max: number }>;
+  rollups: Array<{
+    monitor_id: string;
+    bucket: number;
+    checks: number;
+    failures: number;
+    latency_max: number;
+  }>;
   bins: Array<{ monitor_id: string; bucket: number; bin: number; count: number }>;
 }
 
@@ -70,9 +76,7 @@ function figuresOf(rows: Rows, keep: (row: { monitor_id: string; bucket: number 
     checks += row.checks;
     failures += row.failures;
   }
-  const histogram = mergeHistograms(
-    rows.bins.filter(keep).map((row) => new Map([[row.bin, row.count]])),
-  );
+  const histogram = mergeHistograms(rows.bins.filter(keep).map((row) => new Map([[row.bin, row.count]])));
   const round = (value: number | null) => (value === null ? null : Math.round(value));
   return {
     checks,

@@ -29,9 +29,7 @@ export async function getWeeklyReport(
 ): Promise<WeeklyReport> {
   authorize(actor, 'monitoring:read');
   const { slug, week } = parseInput(reportInput, input);
-  const range = week
-    ? weekRange(week, deps.timeZone)
-    : weekBefore(deps.clock.now().getTime(), deps.timeZone);
+  const range = week ? weekRange(week, deps.timeZone) : weekBefore(deps.clock.now().getTime(), deps.timeZone);
   const instance = await deps.store.db
     .selectFrom('instances')
     .select(['id', 'slug', 'customer'])

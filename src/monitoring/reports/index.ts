@@ -8,4 +8,4 @@ export {
   weeklyReportCron,
   weeklyReportQueue,
 } from './send-weekly-reports.ts';
-export { weekBefore, weekOf, weekRange, type Week } from './week.ts';
+export { type Week, weekBefore, weekOf, weekRange } from './week.ts';

@@ -73,16 +73,20 @@ export function reportText(report: WeeklyReport): string {
     `Response time   p50 ${ms(report.current.p50Ms)}, p95 ${ms(report.current.p95Ms)}; p95 ${trend.p95} against ${report.previous.week}`,
     `Incidents       ${report.incidents.length}`,
     ...report.incidents.map(
-      (incident) => `  - [${incident.severity}] ${incident.title} (${at(incident.startedAt, report, 'ccc d LLL HH:mm')})`,
+      (incident) =>
+        `  - [${incident.severity}] ${incident.title} (${at(incident.startedAt, report, 'ccc d LLL HH:mm')})`,
     ),
     'Slowest checks',
     ...(report.slowest.length === 0
       ? ['  none']
       : report.slowest.map(
-          (slow) => `  - ${slow.monitor}: ${slow.latencyMaxMs} ms (hour of ${at(slow.hour, report, 'ccc d LLL HH:mm')})`,
+          (slow) =>
+            `  - ${slow.monitor}: ${slow.latencyMaxMs} ms (hour of ${at(slow.hour, report, 'ccc d LLL HH:mm')})`,
         )),
     'Monitors',
-    ...report.monitors.map((monitor) => `  - ${monitor.name}: ${percent(monitor.uptime)}, p95 ${ms(monitor.p95Ms)}`),
+    ...report.monitors.map(
+      (monitor) => `  - ${monitor.name}: ${percent(monitor.uptime)}, p95 ${ms(monitor.p95Ms)}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -90,7 +94,8 @@ export function reportText(report: WeeklyReport): string {
 /** HTML for the mail and the UI page: the same figures, with the chart inline. */
 export function reportHtml(report: WeeklyReport): string {
   const trend = trendOf(report);
-  const row = (name: string, value: string) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`;
+  const row = (name: string, value: string) =>
+    `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`;
   return `<h2>${escapeHtml(`${report.instance.slug}, week ${report.week}`)}</h2>
 <p>${escapeHtml(`${report.instance.customer}: ${at(report.from, report, 'ccc d LLL yyyy')} to ${at(report.to - 1, report, 'ccc d LLL yyyy')} (${report.timeZone})`)}</p>
 <table><tbody>

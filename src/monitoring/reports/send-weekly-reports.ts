@@ -43,7 +43,12 @@ export async function sendWeeklyReports(
   if (!mailer) return { week: week.label, sent: 0, skipped: 0, reason: 'no SMTP server configured' };
   const recipients = await recipientsOf(deps);
   if (recipients.length === 0)
-    return { week: week.label, sent: 0, skipped: 0, reason: 'no recipients (monitoring.reportRecipients, account managers)' };
+    return {
+      week: week.label,
+      sent: 0,
+      skipped: 0,
+      reason: 'no recipients (monitoring.reportRecipients, account managers)',
+    };
   const instances = await deps.store.db
     .selectFrom('instances')
     .select(['id', 'slug', 'customer'])

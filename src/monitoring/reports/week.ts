@@ -19,9 +19,13 @@ export function weekRange(label: string, timeZone: string): Week {
       ).startOf('day')
     : null;
   if (!start?.isValid || start.toFormat("kkkk-'W'WW") !== label)
-    throw new RoostError('invalid_input', `week: expected an ISO week such as 2026-W47, got ${JSON.stringify(label)}`, {
-      field: 'week',
-    });
+    throw new RoostError(
+      'invalid_input',
+      `week: expected an ISO week such as 2026-W47, got ${JSON.stringify(label)}`,
+      {
+        field: 'week',
+      },
+    );
   return { label, from: start.toMillis(), to: start.plus({ weeks: 1 }).toMillis() };
 }
 
