@@ -23,6 +23,7 @@ import { type AlertListener, conditionReporter, type MaintenanceSource } from '.
 import { monitoringLifecycle } from './monitoring/instance-template.ts';
 import { type IncidentSummarySource, registerWeeklyReportJobs } from './monitoring/reports/index.ts';
 import { startMonitoring } from './monitoring/serve.ts';
+import type { MonitoringService } from './monitoring/service.ts';
 import { createSmtpMailer } from './notify/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, createSwarmRuntime, type Runtime } from './runtime/index.ts';
@@ -256,6 +257,8 @@ export interface RunningRoles {
   admin: RunningServer | undefined;
   status: RunningServer | undefined;
   roles: readonly ServeRole[];
+  /** The probe role's scheduler and alert engine; null when this process does not probe. */
+  monitoring: MonitoringService | null;
   stop(): Promise<void>;
 }
 
@@ -290,6 +293,7 @@ export async function serveRoostRoles(roost: Roost, roles: readonly ServeRole[])
       admin: web?.admin,
       status: web?.status,
       roles,
+      monitoring,
       stop: async () => {
         await monitoring?.stop();
         await Promise.all([web?.admin.close(), web?.status.close()]);
