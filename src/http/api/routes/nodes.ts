@@ -13,6 +13,10 @@ const nodeSchema = z.object({
   removedAt: z.string().nullable(),
 });
 
+const listedSchema = nodeSchema.extend({
+  monitors: z.array(z.object({ id: z.string(), name: z.string(), state: z.string() })),
+});
+
 export const nodeRoutes = [
   defineRoute({
     id: 'nodes.list',
@@ -22,15 +26,9 @@ export const nodeRoutes = [
     tag: 'nodes',
     permission: 'instances:read',
     input: z.object({}).strict(),
-    output: z.object({
-      nodes: z.array(
-        nodeSchema.extend({
-          monitors: z.array(z.object({ id: z.string(), name: z.string(), state: z.string() })),
-        }),
-      ),
-    }),
+    output: z.object({ nodes: z.array(listedSchema) }),
     run: async ({ deps, actor }) => ({
-      nodes: plain(await listNodes(deps, actor)) as never,
+      nodes: plain(await listNodes(deps, actor)) as Array<z.input<typeof listedSchema>>,
     }),
   }),
   defineRoute({
