@@ -11,6 +11,7 @@ import { apiDepsOf, createAdminAppFor, type RunningRoles, serveRoostRoles } from
 import { createMonitor } from '../src/monitoring/index.ts';
 import { sendWeeklyReports, weeklyReportQueue } from '../src/monitoring/reports/index.ts';
 import { writeChecks } from '../src/monitoring/results.ts';
+import { addNode } from '../src/nodes/index.ts';
 import { insertInstanceRow } from '../src/status/instance-row.ts';
 import { waitFor } from './fixtures/jobs.ts';
 import { accessDepsOf, startTestRoost, type TestRoost, tokenFor, userWithRole } from './fixtures/roost.ts';
@@ -183,6 +184,14 @@ describe('weekly report', () => {
     assert.match(pageHtml, /98\.810 %/);
     assert.match(pageHtml, /<svg[^>]*role="img"/);
     assert.match(pageHtml, /Database failover/);
+    // The nodes page lists nodes with their template monitors.
+    await addNode(roost, localActor(roost.clock), { name: `n-${slug}`, address: '127.0.0.1', roles: ['db'] });
+    const nodes = await app.request('/monitoring/nodes', { headers: { cookie } });
+    assert.equal(nodes.status, 200);
+    assert.match(
+      await nodes.text(),
+      new RegExp(`n-${slug}</th><td>127\\.0\\.0\\.1</td><td>db</td>.*unresponsive`),
+    );
     const bad = await get('?week=2026-W60');
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /week: expected an ISO week/);

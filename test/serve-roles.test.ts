@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import { localActor } from '../src/auth/index.ts';
 import { serveRoostRoles } from '../src/main.ts';
 import { createMonitor } from '../src/monitoring/index.ts';
+import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { waitFor } from './fixtures/jobs.ts';
 import { freePort } from './fixtures/postgres.ts';
 import { startTestRoost } from './fixtures/roost.ts';
@@ -94,4 +95,15 @@ it('a web-only process serves HTTP and runs no checks', async (t) => {
     .where('name', '=', 'web-only target')
     .executeTakeFirstOrThrow();
   assert.equal(checked.last_checked_at, null);
+});
+
+it('roost serve --role refuses an unknown role, naming the flag', async (t) => {
+  const scratch = scratchDirectory();
+  t.after(() => scratch.remove());
+  const result = await runCli(['serve', '--role', 'web,prober'], {
+    cwd: scratch.path,
+    env: { ROOST_DATA_DIR: `${scratch.path}/data` },
+  });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /--role: "prober" is not one of web, worker, probe/);
 });
