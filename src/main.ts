@@ -206,6 +206,7 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     runtime: roost.runtime,
     uptime: roost.uptime,
     alertListeners: roost.alerting.listeners,
+    alertMaintenance: roost.alerting.maintenance,
     incidentSummaries: roost.incidents,
   };
 }

@@ -65,4 +65,28 @@ describe('alert listeners hear every transition', () => {
       ['pending', 'firing', 'resolved'],
     );
   });
+
+  it('alerts received from Alertmanager', async () => {
+    const app = createAdminAppFor(test.roost);
+    const token = await tokenFor(test.roost, await userWithRole(test.roost, 'operator'));
+    const response = await app.request('/api/v1/alertmanager/webhook', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        status: 'firing',
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'DiskFull', severity: 'critical', roost_instance: 'ins_am' },
+            annotations: { summary: 'disk /var on db1 is 97 % full' },
+            startsAt: new Date(test.clock.now().getTime() - 60_000).toISOString(),
+            fingerprint: 'listeners0001',
+          },
+        ],
+      }),
+    });
+    assert.equal(response.status, 200, await response.text());
+    const kinds = heard.filter((t) => t.alert.instanceId === 'ins_am').map((t) => t.kind);
+    assert.deepEqual(kinds, ['pending', 'firing']);
+  });
 });
