@@ -18,12 +18,14 @@ import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusServer } from './http/status/app.ts';
 import { type StatusProcesses, startStatusProcesses } from './http/status/processes.ts';
-import { alertTimeline, registerAccountManagerJobs } from './incidents/index.ts';
+import { alertTimeline, incidentSummaries, registerAccountManagerJobs } from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { type AlertListener, conditionReporter, type MaintenanceSource } from './monitoring/index.ts';
 import { monitoringLifecycle } from './monitoring/instance-template.ts';
+import { type IncidentSummarySource, registerWeeklyReportJobs } from './monitoring/reports/index.ts';
 import { startMonitoring } from './monitoring/serve.ts';
+import type { MonitoringService } from './monitoring/service.ts';
 import { createSmtpMailer } from './notify/index.ts';
 import { checkReadiness, createMetrics, type Logger, type Metrics } from './observability/index.ts';
 import { createLocalRuntime, createSwarmRuntime, type Runtime } from './runtime/index.ts';
@@ -74,6 +76,8 @@ export interface Roost {
   alerting: { listeners: AlertListener[]; maintenance?: MaintenanceSource | undefined };
   /** Where other domains report conditions (failed backups, failed drills, SLA at risk) to alerting. */
   conditions: ConditionReporter;
+  /** What weekly reports list as an instance's incidents (the incidents domain, through a port). */
+  incidents: IncidentSummarySource;
   /** What backup operations and jobs run on: a local target under `<dataDir>/backups`. */
   backups: BackupDeps;
   close(): Promise<void>;
@@ -169,6 +173,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       ],
       alerting,
       conditions: conditionReporter({ store, clock, audit, logger, ...alerting }),
+      incidents: incidentSummaries(store),
       backups,
       close: async () => {
         await jobs.stop();
@@ -202,6 +207,9 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     jobs: roost.jobs,
     runtime: roost.runtime,
     uptime: roost.uptime,
+    alertListeners: roost.alerting.listeners,
+    alertMaintenance: roost.alerting.maintenance,
+    incidentSummaries: roost.incidents,
   };
 }
 
@@ -261,33 +269,96 @@ export function statusServerOf(roost: Roost): ReturnType<typeof createStatusServ
   });
 }
 
-/** Starts the admin and status servers and the job workers. */
+/** What one process runs: `web` the HTTP listeners, `worker` the job workers, `probe` monitoring. */
+export const serveRoles = ['web', 'worker', 'probe'] as const;
+export type ServeRole = (typeof serveRoles)[number];
+
+export interface RunningRoles {
+  admin: RunningServer | undefined;
+  status: RunningServer | undefined;
+  roles: readonly ServeRole[];
+  /** The probe role's scheduler and alert engine; null when this process does not probe. */
+  monitoring: MonitoringService | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the admin and status servers, the job workers and monitoring: every role in one process. */
 export async function serveRoost(roost: Roost): Promise<RunningRoost> {
+  const running = await serveRoostRoles(roost, serveRoles);
+  const { admin, status } = running;
+  if (!admin || !status) throw new RoostError('internal', 'the web role started no listener');
+  return { admin, status, stop: running.stop };
+}
+
+/**
+ * Starts the given roles only, so a deployment can split them over processes: `web` (admin and status
+ * listeners), `worker` (job workers and cron), `probe` (monitoring scheduler, alert engine, notifications).
+ */
+export async function serveRoostRoles(roost: Roost, roles: readonly ServeRole[]): Promise<RunningRoles> {
   const { config, logger } = roost;
-  const tls = adminTls(config);
-  const adminApp = createAdminAppFor(roost);
-  const admin = await listen(adminApp, config.admin.listen, { tls });
-  const processes = config.status.processes === 0 ? availableParallelism() : config.status.processes;
-  const statusServer = statusServerOf(roost);
-  let status: RunningServer;
-  let statusProcesses: StatusProcesses | undefined;
+  const web = roles.includes('web') ? await startWeb(roost) : undefined;
   try {
+    if (roles.includes('worker')) {
+      await registerWorkers(roost);
+      roost.jobs.start();
+    }
+    const adminUrl = web?.admin.url ?? `http://${config.admin.listen.host}:${config.admin.listen.port}`;
+    const monitoring =
+      roles.includes('probe') && config.monitoring.enabled ? await startMonitoring(roost, adminUrl) : null;
+    logger.info(
+      { roles, admin: web?.admin.url, status: web?.status.url, store: roost.store.dialect },
+      'roost serving',
+    );
+    return {
+      admin: web?.admin,
+      status: web?.status,
+      roles,
+      monitoring,
+      stop: async () => {
+        await monitoring?.stop();
+        await web?.stop();
+        await roost.close();
+      },
+    };
+  } catch (error) {
+    await web?.stop();
+    throw error;
+  }
+}
+
+/**
+ * The admin listener and the status listener; the status listener in `status.processes` processes
+ * sharing its address (SO_REUSEPORT), this one and the others it starts.
+ */
+async function startWeb(
+  roost: Roost,
+): Promise<{ admin: RunningServer; status: RunningServer; stop(): Promise<void> }> {
+  const { config, logger } = roost;
+  const admin = await listen(createAdminAppFor(roost), config.admin.listen, { tls: adminTls(config) });
+  const processes = config.status.processes === 0 ? availableParallelism() : config.status.processes;
+  let status: RunningServer | undefined;
+  let statusProcesses: StatusProcesses | undefined;
+  const stop = async () => {
+    await statusProcesses?.stop();
+    await Promise.all([admin.close(), status?.close()]);
+  };
+  try {
+    const statusServer = statusServerOf(roost);
     status = await listen(statusServer.app, config.status.listen, {
       fastPath: statusServer.fastPath,
       reusePort: processes > 1,
     });
+    if (processes > 1)
+      statusProcesses = await startStatusProcesses(config, status.address, processes - 1, logger);
+    return { admin, status, stop };
   } catch (error) {
-    await admin.close();
+    await stop();
     throw error;
   }
-  if (processes > 1) {
-    try {
-      statusProcesses = await startStatusProcesses(config, status.address, processes - 1, logger);
-    } catch (error) {
-      await Promise.all([admin.close(), status.close()]);
-      throw error;
-    }
-  }
+}
+
+async function registerWorkers(roost: Roost): Promise<void> {
+  const { config } = roost;
   registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle });
   await registerMaintenanceJobs(apiDepsOf(roost));
   const subscriptionDeps = subscriptionDepsOf(roost);
@@ -301,19 +372,17 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
   });
   registerBackupJobs(roost.backups);
-  roost.jobs.start();
-  const monitoring = config.monitoring.enabled ? await startMonitoring(roost, admin.url) : null;
-  logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');
-  return {
-    admin,
-    status,
-    stop: async () => {
-      await monitoring?.stop();
-      await statusProcesses?.stop();
-      await Promise.all([admin.close(), status.close()]);
-      await roost.close();
-    },
-  };
+  await registerWeeklyReportJobs({
+    store: roost.store,
+    clock: roost.clock,
+    audit: roost.audit,
+    logger: roost.logger,
+    jobs: roost.jobs,
+    mailer: roost.mailer,
+    timeZone: config.timeZone,
+    incidents: roost.incidents,
+    recipients: config.monitoring.reportRecipients,
+  });
 }
 
 /**

@@ -113,4 +113,39 @@ describe('roost monitor / alert / silence / oncall', () => {
     assert.equal(now.code, 0, now.stderr);
     assert.match(now.stdout, /^alerts go to: (support \(business hours\)|on-call)$/m);
   });
+  it('adds, lists and removes nodes with their template monitors; reports name their field', async () => {
+    const added = await cli([
+      'node',
+      'add',
+      'front-9',
+      '--address',
+      '127.0.0.1',
+      '--role',
+      'front,staging',
+      '--exporter',
+      'http://127.0.0.1:9/metrics',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(
+      added.stdout,
+      /monitor node front-9 tcp 443\n.*tcp 80\n.*tcp 22\n.*host metrics\n.*unresponsive/,
+    );
+    const bad = await cli(['node', 'add', 'x', '--address', '127.0.0.1', '--role', 'web']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /roles/);
+    const listed = await cli(['node', 'list', '--json']);
+    const { nodes } = JSON.parse(listed.stdout) as { nodes: Array<{ name: string; monitors: unknown[] }> };
+    assert.deepEqual(
+      nodes.map((node) => [node.name, node.monitors.length]),
+      [['front-9', 5]],
+    );
+    const removed = await cli(['node', 'remove', 'front-9']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /node front-9 removed with 5 monitor\(s\)/);
+    const week = await cli(['monitor', 'report', 'nobody', '--week', '2026-W99']);
+    assert.equal(week.code, 2, week.stderr);
+    assert.match(week.stderr, /week: expected an ISO week such as 2026-W47/);
+    const missing = await cli(['monitor', 'report', 'nobody']);
+    assert.match(missing.stderr, /no instance nobody/);
+  });
 });

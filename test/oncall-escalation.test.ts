@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { AlertEngine, listAlerts, type Signal } from '../src/monitoring/index.ts';
+import { AlertEngine, type AlertTransition, listAlerts, type Signal } from '../src/monitoring/index.ts';
 import { openMonitoring } from '../src/monitoring/test-fixture.ts';
 import {
   createSchedule,
@@ -56,8 +56,15 @@ describe('on-call escalation by business hours', () => {
       ignoreTls: true,
       from: 'roost@example.org',
     });
+    const heard: AlertTransition[] = [];
     const notifier = new Notifier(
-      { ...m.deps, mailer, linkKey: randomBytes(32), publicUrl: 'http://roost.test' },
+      {
+        ...m.deps,
+        mailer,
+        linkKey: randomBytes(32),
+        publicUrl: 'http://roost.test',
+        listeners: [{ name: 'recorder', alertChanged: (transition) => void heard.push(transition) }],
+      },
       { groupWaitMs: 0 },
     );
     const engine = new AlertEngine(m.deps);
@@ -83,11 +90,11 @@ describe('on-call escalation by business hours', () => {
       m.clock.advance(minutes * minute);
       await notifier.run();
     };
-    return { m, paged, advance, tag };
+    return { m, paged, advance, tag, heard };
   }
 
   it('Saturday 03:00 → level 1, level 2 after its timeout, then level 3', async (t) => {
-    const { m, paged, advance } = await fireAt(t, '2026-03-14T02:00:00Z');
+    const { m, paged, advance, heard } = await fireAt(t, '2026-03-14T02:00:00Z');
     assert.equal((await listAlerts(m.deps, m.local, { state: 'firing' }))[0]?.route, 'oncall');
     assert.deepEqual(paged(), ['one@example.org']);
     await advance(14);
@@ -112,6 +119,14 @@ describe('on-call escalation by business hours', () => {
       .map((event) => Number(event.details.to))
       .sort();
     assert.deepEqual(escalations, [2, 3]);
+    // Escalations reach the alert listeners (incident timelines) like every other transition.
+    assert.deepEqual(
+      heard.map((transition) => [transition.kind, transition.alert.level]),
+      [
+        ['escalated', 2],
+        ['escalated', 3],
+      ],
+    );
   });
 
   it('Tuesday 10:00 → support, and support is not escalated', async (t) => {

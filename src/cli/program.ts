@@ -9,6 +9,7 @@ import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerMonitoring } from './commands/monitoring.ts';
+import { registerNodes } from './commands/nodes.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerTokens } from './commands/tokens.ts';
@@ -71,6 +72,7 @@ export function createProgram(version: string): Command {
   registerIncidents(program);
   registerStatus(program);
   registerMonitoring(program);
+  registerNodes(program);
   registerBackups(program);
   return program;
 }

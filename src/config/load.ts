@@ -39,6 +39,7 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_SMTP_FROM: { key: 'smtp.from' },
   ROOST_MONITORING_ENABLED: { key: 'monitoring.enabled', type: 'boolean' },
   ROOST_MONITORING_PUBLIC_URL: { key: 'monitoring.publicUrl' },
+  ROOST_MONITORING_REPORT_RECIPIENTS: { key: 'monitoring.reportRecipients', type: 'list' },
   ROOST_BACKUP_TARGET: { key: 'backups.target' },
   ROOST_BACKUP_DIRECTORY: { key: 'backups.directory' },
   ROOST_BACKUP_KEEP_DAILY: { key: 'backups.keepDaily', type: 'number' },

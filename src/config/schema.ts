@@ -133,6 +133,8 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         /** The admin UI's address as people reach it, for links in notifications. */
         publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** Addresses that get every instance's weekly report (Monday 08:00, `timeZone`), besides account managers. */
+        reportRecipients: z.array(z.email()).default([]),
       })
       .strict()
       .prefault({}),

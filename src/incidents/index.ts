@@ -26,3 +26,4 @@ export {
 } from './records.ts';
 export { type SlaReport, slaReport } from './sla-report.ts';
 export { updateIncident } from './update-incident.ts';
+export { incidentSummaries } from './weekly-report-source.ts';

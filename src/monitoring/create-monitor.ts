@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { newId } from '../core/ids.ts';
-import type { Database } from '../store/index.ts';
+import type { Database, MonitorTable } from '../store/index.ts';
 import type { MonitoringDeps } from './deps.ts';
 import { type Monitor, toMonitor } from './records.ts';
 import { type MonitorDefinitionInput, validateMonitor } from './validate-monitor.ts';
@@ -22,8 +22,9 @@ export async function createMonitor(
   deps: MonitoringDeps,
   actor: Actor,
   input: MonitorDefinitionInput,
-  source: 'manual' | 'template' = 'manual',
+  source: MonitorTable['source'] = 'manual',
   db?: Kysely<Database>,
+  nodeId: string | null = null,
 ): Promise<CreatedMonitor> {
   authorize(actor, 'monitoring:write');
   const definition = validateMonitor(input);
@@ -58,6 +59,7 @@ export async function createMonitor(
         state_since: now,
         created_at: now,
         updated_at: now,
+        node_id: nodeId,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

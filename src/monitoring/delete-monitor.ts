@@ -15,6 +15,8 @@ export async function removeMonitorRows(
   if (ids.length === 0) return;
   await db.deleteFrom('check_results').where('monitor_id', 'in', ids).execute();
   await db.deleteFrom('check_rollups').where('monitor_id', 'in', ids).execute();
+  await db.deleteFrom('check_latency_hours').where('monitor_id', 'in', ids).execute();
+  await db.deleteFrom('monitor_baselines').where('monitor_id', 'in', ids).execute();
   await db
     .updateTable('alerts')
     .set({ state: 'resolved', resolved_at: now, updated_at: now })

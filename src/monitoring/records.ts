@@ -150,7 +150,7 @@ export interface Monitor {
   name: string;
   kind: MonitorKind;
   instanceId: string | null;
-  source: 'manual' | 'template';
+  source: MonitorTable['source'];
   settings: MonitorSettings;
   intervalSeconds: number;
   timeoutMs: number;

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../store/index.ts';
+import { binOf } from './latency-histogram.ts';
 
 export type Granularity = 'minute' | 'hour' | 'day';
 export const granularities: readonly Granularity[] = ['minute', 'hour', 'day'];
@@ -52,7 +53,14 @@ export async function writeChecks(
       latency_max: number;
     }
   >();
+  const histogram = new Map<string, { monitor_id: string; bucket: number; bin: number; count: number }>();
   for (const check of checks) {
+    const hour = bucketOf(check.at, 'hour');
+    const bin = binOf(check.latencyMs);
+    const binKey = `${check.monitorId}|${hour}|${bin}`;
+    const binEntry = histogram.get(binKey);
+    if (binEntry) binEntry.count += 1;
+    else histogram.set(binKey, { monitor_id: check.monitorId, bucket: hour, bin, count: 1 });
     for (const granularity of granularities) {
       const bucket = bucketOf(check.at, granularity);
       const key = `${check.monitorId}|${granularity}|${bucket}`;
@@ -105,6 +113,18 @@ export async function writeChecks(
         )
         .execute();
     }
+    const bins = [...histogram.values()];
+    for (let i = 0; i < bins.length; i += chunk) {
+      await trx
+        .insertInto('check_latency_hours')
+        .values(bins.slice(i, i + chunk))
+        .onConflict((conflict) =>
+          conflict
+            .columns(['monitor_id', 'bucket', 'bin'])
+            .doUpdateSet({ count: sql`check_latency_hours.count + excluded.count` }),
+        )
+        .execute();
+    }
     for (const state of states) {
       await trx
         .updateTable('monitors')
@@ -140,6 +160,10 @@ export async function pruneChecks(
   await db
     .deleteFrom('check_rollups')
     .where('granularity', '=', 'hour')
+    .where('bucket', '<', now - retention.hourMs)
+    .execute();
+  await db
+    .deleteFrom('check_latency_hours')
     .where('bucket', '<', now - retention.hourMs)
     .execute();
 }

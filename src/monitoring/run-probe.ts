@@ -28,6 +28,9 @@ export class ProbeMemory {
     }
     return memory;
   }
+  hasHost(monitorId: string): boolean {
+    return this.#hosts.has(monitorId);
+  }
   forget(monitorId: string): void {
     this.#hosts.delete(monitorId);
   }

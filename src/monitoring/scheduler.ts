@@ -1,4 +1,5 @@
 import { describeError } from '../core/errors.ts';
+import { loadBaselines, saveBaselines } from './baselines.ts';
 import type { MonitoringDeps } from './deps.ts';
 import { MinHeap } from './min-heap.ts';
 import type { ProbeResult } from './probes/types.ts';
@@ -78,6 +79,8 @@ export class Scheduler {
   #timers: NodeJS.Timeout[] = [];
   #stopped = true;
   #lastPrune = 0;
+  /** Host monitors checked since the last flush: their baselines are saved with the results. */
+  readonly #baselinesToSave = new Set<string>();
   #version = '';
   /** Lateness of each check start against its due time (ms), the last 10,000 (in no particular order). */
   readonly lags: number[] = [];
@@ -212,6 +215,13 @@ export class Scheduler {
           batch.map((item) => item.record),
           [...states.values()],
         );
+        const checkedHosts = [...this.#baselinesToSave].filter((id) => this.#memory.hasHost(id));
+        this.#baselinesToSave.clear();
+        await saveBaselines(
+          this.#deps.store.db,
+          checkedHosts.map((id) => ({ monitorId: id, metrics: this.#memory.host(id).baselines })),
+          now,
+        );
         if (now - this.#lastPrune > 600_000) {
           this.#lastPrune = now;
           await pruneChecks(this.#deps.store.db, now);
@@ -318,6 +328,12 @@ export class Scheduler {
 
   async #check(entry: Entry, startedAt: number): Promise<void> {
     const { monitor } = entry;
+    if (monitor.kind === 'host' && !this.#memory.hasHost(monitor.id)) {
+      // A restart picks up what the baselines learned before it.
+      const saved = await loadBaselines(this.#deps.store.db, monitor.id).catch(() => new Map());
+      const memory = this.#memory.host(monitor.id);
+      for (const [metric, baseline] of saved) memory.baselines.set(metric, baseline);
+    }
     const result = await runProbe(monitor, startedAt, this.#memory, async () => {
       const row = await this.#deps.store.db
         .selectFrom('monitors')
@@ -327,6 +343,7 @@ export class Scheduler {
       return row?.last_pushed_at == null ? null : Number(row.last_pushed_at);
     });
     entry.running = false;
+    if (monitor.kind === 'host') this.#baselinesToSave.add(monitor.id);
     if (this.#entries.get(monitor.id) !== entry) return; // changed while it ran: its result no longer applies
     const at = startedAt;
     let changed = false;

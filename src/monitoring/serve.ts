@@ -37,6 +37,7 @@ export async function startMonitoring(roost: Roost, adminUrl: string): Promise<M
     mailer,
     linkKey: await alertLinkKey(roost),
     publicUrl: roost.config.monitoring.publicUrl ?? adminUrl,
+    listeners: roost.alerting.listeners,
   });
   const service = createMonitoringService(
     {

@@ -1,3 +1,4 @@
+import type { AlertListener } from '../monitoring/alerts/records.ts';
 import type { MonitoringDeps } from '../monitoring/deps.ts';
 import type { Mailer } from './mailer.ts';
 
@@ -7,4 +8,6 @@ export interface NotifyDeps extends MonitoringDeps {
   linkKey: Buffer;
   /** Where people open links: the admin UI's address as they reach it (`https://roost.vpn.example`). */
   publicUrl: string;
+  /** Who hears about escalations (incident timelines): the same listeners as the alert engine's. */
+  listeners?: readonly AlertListener[] | undefined;
 }

@@ -279,6 +279,20 @@ export class Notifier {
           { db: trx },
         );
       });
+      await this.#tellEscalated({ ...alert, level }, now);
+    }
+  }
+
+  async #tellEscalated(alert: Alert, now: number): Promise<void> {
+    for (const listener of this.#deps.listeners ?? []) {
+      try {
+        await listener.alertChanged({ kind: 'escalated', alert, at: new Date(now) });
+      } catch (error) {
+        this.#deps.logger?.warn(
+          { err: describeError(error), listener: listener.name },
+          'alert listener failed',
+        );
+      }
     }
   }
 

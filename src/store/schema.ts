@@ -199,6 +199,10 @@ export interface Database {
   monitors: MonitorTable;
   check_results: CheckResultTable;
   check_rollups: CheckRollupTable;
+  check_latency_hours: CheckLatencyHourTable;
+  monitor_baselines: MonitorBaselineTable;
+  nodes: NodeTable;
+  monitoring_reports: MonitoringReportTable;
   alerts: AlertTable;
   silences: SilenceTable;
   notification_channels: NotificationChannelTable;
@@ -399,7 +403,7 @@ export interface MonitorTable {
   kind: 'http' | 'tcp' | 'heartbeat' | 'app_status' | 'host';
   instance_id: string | null;
   /** `manual`, or `template` for monitors an instance's policy template created. */
-  source: 'manual' | 'template';
+  source: 'manual' | 'template' | 'node';
   /** JSON object: the kind's settings (url, expected status, keyword, host, port, thresholds…). */
   settings: string;
   interval_seconds: number;
@@ -423,6 +427,8 @@ export interface MonitorTable {
   state_since: number | null;
   created_at: number;
   updated_at: number;
+  /** The node whose template created it (`source` = `node`). */
+  node_id: Generated<string | null>;
 }
 
 export interface CheckResultTable {
@@ -442,6 +448,45 @@ export interface CheckRollupTable {
   failures: number;
   latency_sum: number;
   latency_max: number;
+}
+
+/** Checks per latency bin (see `latencyBinsMs`) per monitor and UTC hour: mergeable for percentiles. */
+export interface CheckLatencyHourTable {
+  monitor_id: string;
+  bucket: number;
+  bin: number;
+  count: number;
+}
+
+/** A host monitor's EWMA baseline of one metric (JSON of `Baseline`), kept across restarts. */
+export interface MonitorBaselineTable {
+  monitor_id: string;
+  metric: string;
+  state: string;
+  updated_at: number;
+}
+
+/** A server Roost manages (Swarm node or the local machine). */
+export interface NodeTable {
+  /** `nod_…` */
+  id: string;
+  name: string;
+  address: string;
+  /** JSON array of `front`, `db`, `backup`, `staging`. */
+  roles: string;
+  exporter_url: string | null;
+  created_at: number;
+  removed_at: number | null;
+}
+
+/** Weekly reports already mailed, so a job run twice mails once. */
+export interface MonitoringReportTable {
+  instance_id: string;
+  /** ISO week, `2026-W47`. */
+  week: string;
+  /** JSON array of addresses. */
+  recipients: string;
+  sent_at: number;
 }
 
 export interface AlertTable {

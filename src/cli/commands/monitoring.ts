@@ -177,6 +177,22 @@ export function registerMonitoring(program: Command): void {
       }),
     );
 
+  monitor
+    .command('report <slug>')
+    .description(
+      "an instance's weekly report: uptime, incidents, p50/p95, slowest checks, trend (mailed Mondays 08:00)",
+    )
+    .option('--week <week>', 'ISO week such as 2026-W47 (default: the last complete week)')
+    .action(async (slug: string, options: { week?: string }, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const result = await client.call<{ report: unknown; text: string }>('reports.weekly', {
+          slug,
+          ...(options.week ? { week: options.week } : {}),
+        });
+        output.result(result.report, () => result.text.trimEnd());
+      }),
+    );
+
   const alert = program.command('alert').description('alerts: pending, firing, resolved');
   alert
     .command('list')

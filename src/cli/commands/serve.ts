@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { ensureBootstrapToken, localActor } from '../../auth/index.ts';
-import { describeError } from '../../core/errors.ts';
+import { describeError, RoostError } from '../../core/errors.ts';
 import { createInstance } from '../../instances/index.ts';
-import { apiDepsOf, openRoost, type Roost, serveRoost } from '../../main.ts';
+import { apiDepsOf, openRoost, type Roost, type ServeRole, serveRoles, serveRoostRoles } from '../../main.ts';
 import { commandContext, type GlobalOptions } from '../context.ts';
 
 export function registerServe(program: Command): void {
@@ -10,12 +10,19 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run Roost: admin UI and API (private), public status pages and job workers')
     .option('--demo', 'also provision a demo instance named "demo" on the local runtime, unless one exists')
-    .action(async (options: { demo?: boolean }, command: Command) => {
+    .option(
+      '--role <role>',
+      'what this process runs: web (admin and status listeners), worker (job workers), probe (monitoring checks, alerts, notifications); repeatable or a comma list; default all',
+      (value: string, previous: string[]) => [...previous, ...value.split(',').map((role) => role.trim())],
+      [],
+    )
+    .action(async (options: { demo?: boolean; role: string[] }, command: Command) => {
+      const roles = rolesOf(options.role);
       const { config, logger, output } = commandContext(command.optsWithGlobals<GlobalOptions>(), 'stdout');
       const roost = await openRoost(config, logger, { migrate: true });
-      let running: Awaited<ReturnType<typeof serveRoost>>;
+      let running: Awaited<ReturnType<typeof serveRoostRoles>>;
       try {
-        running = await serveRoost(roost);
+        running = await serveRoostRoles(roost, roles);
       } catch (error) {
         await roost.close();
         throw error;
@@ -24,20 +31,26 @@ export function registerServe(program: Command): void {
         roost.store.dialect === 'sqlite'
           ? `SQLite at ${roost.store.location}`
           : `PostgreSQL at ${roost.store.location}`;
-      const bootstrap = await ensureBootstrapToken(roost);
-      const firstAdmin = bootstrap
-        ? [
-            `  first admin        open ${running.admin.url}/setup and enter this one-time token (valid until ${bootstrap.expiresAt.toISOString()}):`,
-            `                     ${bootstrap.token}`,
-            '                     or run `npx roost user add --role admin --email <you@example.com>` on this machine.',
-          ]
-        : [];
+      const { admin, status } = running;
+      const bootstrap = admin ? await ensureBootstrapToken(roost) : undefined;
+      const firstAdmin =
+        admin && bootstrap
+          ? [
+              `  first admin        open ${admin.url}/setup and enter this one-time token (valid until ${bootstrap.expiresAt.toISOString()}):`,
+              `                     ${bootstrap.token}`,
+              '                     or run `npx roost user add --role admin --email <you@example.com>` on this machine.',
+            ]
+          : [];
       output.info(
         [
-          `Roost is running (state in ${where}).`,
-          `  admin UI and API   ${running.admin.url}   (private: keep it on loopback or a VPN)`,
-          `  status pages       ${running.status.url}/s/<instance>`,
-          `  health             ${running.admin.url}/healthz  ${running.admin.url}/readyz  ${running.admin.url}/metrics`,
+          `Roost is running (state in ${where}; roles ${roles.join(', ')}).`,
+          ...(admin && status
+            ? [
+                `  admin UI and API   ${admin.url}   (private: keep it on loopback or a VPN)`,
+                `  status pages       ${status.url}/s/<instance>`,
+                `  health             ${admin.url}/healthz  ${admin.url}/readyz  ${admin.url}/metrics`,
+              ]
+            : ['  no HTTP listener in this process (role web not given)']),
           ...firstAdmin,
           ...(options.demo ? [await demoInstance(roost)] : []),
           'Stop with Ctrl+C.',
@@ -59,6 +72,21 @@ export function registerServe(program: Command): void {
       });
       logger.info('roost stopped');
     });
+}
+
+function rolesOf(given: string[]): ServeRole[] {
+  if (given.length === 0) return [...serveRoles];
+  for (const role of given) {
+    if (!(serveRoles as readonly string[]).includes(role))
+      throw new RoostError(
+        'invalid_input',
+        `--role: ${JSON.stringify(role)} is not one of ${serveRoles.join(', ')}`,
+        {
+          field: 'role',
+        },
+      );
+  }
+  return serveRoles.filter((role) => given.includes(role));
 }
 
 /** The demo instance: a real stack (sample API, PostgreSQL, Redis) on the local runtime, made once. */

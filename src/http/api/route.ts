@@ -5,6 +5,8 @@ import type { Permission } from '../../auth/permissions.ts';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Jobs } from '../../jobs/index.ts';
+import type { AlertListener, MaintenanceSource } from '../../monitoring/alerts/records.ts';
+import type { IncidentSummarySource } from '../../monitoring/reports/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import type { UptimeSource } from '../../status/index.ts';
@@ -23,6 +25,12 @@ export interface ApiDeps {
   runtime: Runtime;
   /** Check roll-ups for SLA reports (monitoring); none means no data. */
   uptime?: UptimeSource;
+  /** Who hears about alert transitions made by people (acknowledge, resolve): incident timelines. */
+  alertListeners?: readonly AlertListener[];
+  /** Maintenance windows (status domain): alerts received from Alertmanager honour them too. */
+  alertMaintenance?: MaintenanceSource | undefined;
+  /** An instance's incidents, for weekly reports (the incidents domain, through monitoring's port). */
+  incidentSummaries?: IncidentSummarySource;
 }
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -13,6 +13,7 @@ import { instancePages } from './pages/instances.ts';
 import { loginPages } from './pages/login.ts';
 import { logoutPages } from './pages/logout.ts';
 import { monitoringPages } from './pages/monitoring.ts';
+import { monitoringReportPages } from './pages/monitoring-reports.ts';
 import { overviewPages } from './pages/overview.ts';
 import { sectionPages } from './pages/sections.ts';
 import { setupPages } from './pages/setup.ts';
@@ -61,6 +62,7 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     incidentPages,
     statusPagePages,
     monitoringPages,
+    monitoringReportPages,
     backupPages,
   ]) {
     app.route('/', pages(ui));

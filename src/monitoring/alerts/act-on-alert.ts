@@ -9,7 +9,8 @@ import { type Alert, type AlertListener, toAlert } from './records.ts';
 const actInput = z.object({ id: z.string().max(100), action: z.enum(['acknowledge', 'resolve']) });
 
 export interface ActDeps extends MonitoringDeps {
-  listeners?: readonly AlertListener[];
+  /** Who hears about transitions (incident timelines): the same listeners as the engine's. */
+  alertListeners?: readonly AlertListener[] | undefined;
 }
 
 async function act(
@@ -48,7 +49,7 @@ async function act(
     );
     return toAlert(updated);
   });
-  for (const listener of deps.listeners ?? []) {
+  for (const listener of deps.alertListeners ?? []) {
     try {
       await listener.alertChanged({
         kind: action === 'acknowledge' ? 'acknowledged' : 'resolved',

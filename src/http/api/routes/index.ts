@@ -5,6 +5,8 @@ import { banRoutes } from './bans.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
 import { monitoringRoutes } from './monitoring.ts';
+import { nodeRoutes } from './nodes.ts';
+import { reportRoutes } from './reports.ts';
 import { secretRoutes } from './secrets.ts';
 import { statusRoutes } from './status.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -21,5 +23,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...incidentRoutes,
   ...statusRoutes,
   ...monitoringRoutes,
+  ...reportRoutes,
+  ...nodeRoutes,
   ...backupRoutes,
 ];

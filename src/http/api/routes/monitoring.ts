@@ -275,7 +275,16 @@ export const monitoringRoutes = [
     permission: 'monitoring:write',
     input: z.looseObject({ status: z.string().max(20), alerts: z.array(obj).max(1000) }),
     output: z.object({ received: z.number() }),
-    run: async ({ deps, actor }, input) => ingestAlertmanager(deps, actor, input),
+    run: async ({ deps, actor }, input) =>
+      ingestAlertmanager(
+        {
+          ...deps,
+          listeners: deps.alertListeners ?? [],
+          ...(deps.alertMaintenance ? { maintenance: deps.alertMaintenance } : {}),
+        },
+        actor,
+        input,
+      ),
   }),
   defineRoute({
     id: 'silences.list',

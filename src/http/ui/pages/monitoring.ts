@@ -166,7 +166,7 @@ export function monitoringPages(ui: Ui): Hono<AdminEnv> {
     );
     const route = routeAt(new Date(now));
     const body = html`<h1>Monitoring</h1>
-<p class="page-intro">Probes, alerts and on-call. Alerts go to <strong>${route === 'support' ? 'support (business hours, 9:00–18:00 Paris on working days)' : 'the on-call levels'}</strong> right now.</p>
+<p class="page-intro">Probes, alerts and on-call. Alerts go to <strong>${route === 'support' ? 'support (business hours, 9:00–18:00 Paris on working days)' : 'the on-call levels'}</strong> right now. <a href="/monitoring/nodes">Nodes</a> get their monitors from the node template; each instance has a weekly report (<code>/monitoring/reports/&lt;instance&gt;</code>).</p>
 <h2>Open alerts</h2>
 ${alertTable(ui, alerts, csrf, actor, 'Alerts not resolved yet, newest first')}
 <h2>Who is on call</h2>
