@@ -16,7 +16,13 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
-import { alertTimeline, registerAccountManagerJobs } from './incidents/index.ts';
+import { createChromiumPrinter, type DocumentPrinter } from './documents/index.ts';
+import {
+  alertTimeline,
+  registerAccountManagerJobs,
+  registerPostmortemMailJobs,
+  registerSlaProjectionJobs,
+} from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { type AlertListener, conditionReporter, type MaintenanceSource } from './monitoring/index.ts';
@@ -72,6 +78,8 @@ export interface Roost {
   alerting: { listeners: AlertListener[]; maintenance?: MaintenanceSource | undefined };
   /** Where other domains report conditions (failed backups, failed drills, SLA at risk) to alerting. */
   conditions: ConditionReporter;
+  /** PDF output through Chromium, started on first use. */
+  printer: DocumentPrinter;
   /** What backup operations and jobs run on: a local target under `<dataDir>/backups`. */
   backups: BackupDeps;
   close(): Promise<void>;
@@ -134,6 +142,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     });
     const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
+    const printer = createChromiumPrinter();
     const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger });
     const alerting = {
       listeners: [alertTimeline({ store, clock, audit, jobs })],
@@ -167,9 +176,11 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       ],
       alerting,
       conditions: conditionReporter({ store, clock, audit, logger, ...alerting }),
+      printer,
       backups,
       close: async () => {
         await jobs.stop();
+        await printer.close?.();
         mailer?.close?.();
         await store.close();
       },
@@ -200,6 +211,8 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     jobs: roost.jobs,
     runtime: roost.runtime,
     uptime: roost.uptime,
+    mailer: roost.mailer,
+    printer: roost.printer,
   };
 }
 
@@ -278,6 +291,14 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     mailer: roost.mailer,
     jobs: roost.jobs,
     pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
+  });
+  const pageUrl = (slug: string) => `https://${slug}.status.${config.status.domain}`;
+  registerPostmortemMailJobs({ ...apiDepsOf(roost), mailer: roost.mailer, printer: roost.printer, pageUrl });
+  await registerSlaProjectionJobs({
+    ...apiDepsOf(roost),
+    uptime: roost.uptime,
+    timeZone: config.timeZone,
+    conditions: roost.conditions,
   });
   registerBackupJobs(roost.backups);
   roost.jobs.start();

@@ -3,11 +3,12 @@ import type { AuditLog } from '../../audit/types.ts';
 import type { Actor } from '../../auth/actor.ts';
 import type { Permission } from '../../auth/permissions.ts';
 import type { Config } from '../../config/index.ts';
+import type { DocumentPrinter } from '../../documents/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Jobs } from '../../jobs/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
-import type { UptimeSource } from '../../status/index.ts';
+import type { Mailer, UptimeSource } from '../../status/index.ts';
 import type { Store } from '../../store/index.ts';
 import type { Vault } from '../../vault/index.ts';
 
@@ -23,6 +24,10 @@ export interface ApiDeps {
   runtime: Runtime;
   /** Check roll-ups for SLA reports (monitoring); none means no data. */
   uptime?: UptimeSource;
+  /** Outgoing mail (customer notices), when `smtp.host` is set. */
+  mailer?: Mailer | undefined;
+  /** PDF output (post-mortems, SLA reports). */
+  printer?: DocumentPrinter | undefined;
 }
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
