@@ -9,6 +9,7 @@ import type { Config } from './config/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import type { ConditionReporter } from './core/conditions.ts';
 import { RoostError } from './core/errors.ts';
+import { createChromiumPrinter, type DocumentPrinter } from './documents/index.ts';
 import type { ApiDeps } from './http/api/route.ts';
 import { apiRoutes } from './http/api/routes/index.ts';
 import { createAdminApp } from './http/app.ts';
@@ -16,7 +17,6 @@ import type { ActorResolvers, AdminEnv } from './http/middleware/actor.ts';
 import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
-import { createChromiumPrinter, type DocumentPrinter } from './documents/index.ts';
 import {
   alertTimeline,
   registerAccountManagerJobs,

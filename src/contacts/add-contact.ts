@@ -26,7 +26,10 @@ const addContactInput = z.object({
   name: z.string().trim().min(1).max(200),
   email: emailSchema,
   /** What the contact receives; everything unless said. */
-  receives: z.array(z.enum(contactTopics)).min(1, 'at least one of incidents, postmortems, maintenances').optional(),
+  receives: z
+    .array(z.enum(contactTopics))
+    .min(1, 'at least one of incidents, postmortems, maintenances')
+    .optional(),
 });
 
 /**

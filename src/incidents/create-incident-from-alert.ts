@@ -70,7 +70,10 @@ export async function createIncidentFromAlert(
       },
       { db: trx },
     );
-    await trx.insertInto('incident_alerts').values({ incident_id: incident.id, alert_id: alert.id }).execute();
+    await trx
+      .insertInto('incident_alerts')
+      .values({ incident_id: incident.id, alert_id: alert.id })
+      .execute();
     await trx
       .insertInto('incident_timeline')
       .values({
@@ -86,7 +89,13 @@ export async function createIncidentFromAlert(
       })
       .execute();
     await deps.audit.append(
-      { actor, action: 'incident.from-alert', target: incident.id, result: 'ok', details: { alert: alert.id } },
+      {
+        actor,
+        action: 'incident.from-alert',
+        target: incident.id,
+        result: 'ok',
+        details: { alert: alert.id },
+      },
       { db: trx },
     );
     return { incident, created: true };

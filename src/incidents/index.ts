@@ -7,15 +7,15 @@ export type { IncidentDeps } from './deps.ts';
 export { getIncident, type IncidentDetails } from './get-incident.ts';
 export { listIncidents } from './list-incidents.ts';
 export {
-  accountManagerQueue,
-  notifyAccountManagers,
-  registerAccountManagerJobs,
-} from './notify-account-managers.ts';
-export {
   mailPostmortem,
   postmortemMailQueue,
   registerPostmortemMailJobs,
 } from './mail-postmortem.ts';
+export {
+  accountManagerQueue,
+  notifyAccountManagers,
+  registerAccountManagerJobs,
+} from './notify-account-managers.ts';
 export {
   type DocumentFormat,
   documentFormats,
@@ -38,7 +38,7 @@ export {
   timelineKinds,
 } from './records.ts';
 export { type SentNotice, sendCustomerNotice } from './send-customer-notice.ts';
-export { slaCsv, slaDocument, slaFormats, slaHtml, slaText } from './sla-document.ts';
+export { slaCsv, slaDocument, slaFormats, slaHtml } from './sla-document.ts';
 export {
   checkSlaProjections,
   projectSla,

@@ -103,7 +103,9 @@ export function registerPostmortemMailJobs(
   const { mailer } = deps;
   deps.jobs.work(postmortemMailQueue, async (job) =>
     mailer
-      ? { sent: await mailPostmortem({ ...deps, mailer }, (job.payload as { incidentId: string }).incidentId) }
+      ? {
+          sent: await mailPostmortem({ ...deps, mailer }, (job.payload as { incidentId: string }).incidentId),
+        }
       : { sent: 0, reason: 'no SMTP server configured' },
   );
 }

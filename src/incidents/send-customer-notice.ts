@@ -56,9 +56,12 @@ export async function sendCustomerNotice(
       `slug: the incident touches ${instances.map((row) => row.slug).join(', ')}; say which customer to tell`,
       { field: 'slug' },
     );
-  const instance = parsed.slug === undefined ? instances[0] : instances.find((row) => row.slug === parsed.slug);
+  const instance =
+    parsed.slug === undefined ? instances[0] : instances.find((row) => row.slug === parsed.slug);
   if (!instance)
-    throw new RoostError('invalid_input', `slug: the incident does not touch ${parsed.slug}`, { field: 'slug' });
+    throw new RoostError('invalid_input', `slug: the incident does not touch ${parsed.slug}`, {
+      field: 'slug',
+    });
   const contacts = await contactsReceiving(db, instance.id, 'incidents');
   if (contacts.length === 0)
     throw new RoostError(

@@ -18,11 +18,6 @@ const duration = (seconds: number) => {
 const percent = (value: number | null) => (value === null ? 'no data' : `${value.toFixed(3)}%`);
 const verdict = (report: SlaReport) => (report.met === null ? 'no data' : report.met ? 'met' : 'missed');
 
-/** The one-line summary `roost sla report` prints. */
-export function slaText(report: SlaReport): string {
-  return `${report.slug} ${report.month}${report.partial ? ' (so far)' : ''}: ${percent(report.uptime)} against ${report.target}%, ${verdict(report)}; downtime ${duration(report.downtimeSeconds)} of ${duration(report.allowedDowntimeSeconds)} allowed; maintenance ${duration(report.excludedSeconds)} excluded\n`;
-}
-
 /** One header line and one row: what a spreadsheet needs. */
 export function slaCsv(report: SlaReport): string {
   const columns: Array<[string, string | number]> = [
@@ -91,10 +86,15 @@ export async function slaDocument(
   const report = await slaReport(deps, actor, rest);
   const base = `sla-${report.slug}-${report.month}`;
   if (format === 'csv')
-    return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', content: Buffer.from(slaCsv(report)) };
+    return {
+      filename: `${base}.csv`,
+      contentType: 'text/csv; charset=utf-8',
+      content: Buffer.from(slaCsv(report)),
+    };
   const html = slaHtml(report);
   if (format === 'html')
     return { filename: `${base}.html`, contentType: 'text/html; charset=utf-8', content: Buffer.from(html) };
-  if (!deps.printer) throw new RoostError('unavailable', 'PDF output needs Chromium, which this process has not');
+  if (!deps.printer)
+    throw new RoostError('unavailable', 'PDF output needs Chromium, which this process has not');
   return { filename: `${base}.pdf`, contentType: 'application/pdf', content: await deps.printer.print(html) };
 }

@@ -91,7 +91,9 @@ const minutes = (seconds: number) => `${Math.round(seconds / 60)} min`;
  * `<instance id>:<month>`, warning): active while the month is projected to miss its target, cleared when it
  * is back on track. Last month's condition is cleared too: a finished month is reported, not alerted.
  */
-export async function checkSlaProjections(deps: SlaProjectionDeps): Promise<{ checked: number; atRisk: number }> {
+export async function checkSlaProjections(
+  deps: SlaProjectionDeps,
+): Promise<{ checked: number; atRisk: number }> {
   const now = deps.clock.now();
   const today = DateTime.fromJSDate(now, { zone: deps.timeZone });
   const month = today.toFormat('yyyy-MM');

@@ -79,7 +79,11 @@ function maintenanceMessage(to: string, window: MaintenanceWindowMail): Omit<Mai
   };
 }
 
-export function maintenanceMail(to: string, window: MaintenanceWindowMail, unsubscribeUrl: string): MailMessage {
+export function maintenanceMail(
+  to: string,
+  window: MaintenanceWindowMail,
+  unsubscribeUrl: string,
+): MailMessage {
   return withUnsubscribe(maintenanceMessage(to, window), unsubscribeUrl);
 }
 
