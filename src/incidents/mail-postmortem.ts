@@ -54,7 +54,8 @@ export async function mailPostmortem(deps: PostmortemMailDeps, incidentId: strin
   const due = recipients.filter((row) => (JSON.parse(row.receives) as string[]).includes('postmortems'));
   if (due.length === 0) return 0;
   const attachment = await renderPostmortem(incident, deps.printer ? 'pdf' : 'html', deps.printer);
-  const title = markdownToText(incident.title);
+  // Titles are plain text everywhere: as they are in the subject, escaped in HTML.
+  const title = incident.title;
   const sent: string[] = [];
   for (const contact of due) {
     const pageUrl = deps.pageUrl(contact.slug);
