@@ -33,7 +33,7 @@ export interface SentNotice {
  * who got it.
  */
 export async function sendCustomerNotice(
-  deps: IncidentDeps & { mailer: Mailer | undefined; pageUrl(slug: string): string },
+  deps: IncidentDeps & { mailer?: Mailer | undefined; pageUrl(slug: string): string },
   actor: Actor,
   input: z.input<typeof sendCustomerNoticeInput>,
 ): Promise<SentNotice> {
