@@ -206,9 +206,12 @@ ${details.instances.map((instance) => {
     ${csrfField(csrf)}
     <input type="hidden" name="slug" value="${instance.slug}">
     <p class="muted">To: ${to.length > 0 ? to.map((contact) => `${contact.name} <${contact.email}>`).join(', ') : html`nobody yet: add the customer's contacts on <a href="/status-pages/${instance.slug}#contacts">the status page settings</a>`}</p>
-    ${field({ name: 'subject', label: 'Subject', value: notice.subject, required: true, attributes: 'maxlength="300"' })}
     <div class="field">
-      <label for="notice-${instance.slug}">Message</label>
+      <label for="subject-${instance.slug}">Subject</label>
+      <input id="subject-${instance.slug}" name="subject" type="text" value="${notice.subject}" required maxlength="300">
+    </div>
+    <div class="field">
+      <label for="notice-${instance.slug}">Message to the customer</label>
       <p class="hint" id="notice-${instance.slug}-hint">The issue, the impacts and the estimated resolution time: edit before sending.</p>
       <textarea id="notice-${instance.slug}" name="body" rows="14" aria-describedby="notice-${instance.slug}-hint">${notice.body}</textarea>
     </div>

@@ -164,7 +164,7 @@ ${
 ${
   writer
     ? html`<section class="panel"><h2>Add a contact</h2><form method="post" action="/status-pages/${slug}/contacts" class="form form-wide" novalidate>${csrfField(csrf)}
-<div class="form-row">${field({ name: 'email', label: 'Email', type: 'email', required: true, attributes: 'maxlength="254"' })}${field({ name: 'name', label: 'Name', hint: 'For a customer contact.', attributes: 'maxlength="200"' })}</div>
+<div class="form-row">${field({ name: 'contactEmail', label: 'Contact email', type: 'email', required: true, attributes: 'maxlength="254"' })}${field({ name: 'contactName', label: 'Contact name', hint: 'For a customer contact.', attributes: 'maxlength="200"' })}</div>
 <div class="field"><span class="label">Receives</span>${contactTopics.map((topic) => html`<label class="check"><input type="checkbox" name="receives" value="${topic}" checked> ${topic}</label> `)}</div>
 <label class="check"><input type="checkbox" name="accountManager" value="1"> This is a Roost account manager to assign to ${slug}, not a customer contact</label>
 <div class="actions"><button type="submit" class="button">Add contact</button></div></form></section>`
@@ -257,12 +257,12 @@ ${
     const slug = context.req.param('slug');
     try {
       if (body.get('accountManager') === '1')
-        await assignAccountManager(ui.deps, actor, { slug, user: body.get('email') });
+        await assignAccountManager(ui.deps, actor, { slug, user: body.get('contactEmail') });
       else
         await addContact(ui.deps, actor, {
           slug,
-          name: body.get('name'),
-          email: body.get('email'),
+          name: body.get('contactName'),
+          email: body.get('contactEmail'),
           receives: body.all('receives') as ContactTopic[],
         });
     } catch (error) {
