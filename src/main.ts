@@ -6,6 +6,7 @@ import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
 import { type BackupDeps, backupDepsFrom, backupLifecycle, registerBackupJobs } from './backups/index.ts';
 import type { Config } from './config/index.ts';
+import { contactsLifecycle } from './contacts/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import type { ConditionReporter } from './core/conditions.ts';
 import { RoostError } from './core/errors.ts';
@@ -166,6 +167,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       mailer,
       lifecycle: [
         backupLifecycle(backups),
+        contactsLifecycle(store),
         monitoringLifecycle({
           store,
           clock,

@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.ts';
 import { rolePermissions } from '../auth/index.ts';
 import { isRoostError } from '../core/errors.ts';
 import { openStatusDeps } from '../status/test-fixture.ts';
-import { addContact, assignAccountManager, listContacts, removeContact } from './index.ts';
+import { addContact, assignAccountManager, contactsLifecycle, listContacts, removeContact } from './index.ts';
 import { insertUserRow } from './test-users.ts';
 
 const viewer: Actor = {
@@ -140,5 +140,50 @@ describeEachDialect('instance contacts', (use) => {
       'instance.contact.add',
       'instance.contact.remove',
     ]);
+  });
+
+  it('erases the contacts and assignments of a decommissioned instance', async (t) => {
+    const deps = await openStatusDeps(await use(t));
+    if (!deps) return;
+    const id = await deps.addInstance('initrode-prod', 'Initrode');
+    const kept = await deps.addInstance('initrode-staging', 'Initrode');
+    await insertUserRow(deps.store, deps.clock, 'milton@roost.test', 'account-manager');
+    await assignAccountManager(deps, deps.local, { slug: 'initrode-prod', user: 'milton@roost.test' });
+    await addContact(deps, deps.local, {
+      slug: 'initrode-prod',
+      name: 'Bill',
+      email: 'bill@initrode.example',
+    });
+    await addContact(deps, deps.local, {
+      slug: 'initrode-staging',
+      name: 'Bill',
+      email: 'bill@initrode.example',
+    });
+    await deps.store.db
+      .insertInto('contact_deliveries')
+      .values({
+        entry_id: 'mnt_x:72h',
+        contact_id: (await listContacts(deps, deps.local, { slug: 'initrode-prod' })).contacts[0]?.id ?? '',
+        sent_at: 0,
+      })
+      .execute();
+    const erased = await contactsLifecycle(deps.store).erase?.({ id } as never);
+    assert.deepEqual(erased?.items, [
+      '1 customer contact(s) with their delivery records',
+      '1 account manager assignment(s)',
+    ]);
+    const left = await deps.store.db.selectFrom('instance_contacts').select('instance_id').execute();
+    assert.deepEqual(
+      left.map((row) => row.instance_id),
+      [kept],
+    );
+    assert.equal(
+      (await deps.store.db.selectFrom('contact_deliveries').select('entry_id').execute()).length,
+      0,
+    );
+    assert.equal(
+      (await deps.store.db.selectFrom('instance_account_managers').select('user_id').execute()).length,
+      0,
+    );
   });
 });

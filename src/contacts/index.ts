@@ -1,5 +1,6 @@
 export { addContact, type ContactDeps } from './add-contact.ts';
 export { assignAccountManager } from './assign-account-manager.ts';
+export { contactsLifecycle } from './erase-contacts.ts';
 export { type InstanceContacts, listContacts } from './list-contacts.ts';
 export {
   type AssignedManager,
