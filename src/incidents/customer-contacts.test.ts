@@ -6,10 +6,19 @@ import { describeEachDialect } from '../../test/fixtures/store.ts';
 import { addContact, assignAccountManager } from '../contacts/index.ts';
 import { insertUserRow } from '../contacts/test-users.ts';
 import { isRoostError } from '../core/errors.ts';
+import { createChromiumPrinter } from '../documents/index.ts';
 import { createSmtpMailer } from '../notify/index.ts';
 import { announceMaintenances, type Mailer, scheduleMaintenance } from '../status/index.ts';
 import { openStatusDeps } from '../status/test-fixture.ts';
-import { createIncident, getIncident, notifyAccountManagers, sendCustomerNotice } from './index.ts';
+import {
+  appendTimelineEntry,
+  createIncident,
+  getIncident,
+  mailPostmortem,
+  notifyAccountManagers,
+  publishPostmortem,
+  sendCustomerNotice,
+} from './index.ts';
 
 let smtp: TestSmtp;
 let mailer: Mailer;
@@ -164,5 +173,27 @@ describeEachDialect('customer communication', (use, dialect) => {
     assert.equal(await announceMaintenances(subscriptionDeps), 1);
     assert.equal(mailsTo(`ops-${tag}@hooli.example`, /Scheduled maintenance/).length, 2);
     assert.equal(mailsTo(`cfo-${tag}@hooli.example`, /./).length, 0, 'the CFO gets post-mortems only');
+  });
+
+  it('mails the post-mortem as HTML when Chromium cannot start', async (t) => {
+    const deps = await openStatusDeps(await use(t));
+    if (!deps) return;
+    const tag = `${dialect}-${process.pid}`;
+    const slug = `acme-${tag}`;
+    await deps.addInstance(slug, 'Acme');
+    await addContact(deps, deps.local, { slug, name: 'Wile', email: `wile-${tag}@acme.example` });
+    const incident = await createIncident(deps, deps.local, { title: 'Anvil fell', instances: [slug] });
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Cleared.',
+      public: true,
+      status: 'resolved',
+    });
+    await publishPostmortem(deps, deps.local, { id: incident.id });
+    const printer = createChromiumPrinter({ executablePath: '/nonexistent/chromium' });
+    assert.equal(await mailPostmortem({ ...deps, mailer, printer, pageUrl }, incident.id), 1);
+    const mail = await smtp.waitFor((entry) => entry.to.includes(`wile-${tag}@acme.example`));
+    assert.equal(mail.attachments[0]?.filename, `postmortem-${incident.id}.html`);
+    assert.match(mail.attachments[0]?.content.toString() ?? '', /<h1>Post-mortem: Anvil fell<\/h1>/);
   });
 });

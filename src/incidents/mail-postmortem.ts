@@ -1,10 +1,12 @@
 import type { AuditLog } from '../audit/types.ts';
 import type { Clock } from '../core/clock.ts';
+import { isRoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { markdownToText } from '../core/markdown.ts';
 import type { DocumentPrinter } from '../documents/index.ts';
 import { escapeHtml } from '../documents/index.ts';
 import type { Jobs } from '../jobs/index.ts';
+import type { Logger } from '../observability/index.ts';
 import type { Mailer } from '../status/index.ts';
 import type { Store } from '../store/index.ts';
 import { renderPostmortem } from './postmortem-document.ts';
@@ -20,6 +22,7 @@ export interface PostmortemMailDeps {
   mailer: Mailer;
   printer: DocumentPrinter | undefined;
   pageUrl(slug: string): string;
+  logger?: Logger | undefined;
 }
 
 /**
@@ -53,7 +56,15 @@ export async function mailPostmortem(deps: PostmortemMailDeps, incidentId: strin
     .execute();
   const due = recipients.filter((row) => (JSON.parse(row.receives) as string[]).includes('postmortems'));
   if (due.length === 0) return 0;
-  const attachment = await renderPostmortem(incident, deps.printer ? 'pdf' : 'html', deps.printer);
+  // Without a working Chromium the customer still gets the post-mortem: as HTML, and the log says why.
+  const attachment = await renderPostmortem(incident, 'pdf', deps.printer).catch(async (error: unknown) => {
+    if (!isRoostError(error, 'unavailable')) throw error;
+    deps.logger?.warn(
+      { incident: incident.id, reason: error.message },
+      'post-mortem mailed as HTML, not PDF',
+    );
+    return renderPostmortem(incident, 'html', undefined);
+  });
   // Titles are plain text everywhere: as they are in the subject, escaped in HTML.
   const title = incident.title;
   const sent: string[] = [];
