@@ -100,7 +100,9 @@ function describeDetails({ incident, instances, components, timeline }: Details)
 export function registerIncidents(program: Command): void {
   const incident = program
     .command('incident')
-    .description('the incident logbook: open, update, note, resolve');
+    .description(
+      'the incident logbook: open (also from an alert), update, note, resolve, tell the customer, post-mortems',
+    );
   incident
     .command('list')
     .description('the logbook, newest first')
