@@ -7,9 +7,11 @@ import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
 import { type BackupDeps, backupDepsFrom, backupLifecycle, registerBackupJobs } from './backups/index.ts';
 import type { Config } from './config/index.ts';
+import { contactsLifecycle } from './contacts/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import type { ConditionReporter } from './core/conditions.ts';
 import { RoostError } from './core/errors.ts';
+import { createChromiumPrinter, type DocumentPrinter } from './documents/index.ts';
 import type { ApiDeps } from './http/api/route.ts';
 import { apiRoutes } from './http/api/routes/index.ts';
 import { createAdminApp } from './http/app.ts';
@@ -18,7 +20,13 @@ import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusServer } from './http/status/app.ts';
 import { type StatusProcesses, startStatusProcesses } from './http/status/processes.ts';
-import { alertTimeline, incidentSummaries, registerAccountManagerJobs } from './incidents/index.ts';
+import {
+  alertTimeline,
+  incidentSummaries,
+  registerAccountManagerJobs,
+  registerPostmortemMailJobs,
+  registerSlaProjectionJobs,
+} from './incidents/index.ts';
 import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { type AlertListener, conditionReporter, type MaintenanceSource } from './monitoring/index.ts';
@@ -78,6 +86,8 @@ export interface Roost {
   conditions: ConditionReporter;
   /** What weekly reports list as an instance's incidents (the incidents domain, through a port). */
   incidents: IncidentSummarySource;
+  /** PDF output through Chromium, started on first use. */
+  printer: DocumentPrinter;
   /** What backup operations and jobs run on: a local target under `<dataDir>/backups`. */
   backups: BackupDeps;
   close(): Promise<void>;
@@ -140,6 +150,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     });
     const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
+    const printer = createChromiumPrinter();
     const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger });
     const alerting = {
       listeners: [alertTimeline({ store, clock, audit, jobs })],
@@ -163,6 +174,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       mailer,
       lifecycle: [
         backupLifecycle(backups),
+        contactsLifecycle(store),
         monitoringLifecycle({
           store,
           clock,
@@ -174,9 +186,11 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       alerting,
       conditions: conditionReporter({ store, clock, audit, logger, ...alerting }),
       incidents: incidentSummaries(store),
+      printer,
       backups,
       close: async () => {
         await jobs.stop();
+        await printer.close?.();
         mailer?.close?.();
         await store.close();
       },
@@ -210,6 +224,8 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     alertListeners: roost.alerting.listeners,
     alertMaintenance: roost.alerting.maintenance,
     incidentSummaries: roost.incidents,
+    mailer: roost.mailer,
+    printer: roost.printer,
   };
 }
 
@@ -365,11 +381,14 @@ async function registerWorkers(roost: Roost): Promise<void> {
   if (subscriptionDeps) await registerSubscriberJobs({ ...subscriptionDeps, jobs: roost.jobs });
   // Without SMTP the mails of public updates are dropped rather than left queued to go out stale later.
   else roost.jobs.work(notifyQueue, async () => ({ sent: 0, reason: 'no SMTP server configured' }));
-  registerAccountManagerJobs({
-    store: roost.store,
-    mailer: roost.mailer,
-    jobs: roost.jobs,
-    pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
+  const pageUrl = (slug: string) => `https://${slug}.status.${config.status.domain}`;
+  registerAccountManagerJobs({ store: roost.store, mailer: roost.mailer, jobs: roost.jobs, pageUrl });
+  registerPostmortemMailJobs({ ...apiDepsOf(roost), mailer: roost.mailer, printer: roost.printer, pageUrl });
+  await registerSlaProjectionJobs({
+    ...apiDepsOf(roost),
+    uptime: roost.uptime,
+    timeZone: config.timeZone,
+    conditions: roost.conditions,
   });
   registerBackupJobs(roost.backups);
   await registerWeeklyReportJobs({

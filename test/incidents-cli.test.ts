@@ -1,7 +1,10 @@
 // The incident, status page, maintenance and SLA commands as people run them: a real `roost` process on a
 // scratch data directory, each command a separate run against the same SQLite store.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { chromiumPath } from './fixtures/browser.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 
 describe('roost incident | status-page | maintenance | sla', () => {
@@ -155,5 +158,105 @@ describe('roost incident | status-page | maintenance | sla', () => {
     assert.match(html.stdout, /<h1>SLA report: acme-cli, 2026-11<\/h1>/);
     const wrong = await roost('sla', 'report', 'acme-cli', '--month', '2026-13');
     assert.equal(wrong.code, 2);
+  });
+
+  it('keeps customer contacts, drafts the customer notice, and writes post-mortems and SLA reports as files', async () => {
+    const added = await json<{ email: string; receives: string[] }>(
+      'instance',
+      'contacts',
+      'add',
+      'acme-cli',
+      'Ops@Acme.example',
+      '--name',
+      'Acme Ops',
+      '--receives',
+      'incidents,maintenances',
+    );
+    assert.deepEqual(added, { ...added, email: 'ops@acme.example', receives: ['incidents', 'maintenances'] });
+    const badTopic = await roost(
+      'instance',
+      'contacts',
+      'add',
+      'acme-cli',
+      'x@acme.example',
+      '--name',
+      'X',
+      '--receives',
+      'gossip',
+    );
+    assert.equal(badTopic.code, 2);
+    assert.match(badTopic.stderr, /--receives/);
+    const noName = await roost('instance', 'contacts', 'add', 'acme-cli', 'x@acme.example');
+    assert.equal(noName.code, 2);
+    assert.match(noName.stderr, /--name/);
+    const notManager = await roost(
+      'instance',
+      'contacts',
+      'add',
+      'acme-cli',
+      'nobody@roost.test',
+      '--account-manager',
+    );
+    assert.equal(notManager.code, 3);
+    const listed = await roost('instance', 'contacts', 'list', 'acme-cli');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /none assigned: every account manager is told/);
+    assert.match(listed.stdout, /ops@acme\.example\s+Acme Ops\s+incidents,maintenances/);
+
+    const incident = await json<{ id: string }>(
+      'incident',
+      'create',
+      'Search is slow',
+      '--instance',
+      'acme-cli',
+      '--what',
+      'Search takes 8 s.',
+      '--impacts',
+      'Users wait.',
+    );
+    const draft = await roost('incident', 'tell-customer', incident.id, '--dry-run', '--eta', 'by 15:00 UTC');
+    assert.equal(draft.code, 0, draft.stderr);
+    assert.match(draft.stdout, /Subject: Incident on your service: Search is slow/);
+    assert.match(draft.stdout, /The issue: Search takes 8 s\./);
+    assert.match(draft.stdout, /Estimated resolution: by 15:00 UTC/);
+    // No SMTP server in this set-up: said so, nothing recorded.
+    const unsent = await roost('incident', 'tell-customer', incident.id);
+    assert.equal(unsent.code, 1);
+    assert.match(unsent.stderr, /no SMTP server configured/);
+    const fromBadAlert = await roost('incident', 'create', '--from-alert', `alr_${'0'.repeat(26)}`);
+    assert.equal(fromBadAlert.code, 3);
+    const both = await roost('incident', 'create', 'A title', '--from-alert', `alr_${'0'.repeat(26)}`);
+    assert.equal(both.code, 2);
+
+    assert.equal((await roost('incident', 'resolve', incident.id, 'Index rebuilt.')).code, 0);
+    const markdown = await roost('incident', 'postmortem', incident.id, '--format', 'markdown');
+    assert.equal(markdown.code, 0, markdown.stderr);
+    assert.match(markdown.stdout, /^# Post-mortem: Search is slow/);
+    const htmlFile = path.join(scratch.path, 'postmortem.html');
+    assert.equal(
+      (await roost('incident', 'postmortem', incident.id, '--format', 'html', '--output', htmlFile)).code,
+      0,
+    );
+    assert.match(readFileSync(htmlFile, 'utf8'), /<h2>The impacts<\/h2>\s*<p>Users wait\.<\/p>/);
+    if (existsSync(chromiumPath)) {
+      const pdfFile = path.join(scratch.path, 'sla.pdf');
+      const pdf = await roost(
+        'sla',
+        'report',
+        'acme-cli',
+        '--month',
+        '2026-11',
+        '--format',
+        'pdf',
+        '--output',
+        pdfFile,
+      );
+      assert.equal(pdf.code, 0, pdf.stderr);
+      assert.equal(readFileSync(pdfFile).subarray(0, 5).toString('latin1'), '%PDF-');
+    }
+
+    const removed = await roost('instance', 'contacts', 'remove', 'acme-cli', 'ops@acme.example');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal((await roost('instance', 'contacts', 'remove', 'acme-cli', 'ops@acme.example')).code, 3);
   });
 });

@@ -3,6 +3,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerBackups } from './commands/backups.ts';
 import { registerBans } from './commands/bans.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerContacts } from './commands/contacts.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerIncidents } from './commands/incidents.ts';
 import { registerInstances } from './commands/instances.ts';
@@ -69,6 +70,7 @@ export function createProgram(version: string): Command {
   registerBans(program);
   registerAudit(program);
   registerInstances(program);
+  registerContacts(program);
   registerIncidents(program);
   registerStatus(program);
   registerMonitoring(program);

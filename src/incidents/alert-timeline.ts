@@ -18,21 +18,32 @@ const monitoringActor: Actor = {
 const reported = new Set(['firing', 'resolved', 'acknowledged', 'escalated']);
 
 /**
- * Alert transitions on the timelines of the open incidents that touch the alert's instance, so a
- * timeline fills itself while people work (R23).
+ * Alert transitions on the timelines of the open incidents that touch the alert's instance or were opened
+ * from the alert, so a timeline fills itself while people work (R23).
  */
 export function alertTimeline(deps: IncidentDeps): AlertListener {
   return {
     name: 'incident timelines',
     async alertChanged({ kind, alert, at }) {
-      if (!reported.has(kind) || alert.instanceId === null) return;
-      const open = await deps.store.db
-        .selectFrom('incident_instances')
-        .innerJoin('incidents', 'incidents.id', 'incident_instances.incident_id')
+      if (!reported.has(kind)) return;
+      const byInstance =
+        alert.instanceId === null
+          ? []
+          : await deps.store.db
+              .selectFrom('incident_instances')
+              .innerJoin('incidents', 'incidents.id', 'incident_instances.incident_id')
+              .select('incidents.id')
+              .where('incident_instances.instance_id', '=', alert.instanceId)
+              .where('incidents.status', 'not in', ['resolved', 'postmortem'])
+              .execute();
+      const byAlert = await deps.store.db
+        .selectFrom('incident_alerts')
+        .innerJoin('incidents', 'incidents.id', 'incident_alerts.incident_id')
         .select('incidents.id')
-        .where('incident_instances.instance_id', '=', alert.instanceId)
+        .where('incident_alerts.alert_id', '=', alert.id)
         .where('incidents.status', 'not in', ['resolved', 'postmortem'])
         .execute();
+      const open = [...new Set([...byInstance, ...byAlert].map((row) => row.id))].map((id) => ({ id }));
       for (const incident of open) {
         await appendTimelineEntry(deps, monitoringActor, {
           incidentId: incident.id,

@@ -1,8 +1,10 @@
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { newId } from '../core/ids.ts';
 import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
+import type { Database } from '../store/index.ts';
 import type { IncidentDeps } from './deps.ts';
 import { accountManagerQueue } from './notify-account-managers.ts';
 import {
@@ -41,12 +43,14 @@ export async function createIncident(
   deps: IncidentDeps,
   actor: Actor,
   input: z.input<typeof createIncidentInput>,
+  /** Inside a caller's transaction (opening one from an alert links the alert in the same commit). */
+  options: { db?: Transaction<Database> } = {},
 ): Promise<Incident> {
   authorize(actor, 'incidents:write');
   const parsed = parseInput(createIncidentInput, input);
   const now = deps.clock.now();
   const id = newId('inc', now);
-  return deps.store.db.transaction().execute(async (trx) => {
+  const run = async (trx: Transaction<Database>) => {
     const instanceIds = await instanceIdsOf(trx, parsed.instances);
     await checkComponents(trx, parsed.components, instanceIds);
     const row = await trx
@@ -118,5 +122,6 @@ export async function createIncident(
       { db: trx },
     );
     return toIncident(row);
-  });
+  };
+  return options.db ? run(options.db) : deps.store.db.transaction().execute(run);
 }

@@ -1,3 +1,4 @@
+import { accountManagersFor } from '../contacts/index.ts';
 import type { Jobs } from '../jobs/index.ts';
 import type { Mailer, MailMessage } from '../status/index.ts';
 import type { Store } from '../store/index.ts';
@@ -11,8 +12,9 @@ const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
- * Mails every active account manager one message per affected instance with the drafted customer notice,
- * ready to forward. Returns how many mails went out.
+ * Mails the account managers of each affected instance (those assigned to it, or every active account
+ * manager when none is, which the mail says) the drafted customer notice, ready to send from the incident
+ * page. Returns how many mails went out.
  */
 export async function notifyAccountManagers(
   deps: { store: Store; mailer: Mailer; pageUrl(slug: string): string; adminUrl?: string | undefined },
@@ -23,24 +25,21 @@ export async function notifyAccountManagers(
   const instances = await db
     .selectFrom('incident_instances')
     .innerJoin('instances', 'instances.id', 'incident_instances.instance_id')
-    .select(['instances.slug', 'instances.customer'])
+    .select(['instances.id', 'instances.slug', 'instances.customer'])
     .where('incident_instances.incident_id', '=', incidentId)
     .orderBy('instances.slug')
     .execute();
-  const managers = await db
-    .selectFrom('users')
-    .select('email')
-    .where('role', '=', 'account-manager')
-    .where('disabled_at', 'is', null)
-    .orderBy('email')
-    .execute();
   let sent = 0;
   for (const instance of instances) {
+    const { managers, fallback } = await accountManagersFor(db, instance.id);
+    const who = fallback
+      ? `No account manager is assigned to ${instance.slug}, so every account manager gets this mail.`
+      : `You are an account manager of ${instance.slug}.`;
     const notice = draftCustomerNotice(incident, instance.customer, {
       statusPageUrl: deps.pageUrl(instance.slug),
     });
     for (const manager of managers) {
-      const intro = `${incident.severity} incident on ${instance.slug} (${instance.customer}): tell the customer now. Draft below.`;
+      const intro = `${incident.severity} incident on ${instance.slug} (${instance.customer}): tell the customer now. ${who} Draft below; send it from the incident page (Send to the customer).`;
       const message: MailMessage = {
         to: manager.email,
         subject: `[${incident.severity}] ${instance.customer}: ${notice.subject}`,

@@ -5,13 +5,15 @@ import { RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
+import { postmortemMailQueue } from './mail-postmortem.ts';
 import { findIncident, type Incident, incidentIdSchema, incidentInstanceIds, toIncident } from './records.ts';
 
 const publishPostmortemInput = z.object({ id: incidentIdSchema });
 
 /**
  * Publishes the reviewed post-mortem of a resolved incident (`incidents:write`): the incident moves to
- * `postmortem`, the status pages show the text, and a public update tells subscribers it is there.
+ * `postmortem`, the status pages show the text, a public update tells subscribers it is there, and the
+ * customer contacts get it by mail (PDF attached).
  */
 export async function publishPostmortem(
   deps: IncidentDeps,
@@ -49,11 +51,16 @@ export async function publishPostmortem(
       })
       .execute();
     await bumpStatusRevision(trx, await incidentInstanceIds(trx, id), now);
-    if (deps.jobs)
+    if (deps.jobs) {
       await deps.jobs.enqueue(
         { queue: notifyQueue, payload: { entryId }, key: `notify:${entryId}` },
         { db: trx },
       );
+      await deps.jobs.enqueue(
+        { queue: postmortemMailQueue, payload: { incidentId: id }, key: `postmortem-mail:${id}` },
+        { db: trx },
+      );
+    }
     await deps.audit.append(
       { actor, action: 'incident.postmortem.publish', target: id, result: 'ok' },
       { db: trx },

@@ -4,7 +4,7 @@ import { parseInput } from '../auth/input.ts';
 import type { Clock } from '../core/clock.ts';
 import { RoostError } from '../core/errors.ts';
 import { computeSla, monthBounds, type SlaResult } from '../core/sla.ts';
-import type { UptimeSource } from '../status/index.ts';
+import type { UptimeBucket, UptimeSource } from '../status/index.ts';
 import type { Store } from '../store/index.ts';
 
 const slaReportInput = z.object({
@@ -41,6 +41,36 @@ export async function slaReport(
     .where('instances.slug', '=', slug)
     .executeTakeFirst();
   if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+  const { result, monitors, maintenances, to } = await instanceSla(deps, instance, month);
+  const now = deps.clock.now();
+  return {
+    ...result,
+    slug: instance.slug,
+    customer: instance.customer,
+    timeZone: deps.timeZone,
+    monitors,
+    maintenances,
+    partial: now < to,
+  };
+}
+
+/**
+ * The SLA of one instance for a month up to now (or the month's end): its monitors' minute roll-ups,
+ * maintenance windows excluded, against its page's target (99% by default).
+ */
+export async function instanceSla(
+  deps: { store: Store; clock: Clock; uptime: UptimeSource; timeZone: string },
+  instance: { id: string; sla_target: number | string | null },
+  month: string,
+): Promise<{
+  result: SlaResult;
+  monitors: string[];
+  maintenances: SlaReport['maintenances'];
+  buckets: UptimeBucket[];
+  from: Date;
+  to: Date;
+}> {
+  const { db } = deps.store;
   const { from, to } = monthBounds(month, deps.timeZone);
   const now = deps.clock.now();
   const until = new Date(Math.min(to.getTime(), now.getTime()));
@@ -74,13 +104,5 @@ export async function slaReport(
     buckets,
     excluded: maintenances,
   });
-  return {
-    ...result,
-    slug: instance.slug,
-    customer: instance.customer,
-    timeZone: deps.timeZone,
-    monitors,
-    maintenances,
-    partial: now < to,
-  };
+  return { result, monitors, maintenances, buckets, from, to };
 }

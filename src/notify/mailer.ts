@@ -6,6 +6,14 @@ export interface MailMessage {
   /** An HTML alternative, already sanitised. */
   html?: string;
   headers?: Record<string, string>;
+  /** Files sent with the message (a post-mortem PDF, an SLA report). */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 export interface Mailer {

@@ -37,6 +37,15 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
         text: message.text,
         ...(message.html ? { html: message.html } : {}),
         ...(message.headers ? { headers: message.headers } : {}),
+        ...(message.attachments
+          ? {
+              attachments: message.attachments.map(({ filename, contentType, content }) => ({
+                filename,
+                contentType,
+                content,
+              })),
+            }
+          : {}),
       });
     },
     close: () => transport.close(),

@@ -1,5 +1,5 @@
 import { markdownToText } from '../core/markdown.ts';
-import { maintenanceMail } from './mails.ts';
+import { contactMaintenanceMail, maintenanceMail } from './mails.ts';
 import { type SubscriptionDeps, unsubscribeLinkMs } from './subscription-deps.ts';
 import { signToken, subscriptionKey } from './subscription-tokens.ts';
 
@@ -13,8 +13,9 @@ export const announcementLeads = [
 
 /**
  * Mails the announcements that are due: 72 hours and 1 hour before each scheduled window, to the confirmed
- * subscribers of its instance who follow one of its components (or all). A window scheduled late gets only
- * the announcements still ahead of it; deliveries are recorded, so nothing is sent twice.
+ * subscribers of its instance who follow one of its components (or all), and to the instance's customer
+ * contacts who receive maintenance mail. A window scheduled late gets only the announcements still ahead of
+ * it; deliveries are recorded, so nothing is sent twice.
  */
 export async function announceMaintenances(deps: SubscriptionDeps): Promise<number> {
   const { db } = deps.store;
@@ -84,6 +85,36 @@ export async function announceMaintenances(deps: SubscriptionDeps): Promise<numb
       await db
         .insertInto('status_deliveries')
         .values({ entry_id: entryId, subscriber_id: subscriber.id, sent_at: now })
+        .execute();
+      sent++;
+    }
+    const contacts = await db
+      .selectFrom('instance_contacts')
+      .leftJoin('contact_deliveries', (join) =>
+        join
+          .onRef('contact_deliveries.contact_id', '=', 'instance_contacts.id')
+          .on('contact_deliveries.entry_id', '=', entryId),
+      )
+      .select(['instance_contacts.id', 'instance_contacts.email', 'instance_contacts.receives'])
+      .where('instance_contacts.instance_id', '=', window.instance_id)
+      .where('contact_deliveries.entry_id', 'is', null)
+      .orderBy('instance_contacts.email')
+      .execute();
+    for (const contact of contacts) {
+      if (!(JSON.parse(contact.receives) as string[]).includes('maintenances')) continue;
+      await deps.mailer.send(
+        contactMaintenanceMail(contact.email, {
+          name: window.name ?? window.customer,
+          title: markdownToText(window.title),
+          body: window.body,
+          startsAt: new Date(Number(window.starts_at)),
+          endsAt: new Date(Number(window.ends_at)),
+          pageUrl: deps.pageUrl(window.slug),
+        }),
+      );
+      await db
+        .insertInto('contact_deliveries')
+        .values({ entry_id: entryId, contact_id: contact.id, sent_at: now })
         .execute();
       sent++;
     }

@@ -60,19 +60,34 @@ export function updateMail(
   );
 }
 
+type MaintenanceWindowMail = {
+  name: string;
+  title: string;
+  body: string;
+  startsAt: Date;
+  endsAt: Date;
+  pageUrl: string;
+};
+
+function maintenanceMessage(to: string, window: MaintenanceWindowMail): Omit<MailMessage, 'headers'> {
+  const when = `${window.startsAt.toISOString().slice(0, 16).replace('T', ' ')} to ${window.endsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return {
+    to,
+    subject: `[${window.name} status] Scheduled maintenance: ${window.title}`,
+    text: `${window.title}\n${when}\n\n${markdownToText(window.body)}\n\nStatus page: ${window.pageUrl}`,
+    html: `<h2>${escapeHtml(window.title)}</h2><p><strong>${escapeHtml(when)}</strong></p>${renderMarkdown(window.body)}<p><a href="${escapeHtml(window.pageUrl)}">Status page</a></p>`,
+  };
+}
+
 export function maintenanceMail(
   to: string,
-  window: { name: string; title: string; body: string; startsAt: Date; endsAt: Date; pageUrl: string },
+  window: MaintenanceWindowMail,
   unsubscribeUrl: string,
 ): MailMessage {
-  const when = `${window.startsAt.toISOString().slice(0, 16).replace('T', ' ')} to ${window.endsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return withUnsubscribe(
-    {
-      to,
-      subject: `[${window.name} status] Scheduled maintenance: ${window.title}`,
-      text: `${window.title}\n${when}\n\n${markdownToText(window.body)}\n\nStatus page: ${window.pageUrl}`,
-      html: `<h2>${escapeHtml(window.title)}</h2><p><strong>${escapeHtml(when)}</strong></p>${renderMarkdown(window.body)}<p><a href="${escapeHtml(window.pageUrl)}">Status page</a></p>`,
-    },
-    unsubscribeUrl,
-  );
+  return withUnsubscribe(maintenanceMessage(to, window), unsubscribeUrl);
+}
+
+/** The same announcement for a customer contact: their account manager manages the list, no unsubscribe link. */
+export function contactMaintenanceMail(to: string, window: MaintenanceWindowMail): MailMessage {
+  return maintenanceMessage(to, window);
 }

@@ -218,6 +218,10 @@ export interface Database {
   maintenances: MaintenanceTable;
   status_subscribers: StatusSubscriberTable;
   status_deliveries: StatusDeliveryTable;
+  instance_account_managers: InstanceAccountManagerTable;
+  instance_contacts: InstanceContactTable;
+  incident_alerts: IncidentAlertTable;
+  contact_deliveries: ContactDeliveryTable;
 }
 
 export interface InstanceTable {
@@ -615,4 +619,36 @@ export interface BackupTable {
   started_at: number | null;
   finished_at: number | null;
   pruned_at: number | null;
+}
+
+/** An account manager (a user with that role) assigned to an instance: told first about its incidents. */
+export interface InstanceAccountManagerTable {
+  instance_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+/** A customer contact address of an instance (R24). */
+export interface InstanceContactTable {
+  /** `ctc_…` */
+  id: string;
+  instance_id: string;
+  name: string;
+  email: string;
+  /** JSON array: `incidents`, `postmortems`, `maintenances`. */
+  receives: string;
+  created_at: number;
+}
+
+/** The alert an incident was opened from (one click from the alert page). */
+export interface IncidentAlertTable {
+  incident_id: string;
+  alert_id: string;
+}
+
+/** A mail a customer contact received, once per entry (`<maintenance id>:72h`, `postmortem:<incident id>`). */
+export interface ContactDeliveryTable {
+  entry_id: string;
+  contact_id: string;
+  sent_at: number;
 }

@@ -1,6 +1,7 @@
-// The incident pages and a public status page in Debian's Chromium: an account manager opens an incident
-// with hostile text through the form, posts updates, resolves it; the status page (no JavaScript) shows the
-// outage, light and dark, then the history; the post-mortem draft is filled from the logbook.
+// The incident pages and a public status page in Debian's Chromium: an account manager adds the customer's
+// contact, opens an incident with hostile text through the form, sends the customer notice, posts updates,
+// resolves it; the status page (no JavaScript) shows the outage, light and dark, then the history; the
+// post-mortem draft is filled from the logbook and downloads as PDF; an alert opens an incident in one click.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +16,7 @@ import {
 import type { ComponentStatus } from '../../src/store/index.ts';
 import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
+import { startSmtp, type TestSmtp } from '../fixtures/smtp.ts';
 
 const manager = { email: 'lea@example.com', name: 'Léa Manager', password: 'amber-lantern-orbit-73' };
 const slug = `shop-${Math.random().toString(36).slice(2, 8)}`;
@@ -30,13 +32,23 @@ test('incident pages and a status page in Chromium', async (t) => {
   if (!browser) return;
   let roost: TestRoost | undefined;
   let running: RunningRoost | undefined;
+  let smtp: TestSmtp | undefined;
   t.after(async () => {
     await browser.close();
     await running?.stop();
     await roost?.close();
+    await smtp?.close();
   });
 
-  roost = await startTestRoost({ ROOST_STATUS_DOMAIN: 'example.test' });
+  smtp = await startSmtp();
+  const mails = smtp;
+  roost = await startTestRoost({
+    ROOST_STATUS_DOMAIN: 'example.test',
+    ROOST_SMTP_HOST: smtp.host,
+    ROOST_SMTP_PORT: String(smtp.port),
+    ROOST_SMTP_IGNORE_TLS: 'true',
+    ROOST_SMTP_FROM: 'status@example.test',
+  });
   const { clock } = roost;
   // What monitoring says, written by the test: the API down now, 90 days of mostly good roll-ups.
   const states = new Map<string, ComponentStatus>();
@@ -96,12 +108,26 @@ test('incident pages and a status page in Chromium', async (t) => {
   let incidentPath = '';
   const step = sequentialSteps(t);
 
-  await step('the account manager logs in and opens an incident with hostile text', async () => {
-    await page.goto(`${admin}/incidents`);
+  await step("the account manager logs in and adds the customer's contact", async () => {
+    await page.goto(`${admin}/status-pages/${slug}`);
     await page.getByLabel('Email').fill(manager.email);
     await page.getByLabel('Password').fill(manager.password);
     await submit(page, 'Log in');
-    await page.waitForURL(`${admin}/incidents`);
+    await page.waitForURL(`${admin}/status-pages/${slug}`);
+    await page.getByText('none assigned: every account manager is told').waitFor();
+    await page.getByLabel('Contact email').fill('it@shop.example');
+    await page.getByLabel('Contact name').fill('Shop IT <b>desk</b>');
+    await submit(page, 'Add contact');
+    await page.waitForURL(`${admin}/status-pages/${slug}?notice=contact#contacts`);
+    await page
+      .getByRole('row', { name: /it@shop\.example/ })
+      .getByText('incidents, postmortems, maintenances')
+      .waitFor();
+    assert.equal(await page.locator('main b').count(), 0, 'names are text');
+  });
+
+  await step('the account manager opens an incident with hostile text and tells the customer', async () => {
+    await page.goto(`${admin}/incidents`);
     await page.getByRole('heading', { level: 1, name: 'Incidents' }).waitFor();
     states.set('mon_api', 'major_outage');
     await page.getByLabel('Title').fill(hostileTitle);
@@ -117,13 +143,19 @@ test('incident pages and a status page in Chromium', async (t) => {
     await page.getByRole('heading', { level: 1, name: /Checkout fails/ }).waitFor();
     assert.equal(await page.locator('main script, main img[src="x"]').count(), 0);
     assert.match((await page.locator('[data-field="whatIsGoingOn"]').innerHTML()) ?? '', /&lt;script&gt;/);
-    // R24: the message for the customer is drafted, ready to send.
+    // R24: the message for the customer is drafted, editable, and sent in one action.
     await page.getByRole('heading', { name: 'Tell the customer' }).waitFor();
-    assert.match(
-      (await page.locator(`[data-notice="${slug}"] pre`).textContent()) ?? '',
-      /^Hello Shop & Co,/,
-    );
+    const message = page.getByLabel('Message to the customer');
+    const draft = await message.inputValue();
+    assert.match(draft, /^Hello Shop & Co,/);
     await screenshot(page, 'incident-opened');
+    await message.fill(draft.replace(/Estimated resolution: .*/, 'Estimated resolution: within the hour.'));
+    await submit(page, 'Send to the customer');
+    await page.waitForURL(/\?notice=notice-sent/);
+    const sent = await mails.waitFor((mail) => mail.to.includes('it@shop.example'));
+    assert.match(sent.text, /Estimated resolution: within the hour\./);
+    assert.doesNotMatch(sent.html, /<script>/);
+    await page.getByText(/Customer notice sent to Shop & Co \(it@shop\.example\)/).waitFor();
   });
 
   await step(
@@ -175,6 +207,14 @@ test('incident pages and a status page in Chromium', async (t) => {
       await screenshot(page, 'incident-resolved');
       await submit(page, 'Publish the post-mortem');
       await page.getByRole('heading', { name: 'Post-mortem (published)' }).waitFor();
+      const pdf = await page.request.get(`${admin}${incidentPath}/postmortem/pdf`);
+      assert.equal(pdf.headers()['content-type'], 'application/pdf');
+      assert.equal((await pdf.body()).subarray(0, 5).toString('latin1'), '%PDF-');
+      // The customer contact gets the published post-mortem with the PDF attached.
+      const mailed = await mails.waitFor(
+        (mail) => mail.to.includes('it@shop.example') && /^Post-mortem/.test(mail.subject),
+      );
+      assert.equal(mailed.attachments[0]?.contentType, 'application/pdf');
     },
   );
 
@@ -217,4 +257,32 @@ test('incident pages and a status page in Chromium', async (t) => {
       await publicPage.getByRole('heading', { name: 'No status page here' }).waitFor();
     },
   );
+
+  await step('an alert opens an incident in one click, once', async () => {
+    const instance = await roost?.roost.store.db
+      .selectFrom('instances')
+      .select('id')
+      .where('slug', '=', slug)
+      .executeTakeFirstOrThrow();
+    await roost?.roost.conditions.report({
+      source: 'backups',
+      key: `${instance?.id}:backup-failed`,
+      instanceId: instance?.id ?? null,
+      severity: 'critical',
+      summary: `Backups of ${slug} failed 3 times`,
+      active: true,
+    });
+    const alert = await roost?.roost.store.db.selectFrom('alerts').select('id').executeTakeFirstOrThrow();
+    await page.goto(`${admin}/monitoring/alerts/${alert?.id}`);
+    await submit(page, 'Open an incident');
+    await page.waitForURL(/\/incidents\/inc_\w+\?notice=from-alert/);
+    const opened = new URL(page.url()).pathname;
+    await page.getByRole('heading', { level: 1, name: `Backups of ${slug} failed 3 times` }).waitFor();
+    await page.getByText(`Alert ${alert?.id} (firing, critical)`).waitFor();
+    await screenshot(page, 'incident-from-alert');
+    await page.goto(`${admin}/monitoring/alerts/${alert?.id}`);
+    await submit(page, 'Open an incident');
+    await page.waitForURL(/\?notice=already-open/);
+    assert.equal(new URL(page.url()).pathname, opened);
+  });
 });

@@ -1,5 +1,7 @@
 import { type Command, Option } from 'commander';
+import { RoostError } from '../../core/errors.ts';
 import { incidentStatuses, severities, timelineKinds } from '../../incidents/index.ts';
+import { type DocumentBody, writeDocument } from '../documents.ts';
 import { table } from '../output.ts';
 import { withClient } from './with-client.ts';
 
@@ -98,7 +100,9 @@ function describeDetails({ incident, instances, components, timeline }: Details)
 export function registerIncidents(program: Command): void {
   const incident = program
     .command('incident')
-    .description('the incident logbook: open, update, note, resolve');
+    .description(
+      'the incident logbook: open (also from an alert), update, note, resolve, tell the customer, post-mortems',
+    );
   incident
     .command('list')
     .description('the logbook, newest first')
@@ -143,16 +147,50 @@ export function registerIncidents(program: Command): void {
     );
   logbookOptions(
     incident
-      .command('create <title>')
-      .description('open an incident; --message also posts a first public update to the status pages')
-      .addOption(new Option('--severity <severity>', 'severity').choices(severities).default('major'))
-      .option('--message <markdown>', 'first public update for the status pages and subscribers'),
+      .command('create [title]')
+      .description(
+        'open an incident; --message also posts a first public update; --from-alert takes the title, severity, instance and components from an alert',
+      )
+      .addOption(new Option('--severity <severity>', 'severity (default major)').choices(severities))
+      .option('--message <markdown>', 'first public update for the status pages and subscribers')
+      .option(
+        '--from-alert <id>',
+        'open it from this alert (an open incident already opened from it is shown)',
+      ),
   ).action(
-    async (title: string, options: LogbookFlags & { severity: string; message?: string }, command: Command) =>
+    async (
+      title: string | undefined,
+      options: LogbookFlags & { severity?: string; message?: string; fromAlert?: string },
+      command: Command,
+    ) =>
       withClient(command, async (client, { output }) => {
+        if (options.fromAlert) {
+          if (
+            title !== undefined ||
+            options.severity ||
+            options.message ||
+            Object.keys(logbookInput(options)).length > 0
+          )
+            throw new RoostError(
+              'invalid_input',
+              '--from-alert: takes everything from the alert; edit the incident afterwards with roost incident update',
+            );
+          const { incident: opened, created } = await client.call<{
+            incident: IncidentBody;
+            created: boolean;
+          }>('incidents.fromAlert', { id: options.fromAlert });
+          output.result({ ...opened, created }, () =>
+            created
+              ? `incident ${opened.id} opened from ${options.fromAlert} (${opened.severity}): ${opened.title}`
+              : `incident ${opened.id} is already open for ${options.fromAlert}: ${opened.title}`,
+          );
+          return;
+        }
+        if (title === undefined)
+          throw new RoostError('invalid_input', 'title: required (or --from-alert <id>)');
         const created = await client.call<IncidentBody>('incidents.create', {
           title,
-          severity: options.severity,
+          severity: options.severity ?? 'major',
           ...logbookInput(options),
           ...(options.message ? { message: options.message } : {}),
         });
@@ -226,6 +264,67 @@ export function registerIncidents(program: Command): void {
       withClient(command, async (client, { output }) => {
         const published = await client.call<IncidentBody>('incidents.postmortem.publish', { id });
         output.result(published, () => `post-mortem of ${id} published`);
+      }),
+    );
+  incident
+    .command('tell-customer <id>')
+    .description(
+      "mail the customer notice (issue, impacts, estimated resolution) to the instance's customer contacts; --dry-run shows the draft",
+    )
+    .option('--instance <slug>', 'which affected instance (needed when the incident touches several)')
+    .option('--eta <text>', 'the estimated resolution time, in words')
+    .option('--subject <text>', 'replace the drafted subject')
+    .option('--body <text>', 'replace the drafted text')
+    .option('--dry-run', 'show the draft, send nothing')
+    .action(
+      async (
+        id: string,
+        options: { instance?: string; eta?: string; subject?: string; body?: string; dryRun?: boolean },
+        command: Command,
+      ) =>
+        withClient(command, async (client, { output }) => {
+          if (options.dryRun) {
+            const { drafts } = await client.call<{
+              drafts: Array<{ slug: string; subject: string; body: string }>;
+            }>('incidents.customerNotice.draft', {
+              id,
+              ...(options.eta ? { estimatedResolution: options.eta } : {}),
+            });
+            const shown = drafts.filter((draft) => !options.instance || draft.slug === options.instance);
+            output.result({ drafts: shown }, () =>
+              shown.map((draft) => `[${draft.slug}] Subject: ${draft.subject}\n\n${draft.body}`).join('\n\n'),
+            );
+            return;
+          }
+          const sent = await client.call<{ slug: string; to: string[]; subject: string }>(
+            'incidents.customerNotice.send',
+            {
+              id,
+              ...(options.instance ? { slug: options.instance } : {}),
+              ...(options.eta ? { estimatedResolution: options.eta } : {}),
+              ...(options.subject ? { subject: options.subject } : {}),
+              ...(options.body ? { body: options.body } : {}),
+            },
+          );
+          output.result(sent, () => `customer notice for ${sent.slug} sent to ${sent.to.join(', ')}`);
+        }),
+    );
+  incident
+    .command('postmortem <id>')
+    .description('the post-mortem as Markdown, HTML or PDF')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['markdown', 'html', 'pdf'])
+        .default('markdown'),
+    )
+    .option('--output <file>', 'write it to this file instead of standard output')
+    .action(async (id: string, options: { format: string; output?: string }, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const document = await client.call<DocumentBody>('incidents.postmortem.document', {
+          id,
+          format: options.format,
+        });
+        writeDocument(document, options.output, (line) => output.info(line));
       }),
     );
 }

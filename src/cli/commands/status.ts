@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { componentStatuses } from '../../status/index.ts';
+import { type DocumentBody, writeDocument } from '../documents.ts';
 import { table } from '../output.ts';
 import { withClient } from './with-client.ts';
 
@@ -44,62 +45,6 @@ const duration = (seconds: number) => {
   const minutes = Math.round(seconds / 60);
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 };
-
-const percent = (value: number | null) => (value === null ? 'no data' : `${value.toFixed(3)}%`);
-const verdict = (report: SlaBody) => (report.met === null ? 'no data' : report.met ? 'met' : 'missed');
-
-/** One header line and one row: what a spreadsheet needs. */
-export function slaCsv(report: SlaBody): string {
-  const columns: Array<[string, string | number]> = [
-    ['instance', report.slug],
-    ['customer', report.customer],
-    ['month', report.month],
-    ['time_zone', report.timeZone],
-    ['target_percent', report.target],
-    ['uptime_percent', report.uptime === null ? '' : report.uptime.toFixed(4)],
-    ['result', verdict(report)],
-    ['period_seconds', report.periodSeconds],
-    ['maintenance_seconds', report.excludedSeconds],
-    ['measured_seconds', Math.round(report.measuredSeconds)],
-    ['downtime_seconds', Math.round(report.downtimeSeconds)],
-    ['allowed_downtime_seconds', Math.round(report.allowedDowntimeSeconds)],
-    ['coverage_percent', report.coverage.toFixed(2)],
-    ['month_complete', report.partial ? 'no' : 'yes'],
-  ];
-  const cell = (value: string | number) => {
-    const text = String(value);
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return `${columns.map(([name]) => name).join(',')}\n${columns.map(([, value]) => cell(value)).join(',')}\n`;
-}
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** A printable one-page report (print it to PDF from a browser or with Chromium). */
-export function slaHtml(report: SlaBody): string {
-  const rows: Array<[string, string]> = [
-    ['Customer', report.customer],
-    ['Month', `${report.month} (${report.timeZone}${report.partial ? ', so far' : ''})`],
-    ['Uptime', percent(report.uptime)],
-    ['Target', `${report.target}%`],
-    ['Result', verdict(report)],
-    ['Downtime (weighted)', duration(report.downtimeSeconds)],
-    ['Downtime the target allows', duration(report.allowedDowntimeSeconds)],
-    ['Maintenance (excluded)', duration(report.excludedSeconds)],
-    ['Time with check data', `${report.coverage.toFixed(1)}%`],
-  ];
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SLA ${escapeHtml(report.slug)} ${report.month}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:2rem auto;color:#1b1f24}th{text-align:left;padding:.3rem 1.5rem .3rem 0;font-weight:600}td{padding:.3rem 0}.met{color:#1f7a43}.missed{color:#b42318}</style></head>
-<body><h1>SLA report: ${escapeHtml(report.slug)}, ${report.month}</h1>
-<table>${rows.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td${name === 'Result' ? ` class="${verdict(report)}"` : ''}>${escapeHtml(value)}</td></tr>`).join('')}</table>
-<h2>Maintenance windows</h2>
-${report.maintenances.length === 0 ? '<p>None.</p>' : `<ul>${report.maintenances.map((entry) => `<li>${escapeHtml(entry.title)}: ${entry.start} → ${entry.end}</li>`).join('')}</ul>`}
-<p>Partial outages count for 30% of their time, degraded performance for none; maintenance is left out of the measured time (R26).</p>
-</body></html>
-`;
-}
 
 export function registerStatus(program: Command): void {
   const page = program
@@ -266,26 +211,31 @@ export function registerStatus(program: Command): void {
     .description("an instance's monthly uptime against its target, maintenance excluded")
     .requiredOption('--month <YYYY-MM>', 'the month, in the configured time zone')
     .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'csv', 'html']).default('text'),
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'csv', 'html', 'pdf'])
+        .default('text'),
     )
     .option('--output <file>', 'write the report to this file instead of standard output')
     .action(
       async (slug: string, options: { month: string; format: string; output?: string }, command: Command) =>
         withClient(command, async (client, { output }) => {
+          if (options.format !== 'text') {
+            const document = await client.call<DocumentBody>('sla.document', {
+              slug,
+              month: options.month,
+              format: options.format,
+            });
+            writeDocument(document, options.output, (line) => output.info(line));
+            return;
+          }
           const report = await client.call<SlaBody>('sla.report', { slug, month: options.month });
-          const rendered =
-            options.format === 'csv'
-              ? slaCsv(report)
-              : options.format === 'html'
-                ? slaHtml(report)
-                : `${report.slug} ${report.month}${report.partial ? ' (so far)' : ''}: ${percent(report.uptime)} against ${report.target}%, ${verdict(report)}; downtime ${duration(report.downtimeSeconds)} of ${duration(report.allowedDowntimeSeconds)} allowed; maintenance ${duration(report.excludedSeconds)} excluded\n`;
+          const rendered = `${report.slug} ${report.month}${report.partial ? ' (so far)' : ''}: ${report.uptime === null ? 'no data' : `${report.uptime.toFixed(3)}%`} against ${report.target}%, ${report.met === null ? 'no data' : report.met ? 'met' : 'missed'}; downtime ${duration(report.downtimeSeconds)} of ${duration(report.allowedDowntimeSeconds)} allowed; maintenance ${duration(report.excludedSeconds)} excluded\n`;
           if (options.output) {
             writeFileSync(options.output, rendered);
             output.info(`written to ${options.output}`);
             return;
           }
-          if (options.format === 'text') output.result(report, () => rendered.trimEnd());
-          else process.stdout.write(rendered);
+          output.result(report, () => rendered.trimEnd());
         }),
     );
 }

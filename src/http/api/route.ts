@@ -4,12 +4,13 @@ import type { Actor } from '../../auth/actor.ts';
 import type { Permission } from '../../auth/permissions.ts';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { DocumentPrinter } from '../../documents/index.ts';
 import type { Jobs } from '../../jobs/index.ts';
 import type { AlertListener, MaintenanceSource } from '../../monitoring/alerts/records.ts';
 import type { IncidentSummarySource } from '../../monitoring/reports/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
-import type { UptimeSource } from '../../status/index.ts';
+import type { Mailer, UptimeSource } from '../../status/index.ts';
 import type { Store } from '../../store/index.ts';
 import type { Vault } from '../../vault/index.ts';
 
@@ -31,6 +32,10 @@ export interface ApiDeps {
   alertMaintenance?: MaintenanceSource | undefined;
   /** An instance's incidents, for weekly reports (the incidents domain, through monitoring's port). */
   incidentSummaries?: IncidentSummarySource;
+  /** Outgoing mail (customer notices), when `smtp.host` is set. */
+  mailer?: Mailer | undefined;
+  /** PDF output (post-mortems, SLA reports). */
+  printer?: DocumentPrinter | undefined;
 }
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

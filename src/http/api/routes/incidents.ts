@@ -2,11 +2,17 @@ import { z } from 'zod';
 import {
   appendTimelineEntry,
   createIncident,
+  createIncidentFromAlert,
+  documentFormats,
+  draftCustomerNotice,
   getIncident,
   type Incident,
   incidentStatuses,
   listIncidents,
+  postmortemDocument,
   publishPostmortem,
+  type RenderedDocument,
+  sendCustomerNotice,
   severities,
   type TimelineEntry,
   timelineKinds,
@@ -71,6 +77,26 @@ export function incidentBody(incident: Incident) {
 function entryBody(entry: TimelineEntry) {
   return { ...entry, at: iso(entry.at) as string };
 }
+
+/** A file in JSON: text as it is, binary (PDF) in base64. */
+export const documentSchema = z.object({
+  filename: z.string(),
+  contentType: z.string(),
+  encoding: z.enum(['utf8', 'base64']),
+  content: z.string(),
+});
+
+export function documentBody(document: RenderedDocument) {
+  const text = !document.contentType.startsWith('application/pdf');
+  return {
+    filename: document.filename,
+    contentType: document.contentType,
+    encoding: text ? ('utf8' as const) : ('base64' as const),
+    content: document.content.toString(text ? 'utf8' : 'base64'),
+  };
+}
+
+const pageUrlOf = (domain: string) => (slug: string) => `https://${slug}.status.${domain}`;
 
 export const incidentRoutes = [
   defineRoute({
@@ -200,5 +226,84 @@ export const incidentRoutes = [
     input: z.object({ id }).strict(),
     output: incidentSchema,
     run: async ({ deps, actor }, input) => incidentBody(await publishPostmortem(deps, actor, input)),
+  }),
+  defineRoute({
+    id: 'incidents.fromAlert',
+    method: 'post',
+    path: '/alerts/{id}/incident',
+    summary:
+      'Open an incident from an alert: title, severity, instance and components from the alert; an open incident already opened from it is returned',
+    tag: 'incidents',
+    permission: 'incidents:write',
+    input: z.object({ id }).strict(),
+    output: z.object({ incident: incidentSchema, created: z.boolean() }),
+    run: async ({ deps, actor }, input) => {
+      const { incident, created } = await createIncidentFromAlert(deps, actor, { alertId: input.id });
+      return { incident: incidentBody(incident), created };
+    },
+  }),
+  defineRoute({
+    id: 'incidents.customerNotice.draft',
+    method: 'get',
+    path: '/incidents/{id}/customer-notice',
+    summary: 'The drafted customer notice per affected instance (issue, impacts, estimated resolution)',
+    tag: 'incidents',
+    permission: 'incidents:read',
+    input: z.object({ id, estimatedResolution: z.string().max(300).optional() }).strict(),
+    output: z.object({
+      drafts: z.array(
+        z.object({ slug: z.string(), customer: z.string(), subject: z.string(), body: z.string() }),
+      ),
+    }),
+    run: async ({ deps, actor }, input) => {
+      const details = await getIncident(deps, actor, { id: input.id });
+      const pageUrl = pageUrlOf(deps.config.status.domain);
+      return {
+        drafts: details.instances.map((instance) => ({
+          slug: instance.slug,
+          customer: instance.customer,
+          ...draftCustomerNotice(details.incident, instance.customer, {
+            statusPageUrl: pageUrl(instance.slug),
+            ...(input.estimatedResolution ? { estimatedResolution: input.estimatedResolution } : {}),
+          }),
+        })),
+      };
+    },
+  }),
+  defineRoute({
+    id: 'incidents.customerNotice.send',
+    method: 'post',
+    path: '/incidents/{id}/customer-notice',
+    summary:
+      "Mail the customer notice (the draft, or an edited subject and text) to the instance's customer contacts; recorded on the timeline",
+    tag: 'incidents',
+    permission: 'incidents:write',
+    input: z
+      .object({
+        id,
+        slug: z.string().max(100).optional(),
+        subject: z.string().max(300).optional(),
+        body: z.string().max(20_000).optional(),
+        estimatedResolution: z.string().max(300).optional(),
+      })
+      .strict(),
+    output: z.object({ slug: z.string(), to: z.array(z.string()), subject: z.string() }),
+    run: async ({ deps, actor }, input) =>
+      sendCustomerNotice(
+        { ...deps, mailer: deps.mailer, pageUrl: pageUrlOf(deps.config.status.domain) },
+        actor,
+        input,
+      ),
+  }),
+  defineRoute({
+    id: 'incidents.postmortem.document',
+    method: 'get',
+    path: '/incidents/{id}/postmortem',
+    summary: 'The post-mortem as Markdown, HTML or PDF (base64)',
+    tag: 'incidents',
+    permission: 'incidents:read',
+    input: z.object({ id, format: z.enum(documentFormats).default('markdown') }).strict(),
+    output: documentSchema,
+    run: async ({ deps, actor }, input) => documentBody(await postmortemDocument(deps, actor, input)),
   }),
 ];

@@ -2,6 +2,7 @@ import type { ApiRoute } from '../route.ts';
 import { auditRoutes } from './audit.ts';
 import { backupRoutes } from './backups.ts';
 import { banRoutes } from './bans.ts';
+import { contactRoutes } from './contacts.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
 import { monitoringRoutes } from './monitoring.ts';
@@ -22,6 +23,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...instanceRoutes,
   ...incidentRoutes,
   ...statusRoutes,
+  ...contactRoutes,
   ...monitoringRoutes,
   ...reportRoutes,
   ...nodeRoutes,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { slaReport } from '../../../incidents/index.ts';
+import { slaDocument, slaFormats, slaReport } from '../../../incidents/index.ts';
 import {
   addComponent,
   type Component,
@@ -14,6 +14,7 @@ import {
   setComponentStatus,
 } from '../../../status/index.ts';
 import { defineRoute } from '../route.ts';
+import { documentBody, documentSchema } from './incidents.ts';
 import { iso, timestamp } from './schemas.ts';
 
 const slug = z.string().max(100);
@@ -231,5 +232,29 @@ export const statusRoutes = [
         })),
       };
     },
+  }),
+  defineRoute({
+    id: 'sla.document',
+    method: 'get',
+    path: '/sla/{slug}/document',
+    summary: "An instance's monthly SLA report as CSV, HTML or PDF (base64)",
+    tag: 'incidents',
+    permission: 'incidents:read',
+    input: z.object({ slug, month: z.string().max(7), format: z.enum(slaFormats) }).strict(),
+    output: documentSchema,
+    run: async ({ deps, actor }, input) =>
+      documentBody(
+        await slaDocument(
+          {
+            store: deps.store,
+            clock: deps.clock,
+            uptime: deps.uptime ?? noUptime,
+            timeZone: deps.config.timeZone,
+            printer: deps.printer,
+          },
+          actor,
+          input,
+        ),
+      ),
   }),
 ];

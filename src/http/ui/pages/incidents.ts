@@ -1,11 +1,14 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import { type Actor, can } from '../../../auth/index.ts';
+import { type CustomerContact, contactsReceiving } from '../../../contacts/index.ts';
 import { isRoostError } from '../../../core/errors.ts';
 import { renderMarkdown } from '../../../core/markdown.ts';
 import {
   appendTimelineEntry,
   createIncident,
+  createIncidentFromAlert,
+  type DocumentFormat,
   draftCustomerNotice,
   getIncident,
   type Incident,
@@ -14,8 +17,10 @@ import {
   incidentStatuses,
   listIncidents,
   logbookFields,
+  postmortemDocument,
   publishPostmortem,
   type Severity,
+  sendCustomerNotice,
   severities,
   updateIncident,
 } from '../../../incidents/index.ts';
@@ -23,6 +28,7 @@ import type { AdminEnv } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
 import { alert, field, formatTime, formError } from '../components.ts';
 import type { Ui } from '../context.ts';
+import { sendDocument } from '../documents.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
 import { sentence } from './login.ts';
@@ -49,7 +55,10 @@ const notices = {
   created: 'The incident is open in the logbook.',
   updated: 'The logbook is saved.',
   added: 'The entry is on the timeline.',
-  published: 'The post-mortem is published on the status pages.',
+  published: 'The post-mortem is published on the status pages; customer contacts get it by mail.',
+  'from-alert': 'The incident is open, opened from the alert; the alert’s changes arrive on its timeline.',
+  'already-open': 'This alert already has an open incident: here it is.',
+  'notice-sent': 'The customer notice is sent; the timeline records it.',
 } as const;
 
 function textarea(name: string, label: string, value: string, hint?: string): Markup {
@@ -122,18 +131,31 @@ function createForm(csrf: string | null, form: CreateForm): Markup {
 </section>`;
 }
 
+/** Per affected instance, the customer contacts who receive incident notices. */
+type NoticeContacts = Map<string, CustomerContact[]>;
+
+async function noticeContacts(ui: Ui, details: IncidentDetails): Promise<NoticeContacts> {
+  const contacts: NoticeContacts = new Map();
+  for (const instance of details.instances)
+    contacts.set(instance.slug, await contactsReceiving(ui.deps.store.db, instance.id, 'incidents'));
+  return contacts;
+}
+
 function detailsBody(
   ui: Ui,
   actor: Actor,
   csrf: string | null,
   details: IncidentDetails,
+  contacts: NoticeContacts,
   notice?: string,
+  error?: string,
 ): Markup {
   const { incident, instances, components, timeline } = details;
   const writer = can(actor, 'incidents:write');
   return html`<p><a href="/incidents">← The logbook</a></p>
 <h1>${incident.title} ${badge(incident.status, statusTone[incident.status])}</h1>
 ${notice && Object.hasOwn(notices, notice) ? alert('success', notices[notice as keyof typeof notices]) : ''}
+${error ? alert('error', error) : ''}
 <div class="panel"><dl class="facts">
   <dt>Severity</dt><dd>${badge(incident.severity, severityTone[incident.severity])}</dd>
   <dt>Started</dt><dd>${formatTime(incident.startedAt, ui.timeZone)}</dd>
@@ -154,26 +176,50 @@ ${timeline.map(
 </li>`,
 )}
 </ol></div>
-${writer && instances.length > 0 && (incident.status !== 'resolved' && incident.status !== 'postmortem') ? customerNotices(ui, details) : ''}
+${writer && instances.length > 0 && (incident.status !== 'resolved' && incident.status !== 'postmortem') ? customerNotices(ui, csrf, details, contacts) : ''}
 ${writer ? timelineForm(csrf, incident) : ''}
-${incident.postmortem ? html`<h2>${incident.postmortemPublishedAt ? 'Post-mortem (published)' : 'Post-mortem draft'}</h2><section class="panel" id="postmortem">${markdown(incident.postmortem)}</section>` : ''}
+${incident.postmortem ? html`<h2>${incident.postmortemPublishedAt ? 'Post-mortem (published)' : 'Post-mortem draft'}</h2><section class="panel" id="postmortem">${markdown(incident.postmortem)}<p class="downloads">Download: <a href="/incidents/${incident.id}/postmortem/pdf">PDF</a> · <a href="/incidents/${incident.id}/postmortem/html">HTML</a> · <a href="/incidents/${incident.id}/postmortem/md">Markdown</a></p></section>` : ''}
 ${writer && incident.postmortem && incident.resolvedAt && !incident.postmortemPublishedAt ? html`<form method="post" action="/incidents/${incident.id}/postmortem/publish" class="form">${csrfField(csrf)}<p class="muted">Reviewed? Publishing shows it on the status pages and tells subscribers.</p><div class="actions"><button type="submit" class="button">Publish the post-mortem</button></div></form>` : ''}
 ${writer ? logbookForm(csrf, incident) : ''}`;
 }
 
-/** R24: the message for each affected customer, drafted from the logbook, sent from the manager's mail client. */
-function customerNotices(ui: Ui, details: IncidentDetails): Markup {
+/**
+ * R24: the message for each affected customer, drafted from the logbook and editable, sent to the customer
+ * contacts in one action (or opened in the manager's mail client).
+ */
+function customerNotices(
+  ui: Ui,
+  csrf: string | null,
+  details: IncidentDetails,
+  contacts: NoticeContacts,
+): Markup {
   return html`<h2>Tell the customer</h2>
 ${details.instances.map((instance) => {
   const notice = draftCustomerNotice(details.incident, instance.customer, {
     statusPageUrl: `https://${instance.slug}.status.${ui.deps.config.status.domain}`,
   });
-  const mailto = `mailto:?subject=${encodeURIComponent(notice.subject)}&body=${encodeURIComponent(notice.body)}`;
+  const to = contacts.get(instance.slug) ?? [];
+  const mailto = `mailto:${encodeURIComponent(to.map((contact) => contact.email).join(','))}?subject=${encodeURIComponent(notice.subject)}&body=${encodeURIComponent(notice.body)}`;
   return html`<section class="panel" data-notice="${instance.slug}">
   <h3>${instance.customer} (${instance.slug})</h3>
-  <p class="muted">Subject: ${notice.subject}</p>
-  <pre class="notice">${notice.body}</pre>
-  <p><a class="button secondary" href="${mailto}">Open in your mail client</a></p>
+  <form method="post" action="/incidents/${details.incident.id}/customer-notice" class="form form-wide" novalidate>
+    ${csrfField(csrf)}
+    <input type="hidden" name="slug" value="${instance.slug}">
+    <p class="muted">To: ${to.length > 0 ? to.map((contact) => `${contact.name} <${contact.email}>`).join(', ') : html`nobody yet: add the customer's contacts on <a href="/status-pages/${instance.slug}#contacts">the status page settings</a>`}</p>
+    <div class="field">
+      <label for="subject-${instance.slug}">Subject</label>
+      <input id="subject-${instance.slug}" name="subject" type="text" value="${notice.subject}" required maxlength="300">
+    </div>
+    <div class="field">
+      <label for="notice-${instance.slug}">Message to the customer</label>
+      <p class="hint" id="notice-${instance.slug}-hint">The issue, the impacts and the estimated resolution time: edit before sending.</p>
+      <textarea id="notice-${instance.slug}" name="body" rows="14" aria-describedby="notice-${instance.slug}-hint">${notice.body}</textarea>
+    </div>
+    <div class="actions">
+      <button type="submit" class="button"${to.length === 0 ? ' disabled' : ''}>Send to the customer</button>
+      <a class="button secondary" href="${mailto}">Open in your mail client</a>
+    </div>
+  </form>
 </section>`;
 })}`;
 }
@@ -288,9 +334,14 @@ ${incidentTable(ui, incidents)}`,
     }
   });
 
-  app.get('/incidents/:id', ui.page('incidents:read'), async (context) => {
+  const renderDetails = async (
+    context: Context<AdminEnv>,
+    id: string,
+    options: { notice?: string | undefined; error?: string; status?: 200 | 400 | 409 | 503 } = {},
+  ) => {
     const actor = context.get('actor');
-    const details = await getIncident(ui.deps, actor, { id: context.req.param('id') });
+    const details = await getIncident(ui.deps, actor, { id });
+    const contacts = await noticeContacts(ui, details);
     return sendPage(
       context,
       appPage({
@@ -298,9 +349,62 @@ ${incidentTable(ui, incidents)}`,
         actor,
         csrf: context.get('csrf'),
         current: '/incidents',
-        body: detailsBody(ui, actor, context.get('csrf'), details, context.req.query('notice')),
+        body: detailsBody(ui, actor, context.get('csrf'), details, contacts, options.notice, options.error),
       }),
+      options.status ?? 200,
     );
+  };
+
+  app.get('/incidents/:id', ui.page('incidents:read'), async (context) =>
+    renderDetails(context, context.req.param('id'), { notice: context.req.query('notice') }),
+  );
+
+  const formats: Record<string, DocumentFormat> = { md: 'markdown', html: 'html', pdf: 'pdf' };
+  app.get('/incidents/:id/postmortem/:extension{md|html|pdf}', ui.page('incidents:read'), async (context) =>
+    sendDocument(
+      context,
+      await postmortemDocument(ui.deps, context.get('actor'), {
+        id: context.req.param('id'),
+        format: formats[context.req.param('extension') ?? 'md'] ?? 'markdown',
+      }),
+    ),
+  );
+
+  app.post('/incidents/:id/customer-notice', ui.page('incidents:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const id = context.req.param('id');
+    try {
+      await sendCustomerNotice(
+        {
+          ...ui.deps,
+          pageUrl: (slug) => `https://${slug}.status.${ui.deps.config.status.domain}`,
+        },
+        actor,
+        { id, slug: body.get('slug'), subject: body.get('subject'), body: body.get('body') },
+      );
+    } catch (error) {
+      const status = isRoostError(error, 'invalid_input')
+        ? 400
+        : isRoostError(error, 'conflict')
+          ? 409
+          : isRoostError(error, 'unavailable')
+            ? 503
+            : undefined;
+      if (status === undefined || !isRoostError(error)) throw error;
+      return renderDetails(context, id, { error: `Not sent: ${sentence(error.message)}`, status });
+    }
+    return seeOther(context, `/incidents/${id}?notice=notice-sent`);
+  });
+
+  app.post('/monitoring/alerts/:id/incident', ui.page('incidents:write'), async (context) => {
+    const actor = context.get('actor');
+    checkRequestCsrf(context, actor, (await readForm(context)).get('_csrf'));
+    const { incident, created } = await createIncidentFromAlert(ui.deps, actor, {
+      alertId: context.req.param('id'),
+    });
+    return seeOther(context, `/incidents/${incident.id}?notice=${created ? 'from-alert' : 'already-open'}`);
   });
 
   app.post('/incidents/:id/timeline', ui.page('incidents:write'), async (context) => {

@@ -303,7 +303,8 @@ ${can(actor, 'monitoring:write') ? postButton({ action: `/monitoring/monitors/${
   ${entry.resolvedAt ? html`<dt>Resolved</dt><dd>${formatTime(entry.resolvedAt, ui.timeZone)}</dd>` : ''}
   <dt>Labels</dt><dd>${Object.entries(entry.labels).map(([name, value]) => html`<code>${name}=${value}</code> `)}</dd>
 </dl>
-${alertActions(entry, csrf, actor)}</div>
+${alertActions(entry, csrf, actor)}
+${can(actor, 'incidents:write') ? postButton({ action: `/monitoring/alerts/${entry.id}/incident`, csrf, label: 'Open an incident', kind: 'secondary', small: true }) : ''}</div>
 <h2>Notifications</h2>
 ${
   deliveries.length === 0

@@ -1,7 +1,16 @@
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import { type Actor, can } from '../../../auth/index.ts';
+import {
+  addContact,
+  assignAccountManager,
+  type ContactTopic,
+  contactTopics,
+  listContacts,
+  removeContact,
+} from '../../../contacts/index.ts';
 import { isRoostError } from '../../../core/errors.ts';
+import { slaDocument, slaFormats } from '../../../incidents/index.ts';
 import { listInstances } from '../../../instances/index.ts';
 import {
   addComponent,
@@ -9,13 +18,15 @@ import {
   componentStatuses,
   getStatusPage,
   listMaintenances,
+  noUptime,
   scheduleMaintenance,
   setComponentStatus,
 } from '../../../status/index.ts';
 import type { AdminEnv } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
-import { alert, field, formatTime } from '../components.ts';
+import { alert, field, formatTime, postButton } from '../components.ts';
 import type { Ui } from '../context.ts';
+import { sendDocument } from '../documents.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
 import { sentence } from './login.ts';
@@ -24,6 +35,8 @@ const notices = {
   added: 'The component is on the page.',
   status: 'The component status is saved; the public page shows it within seconds.',
   scheduled: 'The maintenance window is scheduled.',
+  contact: 'The contact is saved.',
+  removed: 'The contact is removed.',
 } as const;
 
 const publicUrl = (ui: Ui, slug: string) => `https://${slug}.status.${ui.deps.config.status.domain}`;
@@ -33,6 +46,17 @@ function statusSelect(name: string, selected: ComponentStatus | null): Markup {
   <option value="">from its monitors</option>
   ${componentStatuses.map((status) => html`<option value="${status}"${status === selected ? raw(' selected') : ''}>${status.replace(/_/g, ' ')}</option>`)}
 </select>`;
+}
+
+function removeButton(slug: string, csrf: string | null, email: string): Markup {
+  return postButton({
+    action: `/status-pages/${slug}/contacts/remove?email=${encodeURIComponent(email)}`,
+    csrf,
+    label: 'Remove',
+    accessibleLabel: `Remove ${email}`,
+    kind: 'secondary',
+    small: true,
+  });
 }
 
 /** `/status-pages`: every instance's public page, its components and maintenance windows. */
@@ -68,7 +92,9 @@ ${
   ) => {
     const { settings, components } = await getStatusPage(ui.deps, actor, { slug });
     const maintenances = await listMaintenances(ui.deps, actor, { slug });
+    const contacts = await listContacts(ui.deps, actor, { slug });
     const writer = can(actor, 'status:write');
+    const month = new Date(ui.deps.clock.now()).toISOString().slice(0, 7);
     return appPage({
       title: `Status page of ${slug}`,
       actor,
@@ -118,7 +144,37 @@ ${field({ name: 'title', label: 'Title', required: true, attributes: 'maxlength=
 <label class="check"><input type="checkbox" name="confirmBusinessHours" value="1"> Schedule it even inside business hours (9:00–18:00 Paris, working days)</label>
 <div class="actions"><button type="submit" class="button">Schedule</button></div></form></section>`
     : ''
-}`,
+}
+<h2 id="contacts">Customer contacts</h2>
+<div class="panel">
+<p>Account managers told about incidents: ${contacts.accountManagers.map((manager) => manager.email).join(', ') || html`<span class="muted">none</span>`}${contacts.fallback ? html` <span class="muted">(none assigned: every account manager is told)</span>` : ''}</p>
+${
+  contacts.contacts.length === 0
+    ? html`<p class="empty">No customer contact yet: incident notices, post-mortems and maintenance announcements have nobody to go to.</p>`
+    : html`<div class="table-wrap"><table><thead><tr><th scope="col">Contact</th><th scope="col">Receives</th>${writer ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead><tbody>
+${contacts.contacts.map((contact) => html`<tr><th scope="row">${contact.name}<span class="cell-sub">${contact.email}</span></th><td>${contact.receives.join(', ')}</td>${writer ? html`<td>${removeButton(slug, csrf, contact.email)}</td>` : ''}</tr>`)}
+</tbody></table></div>`
+}
+${
+  writer && !contacts.fallback
+    ? html`<ul class="plain">${contacts.accountManagers.map((manager) => html`<li>${manager.email} ${removeButton(slug, csrf, manager.email)}</li>`)}</ul>`
+    : ''
+}
+</div>
+${
+  writer
+    ? html`<section class="panel"><h2>Add a contact</h2><form method="post" action="/status-pages/${slug}/contacts" class="form form-wide" novalidate>${csrfField(csrf)}
+<div class="form-row">${field({ name: 'contactEmail', label: 'Contact email', type: 'email', required: true, attributes: 'maxlength="254"' })}${field({ name: 'contactName', label: 'Contact name', hint: 'For a customer contact.', attributes: 'maxlength="200"' })}</div>
+<div class="field"><span class="label">Receives</span>${contactTopics.map((topic) => html`<label class="check"><input type="checkbox" name="receives" value="${topic}" checked> ${topic}</label> `)}</div>
+<label class="check"><input type="checkbox" name="accountManager" value="1"> This is a Roost account manager to assign to ${slug}, not a customer contact</label>
+<div class="actions"><button type="submit" class="button">Add contact</button></div></form></section>`
+    : ''
+}
+<h2>SLA report</h2>
+<form method="get" action="/status-pages/${slug}/sla" class="form panel">
+<div class="form-row">${field({ name: 'month', label: 'Month', value: month, required: true, hint: 'YYYY-MM', attributes: 'pattern="[0-9]{4}-[0-9]{2}" maxlength="7"' })}
+<div class="field"><label for="field-format">Format</label><select id="field-format" name="format">${slaFormats.map((format) => html`<option value="${format}">${format.toUpperCase()}</option>`)}</select></div></div>
+<div class="actions"><button type="submit" class="button secondary">Download</button></div></form>`,
     });
   };
 
@@ -194,5 +250,64 @@ ${field({ name: 'title', label: 'Title', required: true, attributes: 'maxlength=
     }
     return seeOther(context, `/status-pages/${slug}?notice=scheduled`);
   });
+  app.post('/status-pages/:slug/contacts', ui.page('status:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const slug = context.req.param('slug');
+    try {
+      if (body.get('accountManager') === '1')
+        await assignAccountManager(ui.deps, actor, { slug, user: body.get('contactEmail') });
+      else
+        await addContact(ui.deps, actor, {
+          slug,
+          name: body.get('contactName'),
+          email: body.get('contactEmail'),
+          receives: body.all('receives') as ContactTopic[],
+        });
+    } catch (error) {
+      if (
+        !isRoostError(error, 'invalid_input') &&
+        !isRoostError(error, 'conflict') &&
+        !isRoostError(error, 'not_found')
+      )
+        throw error;
+      return sendPage(
+        context,
+        await renderPage(actor, context.get('csrf'), slug, undefined, sentence(error.message)),
+        400,
+      );
+    }
+    return seeOther(context, `/status-pages/${slug}?notice=contact#contacts`);
+  });
+
+  app.post('/status-pages/:slug/contacts/remove', ui.page('status:write'), async (context) => {
+    const actor = context.get('actor');
+    checkRequestCsrf(context, actor, (await readForm(context)).get('_csrf'));
+    const slug = context.req.param('slug');
+    await removeContact(ui.deps, actor, { slug, email: context.req.query('email') ?? '' });
+    return seeOther(context, `/status-pages/${slug}?notice=removed#contacts`);
+  });
+
+  app.get('/status-pages/:slug/sla', ui.page('incidents:read'), async (context) =>
+    sendDocument(
+      context,
+      await slaDocument(
+        {
+          store: ui.deps.store,
+          clock: ui.deps.clock,
+          uptime: ui.deps.uptime ?? noUptime,
+          timeZone: ui.deps.config.timeZone,
+          printer: ui.deps.printer,
+        },
+        context.get('actor'),
+        {
+          slug: context.req.param('slug'),
+          month: context.req.query('month') ?? '',
+          format: (context.req.query('format') ?? 'pdf') as (typeof slaFormats)[number],
+        },
+      ),
+    ),
+  );
   return app;
 }

@@ -1,0 +1,123 @@
+import type { AuditLog } from '../audit/types.ts';
+import type { Clock } from '../core/clock.ts';
+import { isRoostError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { markdownToText } from '../core/markdown.ts';
+import type { DocumentPrinter } from '../documents/index.ts';
+import { escapeHtml } from '../documents/index.ts';
+import type { Jobs } from '../jobs/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { Mailer } from '../status/index.ts';
+import type { Store } from '../store/index.ts';
+import { renderPostmortem } from './postmortem-document.ts';
+import { findIncident, toIncident } from './records.ts';
+
+/** Mails a published post-mortem to the customer contacts of the instances it touched (R24). */
+export const postmortemMailQueue = 'incidents.postmortem-mail';
+
+export interface PostmortemMailDeps {
+  store: Store;
+  clock: Clock;
+  audit: AuditLog;
+  mailer: Mailer;
+  printer: DocumentPrinter | undefined;
+  pageUrl(slug: string): string;
+  logger?: Logger | undefined;
+}
+
+/**
+ * One mail per contact receiving `postmortems`, the PDF attached (HTML when no printer is available) and the
+ * status page linked. Deliveries are recorded, so a retried job mails nobody twice; the timeline says who got it.
+ */
+export async function mailPostmortem(deps: PostmortemMailDeps, incidentId: string): Promise<number> {
+  const { db } = deps.store;
+  const incident = toIncident(await findIncident(db, incidentId));
+  if (incident.postmortemPublishedAt === null || !incident.postmortem) return 0;
+  const entryId = `postmortem:${incident.id}`;
+  const recipients = await db
+    .selectFrom('incident_instances')
+    .innerJoin('instances', 'instances.id', 'incident_instances.instance_id')
+    .innerJoin('instance_contacts', 'instance_contacts.instance_id', 'instances.id')
+    .leftJoin('contact_deliveries', (join) =>
+      join
+        .onRef('contact_deliveries.contact_id', '=', 'instance_contacts.id')
+        .on('contact_deliveries.entry_id', '=', entryId),
+    )
+    .select([
+      'instance_contacts.id',
+      'instance_contacts.name',
+      'instance_contacts.email',
+      'instance_contacts.receives',
+      'instances.slug',
+    ])
+    .where('incident_instances.incident_id', '=', incident.id)
+    .where('contact_deliveries.entry_id', 'is', null)
+    .orderBy('instance_contacts.email')
+    .execute();
+  const due = recipients.filter((row) => (JSON.parse(row.receives) as string[]).includes('postmortems'));
+  if (due.length === 0) return 0;
+  // Without a working Chromium the customer still gets the post-mortem: as HTML, and the log says why.
+  const attachment = await renderPostmortem(incident, 'pdf', deps.printer).catch(async (error: unknown) => {
+    if (!isRoostError(error, 'unavailable')) throw error;
+    deps.logger?.warn(
+      { incident: incident.id, reason: error.message },
+      'post-mortem mailed as HTML, not PDF',
+    );
+    return renderPostmortem(incident, 'html', undefined);
+  });
+  // Titles are plain text everywhere: as they are in the subject, escaped in HTML.
+  const title = incident.title;
+  const sent: string[] = [];
+  for (const contact of due) {
+    const pageUrl = deps.pageUrl(contact.slug);
+    const text = `Hello ${contact.name},\n\nThe post-mortem of the incident "${title}" is attached (${attachment.filename}) and published on your status page: ${pageUrl}\n\n${markdownToText(incident.postmortem)}\n`;
+    await deps.mailer.send({
+      to: contact.email,
+      subject: `Post-mortem: ${title}`,
+      text,
+      html: `<p>Hello ${escapeHtml(contact.name)},</p><p>The post-mortem of the incident “${escapeHtml(title)}” is attached and published on <a href="${escapeHtml(pageUrl)}">your status page</a>.</p>`,
+      attachments: [attachment],
+    });
+    await db
+      .insertInto('contact_deliveries')
+      .values({ entry_id: entryId, contact_id: contact.id, sent_at: deps.clock.now().getTime() })
+      .execute();
+    sent.push(contact.email);
+  }
+  const now = deps.clock.now();
+  await db
+    .insertInto('incident_timeline')
+    .values({
+      id: newId('tle', now),
+      incident_id: incident.id,
+      at: now.getTime(),
+      kind: 'note',
+      source: 'mail',
+      body: `Post-mortem mailed to ${sent.join(', ')} (${attachment.filename}).`,
+      status: null,
+      public: 0,
+      created_at: now.getTime(),
+    })
+    .execute();
+  await deps.audit.append({
+    actor: { id: 'mail', label: 'mail' },
+    action: 'incident.postmortem.mail',
+    target: incident.id,
+    result: 'ok',
+    details: { to: sent, attachment: attachment.filename },
+  });
+  return sent.length;
+}
+
+export function registerPostmortemMailJobs(
+  deps: Omit<PostmortemMailDeps, 'mailer'> & { mailer: Mailer | undefined; jobs: Jobs },
+): void {
+  const { mailer } = deps;
+  deps.jobs.work(postmortemMailQueue, async (job) =>
+    mailer
+      ? {
+          sent: await mailPostmortem({ ...deps, mailer }, (job.payload as { incidentId: string }).incidentId),
+        }
+      : { sent: 0, reason: 'no SMTP server configured' },
+  );
+}
