@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { generate } from 'otplib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { createUser, localActor, login } from '../../src/auth/index.ts';
 import { isRoostError } from '../../src/core/errors.ts';
 import type { RunningRoost } from '../../src/main.ts';
-import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
+import { launchChromium, screenshot, sequentialSteps, submit } from '../fixtures/browser.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
 
 const admin = { email: 'ada@example.com', name: 'Ada Lovelace', password: 'violet-harbour-tangent-42' };
@@ -34,10 +34,6 @@ function attackerSite(
       resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server }),
     );
   });
-}
-
-async function submit(page: Page, button: string): Promise<void> {
-  await page.getByRole('button', { name: button, exact: true }).click();
 }
 
 test('the admin UI in Chromium', async (t) => {

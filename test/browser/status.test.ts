@@ -4,7 +4,7 @@
 // post-mortem draft is filled from the logbook and downloads as PDF; an alert opens an incident in one click.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createUser, localActor } from '../../src/auth/index.ts';
 import { apiDepsOf, type RunningRoost } from '../../src/main.ts';
 import {
@@ -14,7 +14,7 @@ import {
   type UptimeBucket,
 } from '../../src/status/index.ts';
 import type { ComponentStatus } from '../../src/store/index.ts';
-import { launchChromium, screenshot, sequentialSteps } from '../fixtures/browser.ts';
+import { launchChromium, screenshot, sequentialSteps, submit } from '../fixtures/browser.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
 import { startSmtp, type TestSmtp } from '../fixtures/smtp.ts';
 
@@ -22,10 +22,6 @@ const manager = { email: 'lea@example.com', name: 'Léa Manager', password: 'amb
 const slug = `shop-${Math.random().toString(36).slice(2, 8)}`;
 const hostileTitle = 'Checkout fails <img src=x onerror=alert(1)>';
 const hostileBody = 'Payments time out. <script>alert("xss")</script> [details](javascript:alert(2))';
-
-async function submit(page: Page, button: string): Promise<void> {
-  await page.getByRole('button', { name: button, exact: true }).click();
-}
 
 test('incident pages and a status page in Chromium', async (t) => {
   const browser: Browser | undefined = await launchChromium(t);
