@@ -17,8 +17,14 @@ import { cachedTokenResolver } from './http/middleware/token-cache.ts';
 import { listen, type RunningServer, type TlsFiles } from './http/server.ts';
 import { createStatusApp } from './http/status/app.ts';
 import { alertTimeline, registerAccountManagerJobs } from './incidents/index.ts';
-import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
+import {
+  type InstanceLifecycleListener,
+  type RuntimeKind,
+  registerInstanceJobs,
+  routedRuntime,
+} from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
+import { migrationDepsFrom, registerDrill, registerMigrationJobs } from './migration/index.ts';
 import { type AlertListener, conditionReporter, type MaintenanceSource } from './monitoring/index.ts';
 import { monitoringLifecycle } from './monitoring/instance-template.ts';
 import { startMonitoring } from './monitoring/serve.ts';
@@ -61,6 +67,8 @@ export interface Roost {
   jobs: Jobs;
   /** Where tenant stacks run: each call goes to the driver the instance was created on (local or swarm). */
   runtime: Runtime;
+  /** The drivers by name, for a migration that works on both (`src/migration`). */
+  drivers: Record<RuntimeKind, Runtime>;
   /** What other domains set up and erase for each instance (backup keys, monitors, …), in order. */
   lifecycle: InstanceLifecycleListener[];
   /** What status pages read from monitoring: component states now, and check roll-ups for bars and SLA. */
@@ -128,10 +136,11 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     );
     metrics.setQueueDepthSource(() => jobs.depth());
     // Each instance row names its driver; the swarm driver connects only when an instance uses it.
-    const runtime = routedRuntime(store, {
+    const drivers = {
       local: createLocalRuntime({ dataDir: config.dataDir }),
       swarm: createSwarmRuntime({ socketPath: config.runtime.dockerSocket }),
-    });
+    };
+    const runtime = routedRuntime(store, drivers);
     const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
     const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger });
@@ -150,6 +159,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       audit,
       jobs,
       runtime,
+      drivers,
       // Status pages read monitoring; monitoring honours the status pages' maintenance windows and tells
       // incident timelines about alerts.
       componentHealth: monitorHealth(store),
@@ -199,6 +209,7 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     logger: roost.logger,
     jobs: roost.jobs,
     runtime: roost.runtime,
+    drivers: roost.drivers,
     uptime: roost.uptime,
   };
 }
@@ -280,6 +291,13 @@ export async function serveRoost(roost: Roost): Promise<RunningRoost> {
     pageUrl: (slug) => `https://${slug}.status.${config.status.domain}`,
   });
   registerBackupJobs(roost.backups);
+  const migrations = migrationDepsFrom({
+    ...apiDepsOf(roost),
+    lifecycle: roost.lifecycle,
+    conditions: roost.conditions,
+  });
+  registerMigrationJobs(migrations);
+  await registerDrill(migrations);
   roost.jobs.start();
   const monitoring = config.monitoring.enabled ? await startMonitoring(roost, admin.url) : null;
   logger.info({ admin: admin.url, status: status.url, store: roost.store.dialect }, 'roost serving');

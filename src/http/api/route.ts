@@ -4,6 +4,7 @@ import type { Actor } from '../../auth/actor.ts';
 import type { Permission } from '../../auth/permissions.ts';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { RuntimeKind } from '../../instances/index.ts';
 import type { Jobs } from '../../jobs/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   logger: Logger;
   jobs: Jobs;
   runtime: Runtime;
+  /** The runtime drivers by name (migrations work on two at once); built from `config` when absent. */
+  drivers?: Record<RuntimeKind, Runtime>;
   /** Check roll-ups for SLA reports (monitoring); none means no data. */
   uptime?: UptimeSource;
 }

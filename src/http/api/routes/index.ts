@@ -4,6 +4,7 @@ import { backupRoutes } from './backups.ts';
 import { banRoutes } from './bans.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
+import { migrationRoutes } from './migrations.ts';
 import { monitoringRoutes } from './monitoring.ts';
 import { secretRoutes } from './secrets.ts';
 import { statusRoutes } from './status.ts';
@@ -22,4 +23,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...statusRoutes,
   ...monitoringRoutes,
   ...backupRoutes,
+  ...migrationRoutes,
 ];

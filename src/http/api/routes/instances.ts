@@ -45,7 +45,7 @@ const instanceSchema = z.object({
 const operationSchema = z.object({
   id: z.string(),
   instanceId: z.string(),
-  kind: z.enum(['create', 'scale', 'update', 'stop', 'start', 'restart', 'rotate', 'remove']),
+  kind: z.enum(['create', 'scale', 'update', 'stop', 'start', 'restart', 'rotate', 'remove', 'migrate']),
   state: z.enum(['queued', 'running', 'succeeded', 'failed']),
   jobId: z.string().nullable(),
   progress: z.string().nullable(),
