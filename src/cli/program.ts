@@ -8,6 +8,7 @@ import { registerIncidents } from './commands/incidents.ts';
 import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerMigrations } from './commands/migrations.ts';
 import { registerMonitoring } from './commands/monitoring.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
@@ -72,5 +73,6 @@ export function createProgram(version: string): Command {
   registerStatus(program);
   registerMonitoring(program);
   registerBackups(program);
+  registerMigrations(program);
   return program;
 }

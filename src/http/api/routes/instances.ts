@@ -40,6 +40,8 @@ const instanceSchema = z.object({
   createdAt: timestamp,
   updatedAt: timestamp,
   decommissionedAt: timestamp.nullable(),
+  /** `host:port` the name points at since the last migration (the edge route where no DNS is configured). */
+  endpoint: z.string().nullable().optional(),
 });
 
 const operationSchema = z.object({

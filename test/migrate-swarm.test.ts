@@ -1,0 +1,218 @@
+// Migration = the disaster recovery plan (R22): an instance with data moves from the local runtime to Docker
+// Swarm and back through Roost's own operations, its name switched on a real BIND server by an RFC 2136
+// update signed with TSIG. Bad input and a DNS server that refuses the key give clear errors and a rollback.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { type Actor, localActor } from '../src/auth/index.ts';
+import { isRoostError } from '../src/core/errors.ts';
+import { createInstance, getInstance, type InstanceDeps } from '../src/instances/index.ts';
+import { apiDepsOf, type RunningRoost } from '../src/main.ts';
+import {
+  drpPlan,
+  getMigration,
+  type Migration,
+  type MigrationDeps,
+  migrationDepsFrom,
+  migrationSteps,
+  setDnsKey,
+  startMigration,
+} from '../src/migration/index.ts';
+import { startBind, type TestBind } from './fixtures/bind.ts';
+import { serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
+import { serviceUnavailable } from './fixtures/services.ts';
+import { type SwarmNode, swarmNode } from './fixtures/swarm.ts';
+
+const suffix = Math.random().toString(36).slice(2, 7);
+const slug = `move-${suffix}`;
+
+describe('migration between runtimes (the disaster recovery plan)', { concurrency: false }, () => {
+  let node: SwarmNode | { unavailable: string };
+  let bind: TestBind | { unavailable: string };
+  let test: TestRoost;
+  let served: RunningRoost;
+  let deps: InstanceDeps;
+  let migrations: MigrationDeps;
+  let local: Actor;
+
+  function ready(t: TestContext): boolean {
+    if ('unavailable' in node) {
+      serviceUnavailable(t, 'docker swarm', node.unavailable);
+      return false;
+    }
+    if ('unavailable' in bind) {
+      serviceUnavailable(t, 'BIND (named)', bind.unavailable);
+      return false;
+    }
+    return true;
+  }
+
+  const dns = () => bind as TestBind;
+
+  async function psql(sql: string): Promise<string> {
+    const result = await test.roost.runtime.exec(
+      slug,
+      'db',
+      ['psql', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-f', '-'],
+      {
+        stdin: `${sql}\n`,
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim();
+  }
+
+  async function ended(id: string): Promise<Migration> {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const migration = await getMigration(test.roost, local, id);
+      if (migration.state !== 'queued' && migration.state !== 'running') return migration;
+      if (Date.now() > deadline) assert.fail(`migration ${id} did not end (step ${migration.step})`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  async function statusOk(endpoint: string): Promise<void> {
+    const response = await fetch(`http://${endpoint}/status`, { signal: AbortSignal.timeout(5_000) });
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { status: string }).status, 'ok');
+  }
+
+  before(async () => {
+    node = await swarmNode();
+    bind = await startBind();
+    if ('unavailable' in node || 'unavailable' in bind) return;
+    test = await startTestRoost({
+      ROOST_RUNTIME: 'local',
+      ROOST_IMAGE_API: node.release.api,
+      ROOST_IMAGE_DB: node.release.db,
+      ROOST_IMAGE_CACHE: node.release.cache,
+      ROOST_DNS_SERVER: bind.host,
+      ROOST_DNS_PORT: String(bind.port),
+      ROOST_DNS_ZONE: bind.zone,
+      ROOST_DNS_KEY_NAME: bind.keyName,
+    });
+    served = await serveTestRoost(test); // runs the converge, backup and migration jobs
+    deps = apiDepsOf(test.roost);
+    migrations = migrationDepsFrom({ ...apiDepsOf(test.roost), lifecycle: test.roost.lifecycle });
+    local = localActor(test.roost.clock);
+    await setDnsKey(test.roost, local, { secret: bind.secret });
+  });
+
+  after(async () => {
+    if (test) {
+      for (const driver of Object.values(test.roost.drivers)) await driver.remove(slug).catch(() => {});
+      await served?.stop();
+      rmSync(test.directory, { recursive: true, force: true });
+    }
+    if (bind && !('unavailable' in bind)) await bind.close();
+  });
+
+  it('moves an instance with data from local to swarm: rows intact, name switched, source gone, steps timed', async (t) => {
+    if (!ready(t)) return;
+    const { operation } = await createInstance(deps, local, {
+      slug,
+      customer: 'Mover',
+      environment: 'staging',
+    });
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const details = await getInstance(deps, local, { slug });
+      const current = details.operations.find((candidate) => candidate.id === operation.id);
+      if (current?.state === 'succeeded') break;
+      if (current?.state === 'failed') assert.fail(`create failed: ${current.error}`);
+      if (Date.now() > deadline) assert.fail('create did not end');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await psql(
+      'create table notes (id integer primary key, body text not null); insert into notes select n, md5(n::text) from generate_series(1, 1000) n;',
+    );
+    const digest = await psql("select md5(string_agg(body, ',' order by id)) from notes");
+
+    const started = await startMigration(migrations, local, { slug, to: 'swarm' });
+    const done = await ended(started.id);
+    assert.equal(done.state, 'succeeded', done.error ?? '');
+    assert.deepEqual(
+      done.steps.map((step) => step.step),
+      [...migrationSteps],
+    );
+    for (const step of done.steps) assert.equal(typeof step.ms, 'number');
+    t.diagnostic(`local → swarm: ${done.steps.map((step) => `${step.step} ${step.ms} ms`).join(', ')}`);
+
+    const instance = (await getInstance(deps, local, { slug })).instance;
+    assert.equal(instance.runtime, 'swarm');
+    assert.equal(await psql('select count(*) from notes'), '1000');
+    assert.equal(await psql("select md5(string_agg(body, ',' order by id)) from notes"), digest);
+    assert.equal(await test.roost.drivers.local.inspect(slug), undefined, 'the local stack is gone');
+    const endpoint = done.endpoint as string;
+    await statusOk(endpoint);
+    const [address, port] = endpoint.split(':') as [string, string];
+    assert.deepEqual(dns().query(`${slug}.${dns().zone}`, 'A'), [address]);
+    assert.deepEqual(dns().query(`_http._tcp.${slug}.${dns().zone}`, 'SRV'), [
+      `0 0 ${port} ${slug}.${dns().zone}.`,
+    ]);
+    const audit = await test.roost.audit.list({ action: 'instance.migrated', target: instance.id });
+    assert.equal(audit.length, 1);
+  });
+
+  it('refuses a bad runtime and an unknown instance with clear errors', async (t) => {
+    if (!ready(t)) return;
+    await assert.rejects(
+      startMigration(migrations, local, { slug, to: 'mars' }),
+      (error) =>
+        isRoostError(error) &&
+        error.code === 'invalid_input' &&
+        /to: expected one of local, swarm/.test(error.message),
+    );
+    await assert.rejects(
+      startMigration(migrations, local, { slug, to: 'swarm' }),
+      (error) =>
+        isRoostError(error) && error.code === 'invalid_input' && /already runs on swarm/.test(error.message),
+    );
+    await assert.rejects(
+      startMigration(migrations, local, { slug: `nobody-${suffix}`, to: 'local' }),
+      (error) => isRoostError(error) && error.code === 'not_found',
+    );
+    const plan = await drpPlan(test.roost, local);
+    assert.equal(
+      plan.instances.find((entry) => entry.slug === slug),
+      undefined,
+      'staging is not in the DRP',
+    );
+  });
+
+  it('rolls back when the DNS server refuses the key: the instance still serves from the source', async (t) => {
+    if (!ready(t)) return;
+    await setDnsKey(test.roost, local, { secret: randomBytes(32).toString('base64') });
+    const before = (await getInstance(deps, local, { slug })).instance;
+    const started = await startMigration(migrations, local, { slug, to: 'local', backup: 'latest' });
+    const done = await ended(started.id);
+    assert.equal(done.state, 'rolled-back');
+    assert.match(done.error ?? '', /dns: the update of .* was refused or failed: .*NOTAUTH/);
+    assert.equal(done.steps.at(-1)?.step, 'rollback');
+    const after = (await getInstance(deps, local, { slug })).instance;
+    assert.equal(after.runtime, 'swarm');
+    assert.deepEqual(after.release, before.release);
+    assert.equal(await test.roost.drivers.local.inspect(slug), undefined, 'the target stack was removed');
+    assert.equal(await psql('select count(*) from notes'), '1000');
+    await statusOk(after.endpoint ?? '');
+    const [address] = (after.endpoint ?? '').split(':');
+    assert.deepEqual(dns().query(`${slug}.${dns().zone}`, 'A'), [address], 'the name still points at swarm');
+  });
+
+  it('moves it back to local with the right key', async (t) => {
+    if (!ready(t)) return;
+    await setDnsKey(test.roost, local, { secret: dns().secret });
+    const done = await ended((await startMigration(migrations, local, { slug, to: 'local' })).id);
+    assert.equal(done.state, 'succeeded', done.error ?? '');
+    t.diagnostic(`swarm → local: ${done.steps.map((step) => `${step.step} ${step.ms} ms`).join(', ')}`);
+    assert.equal(await psql('select count(*) from notes'), '1000');
+    assert.equal(await test.roost.drivers.swarm.inspect(slug), undefined, 'the swarm stack is gone');
+    const [address, port] = (done.endpoint as string).split(':') as [string, string];
+    assert.deepEqual(dns().query(`${slug}.${dns().zone}`, 'A'), [address]);
+    assert.deepEqual(dns().query(`_http._tcp.${slug}.${dns().zone}`, 'SRV'), [
+      `0 0 ${port} ${slug}.${dns().zone}.`,
+    ]);
+  });
+});
