@@ -3,7 +3,7 @@
 // update signed with TSIG. Bad input and a DNS server that refuses the key give clear errors and a rollback.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { type Actor, localActor } from '../src/auth/index.ts';
 import { isRoostError } from '../src/core/errors.ts';
@@ -27,7 +27,10 @@ import { type SwarmNode, swarmNode } from './fixtures/swarm.ts';
 const suffix = Math.random().toString(36).slice(2, 7);
 const slug = `move-${suffix}`;
 
-describe('migration between runtimes (the disaster recovery plan)', { concurrency: false }, () => {
+describe('migration between runtimes (the disaster recovery plan)', {
+  concurrency: false,
+  timeout: 1_800_000,
+}, () => {
   let node: SwarmNode | { unavailable: string };
   let bind: TestBind | { unavailable: string };
   let test: TestRoost;
@@ -63,6 +66,13 @@ describe('migration between runtimes (the disaster recovery plan)', { concurrenc
     return result.stdout.trim();
   }
 
+  /** Backups of one test clock instant would tie in retention; each migration's backup gets its own time. */
+  async function migrate(to: string, backup?: string): Promise<Migration> {
+    test.clock.advance(1_000);
+    const started = await startMigration(migrations, local, { slug, to, ...(backup ? { backup } : {}) });
+    return ended(started.id);
+  }
+
   async function ended(id: string): Promise<Migration> {
     const deadline = Date.now() + 600_000;
     for (;;) {
@@ -93,6 +103,7 @@ describe('migration between runtimes (the disaster recovery plan)', { concurrenc
       ROOST_DNS_ZONE: bind.zone,
       ROOST_DNS_KEY_NAME: bind.keyName,
     });
+    chmodSync(test.directory, 0o711); // the postgres and redis users traverse it to reach their own directories
     served = await serveTestRoost(test); // runs the converge, backup and migration jobs
     deps = apiDepsOf(test.roost);
     migrations = migrationDepsFrom({ ...apiDepsOf(test.roost), lifecycle: test.roost.lifecycle });
@@ -109,7 +120,9 @@ describe('migration between runtimes (the disaster recovery plan)', { concurrenc
     if (bind && !('unavailable' in bind)) await bind.close();
   });
 
-  it('moves an instance with data from local to swarm: rows intact, name switched, source gone, steps timed', async (t) => {
+  it('moves an instance with data from local to swarm: rows intact, name switched, source gone, steps timed', {
+    timeout: 600_000,
+  }, async (t) => {
     if (!ready(t)) return;
     const { operation } = await createInstance(deps, local, {
       slug,
@@ -122,7 +135,7 @@ describe('migration between runtimes (the disaster recovery plan)', { concurrenc
       const current = details.operations.find((candidate) => candidate.id === operation.id);
       if (current?.state === 'succeeded') break;
       if (current?.state === 'failed') assert.fail(`create failed: ${current.error}`);
-      if (Date.now() > deadline) assert.fail('create did not end');
+      if (Date.now() > deadline) assert.fail(`create did not end: ${current?.progress}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await psql(
@@ -130,8 +143,7 @@ describe('migration between runtimes (the disaster recovery plan)', { concurrenc
     );
     const digest = await psql("select md5(string_agg(body, ',' order by id)) from notes");
 
-    const started = await startMigration(migrations, local, { slug, to: 'swarm' });
-    const done = await ended(started.id);
+    const done = await migrate('swarm');
     assert.equal(done.state, 'succeeded', done.error ?? '');
     assert.deepEqual(
       done.steps.map((step) => step.step),
@@ -156,7 +168,7 @@ describe('migration between runtimes (the disaster recovery plan)', { concurrenc
     assert.equal(audit.length, 1);
   });
 
-  it('refuses a bad runtime and an unknown instance with clear errors', async (t) => {
+  it('refuses a bad runtime and an unknown instance with clear errors', { timeout: 600_000 }, async (t) => {
     if (!ready(t)) return;
     await assert.rejects(
       startMigration(migrations, local, { slug, to: 'mars' }),
@@ -182,12 +194,13 @@ describe('migration between runtimes (the disaster recovery plan)', { concurrenc
     );
   });
 
-  it('rolls back when the DNS server refuses the key: the instance still serves from the source', async (t) => {
+  it('rolls back when the DNS server refuses the key: the instance still serves from the source', {
+    timeout: 600_000,
+  }, async (t) => {
     if (!ready(t)) return;
     await setDnsKey(test.roost, local, { secret: randomBytes(32).toString('base64') });
     const before = (await getInstance(deps, local, { slug })).instance;
-    const started = await startMigration(migrations, local, { slug, to: 'local', backup: 'latest' });
-    const done = await ended(started.id);
+    const done = await migrate('local', 'latest');
     assert.equal(done.state, 'rolled-back');
     assert.match(done.error ?? '', /dns: the update of .* was refused or failed: .*NOTAUTH/);
     assert.equal(done.steps.at(-1)?.step, 'rollback');
@@ -201,10 +214,10 @@ describe('migration between runtimes (the disaster recovery plan)', { concurrenc
     assert.deepEqual(dns().query(`${slug}.${dns().zone}`, 'A'), [address], 'the name still points at swarm');
   });
 
-  it('moves it back to local with the right key', async (t) => {
+  it('moves it back to local with the right key', { timeout: 600_000 }, async (t) => {
     if (!ready(t)) return;
     await setDnsKey(test.roost, local, { secret: dns().secret });
-    const done = await ended((await startMigration(migrations, local, { slug, to: 'local' })).id);
+    const done = await migrate('local');
     assert.equal(done.state, 'succeeded', done.error ?? '');
     t.diagnostic(`swarm → local: ${done.steps.map((step) => `${step.step} ${step.ms} ms`).join(', ')}`);
     assert.equal(await psql('select count(*) from notes'), '1000');
