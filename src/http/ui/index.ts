@@ -12,6 +12,7 @@ import { incidentPages } from './pages/incidents.ts';
 import { instancePages } from './pages/instances.ts';
 import { loginPages } from './pages/login.ts';
 import { logoutPages } from './pages/logout.ts';
+import { migrationPages } from './pages/migrations.ts';
 import { monitoringPages } from './pages/monitoring.ts';
 import { overviewPages } from './pages/overview.ts';
 import { sectionPages } from './pages/sections.ts';
@@ -62,6 +63,7 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     statusPagePages,
     monitoringPages,
     backupPages,
+    migrationPages,
   ]) {
     app.route('/', pages(ui));
   }
