@@ -5,13 +5,23 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, rmSync } from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { type Actor, localActor } from '../src/auth/index.ts';
+import { generate } from 'otplib';
+import {
+  type Actor,
+  confirmEnrolment,
+  createSession,
+  csrfToken,
+  localActor,
+  startEnrolment,
+} from '../src/auth/index.ts';
 import { isRoostError } from '../src/core/errors.ts';
+import { sessionCookie } from '../src/http/middleware/actor.ts';
 import { createInstance, getInstance, type InstanceDeps } from '../src/instances/index.ts';
-import { apiDepsOf, type RunningRoost } from '../src/main.ts';
+import { apiDepsOf, createAdminAppFor, type RunningRoost } from '../src/main.ts';
 import {
   drpPlan,
   getMigration,
+  listMigrations,
   type Migration,
   type MigrationDeps,
   migrationDepsFrom,
@@ -20,7 +30,14 @@ import {
   startMigration,
 } from '../src/migration/index.ts';
 import { startBind, type TestBind } from './fixtures/bind.ts';
-import { serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
+import { runCli } from './fixtures/cli.ts';
+import {
+  accessDepsOf,
+  serveTestRoost,
+  startTestRoost,
+  type TestRoost,
+  userWithRole,
+} from './fixtures/roost.ts';
 import { serviceUnavailable } from './fixtures/services.ts';
 import { type SwarmNode, swarmNode } from './fixtures/swarm.ts';
 
@@ -186,6 +203,24 @@ describe('migration between runtimes (the disaster recovery plan)', {
       startMigration(migrations, local, { slug: `nobody-${suffix}`, to: 'local' }),
       (error) => isRoostError(error) && error.code === 'not_found',
     );
+    // The same refusals from the command line: exit code 2 and the field named, no stack trace.
+    const cli = (args: string[], stdin?: string) =>
+      runCli(args, {
+        cwd: test.directory,
+        env: { ROOST_DATA_DIR: test.directory },
+        ...(stdin === undefined ? {} : { stdin }),
+      });
+    const bad = await cli(['instance', 'migrate', slug, '--to', 'mars']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /to: expected one of local, swarm/);
+    assert.doesNotMatch(bad.stderr, /at .*\.ts:\d+/);
+    const unknown = await cli(['instance', 'migrate', `nobody-${suffix}`, '--to', 'swarm']);
+    assert.equal(unknown.code, 3, unknown.stderr);
+    const planned = await cli(['drp', 'plan', '--json']);
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.ok(Array.isArray((JSON.parse(planned.stdout) as { instances: unknown[] }).instances));
+    const help = await cli(['instance', 'migrate', '--help']);
+    assert.match(help.stdout.replace(/\s+/g, ' '), /nodes are not modelled yet/);
     const plan = await drpPlan(test.roost, local);
     assert.equal(
       plan.instances.find((entry) => entry.slug === slug),
@@ -214,10 +249,46 @@ describe('migration between runtimes (the disaster recovery plan)', {
     assert.deepEqual(dns().query(`${slug}.${dns().zone}`, 'A'), [address], 'the name still points at swarm');
   });
 
-  it('moves it back to local with the right key', { timeout: 600_000 }, async (t) => {
+  it("moves it back to local from the instance page's button, with the right key", {
+    timeout: 600_000,
+  }, async (t) => {
     if (!ready(t)) return;
     await setDnsKey(test.roost, local, { secret: dns().secret });
-    const done = await migrate('local');
+    // An operator with a complete log-in (second factor enrolled and proved) moves a staging instance.
+    const access = accessDepsOf(test.roost);
+    const user = await userWithRole(test.roost, 'operator');
+    const { secret } = await startEnrolment(access, user);
+    const epoch = Math.floor(test.roost.clock.now().getTime() / 1000);
+    await confirmEnrolment(access, user, { code: await generate({ secret, epoch }) });
+    const session = await createSession(access, {
+      userId: user.id,
+      ip: '127.0.0.1',
+      userAgent: 'test',
+      secondFactorAt: test.roost.clock.now().getTime(),
+    });
+    const app = createAdminAppFor(test.roost);
+    const headers = { cookie: `${sessionCookie}=${session.token}` };
+    const page = await app.request(`http://127.0.0.1/instances/${slug}`, { headers });
+    assert.equal(page.status, 200);
+    const body = await page.text();
+    assert.match(body, /Move to another runtime/);
+    assert.match(body, /<option value="local">local<\/option>/);
+    assert.match(body, /rolled-back/, 'the page lists the earlier migrations');
+    test.clock.advance(1_000);
+    const posted = await app.request(`http://127.0.0.1/instances/${slug}/migrate`, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://127.0.0.1',
+      },
+      body: new URLSearchParams({ _csrf: csrfToken(session.token), to: 'local' }).toString(),
+    });
+    assert.equal(posted.status, 303);
+    assert.match(posted.headers.get('location') ?? '', /notice=migrating/);
+    const [started] = await listMigrations(test.roost, local, { slug });
+    assert.ok(started);
+    const done = await ended(started.id);
     assert.equal(done.state, 'succeeded', done.error ?? '');
     t.diagnostic(`swarm → local: ${done.steps.map((step) => `${step.step} ${step.ms} ms`).join(', ')}`);
     assert.equal(await psql('select count(*) from notes'), '1000');
