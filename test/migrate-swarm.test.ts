@@ -183,6 +183,9 @@ describe('migration between runtimes (the disaster recovery plan)', {
     ]);
     const audit = await test.roost.audit.list({ action: 'instance.migrated', target: instance.id });
     assert.equal(audit.length, 1);
+    // The TSIG secret went to nsupdate on stdin only: not in logs, the report or the audit trail.
+    assert.ok(!test.logs().includes(dns().secret), 'the TSIG secret is in no log');
+    assert.ok(!JSON.stringify([done, audit]).includes(dns().secret));
   });
 
   it('refuses a bad runtime and an unknown instance with clear errors', { timeout: 600_000 }, async (t) => {

@@ -9,7 +9,7 @@ import { isRoostError } from '../core/errors.ts';
 import { createJobs } from '../jobs/index.ts';
 import { createLocalRuntime, createSwarmRuntime } from '../runtime/index.ts';
 import { openStatusDeps } from '../status/test-fixture.ts';
-import { drpPlan, type MigrationDeps, migrationQueue, setDnsKey, startMigration } from './index.ts';
+import { drpPlan, type MigrationDeps, migrationQueue, runDrill, setDnsKey, startMigration } from './index.ts';
 
 const person = (role: 'admin' | 'operator', secondFactorAt: number | null): Actor => ({
   kind: 'user',
@@ -174,5 +174,29 @@ describeEachDialect('starting a migration', (use) => {
     const events = await deps.audit.list({ action: 'dns.key.set' });
     assert.equal(events.length, 1);
     assert.ok(!JSON.stringify(events).includes(secret));
+  });
+
+  it('the monthly drill moves the chosen staging instance to the other runtime, never production', async (t) => {
+    const deps = await open(use, t);
+    if (!deps) return;
+    assert.deepEqual(await runDrill(deps.migrations), { skipped: 'drp.drill is off' });
+    await deps.staging('drill-test');
+    await deps.addInstance('drill-prod');
+    const drill = (instance: string): MigrationDeps => ({
+      ...deps.migrations,
+      config: { ...deps.migrations.config, drp: { drill: { enabled: true, instance, cron: '0 4 1 * *' } } },
+    });
+    await assert.rejects(
+      runDrill(drill('drill-prod')),
+      (error) => isRoostError(error) && error.code === 'invalid_input' && /staging only/.test(error.message),
+    );
+    const started = (await runDrill(drill('drill-test'))) as { migrationId: string; to: string };
+    assert.equal(started.to, 'swarm');
+    const row = await deps.store.db
+      .selectFrom('instance_migrations')
+      .select(['trigger', 'state'])
+      .where('id', '=', started.migrationId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual({ ...row }, { trigger: 'drill', state: 'queued' });
   });
 });
