@@ -139,8 +139,9 @@ class MigrationRun {
     return this.row;
   }
 
+  /** Only the operation's progress line: never the row, so a late callback cannot bring back an old copy. */
   private async progress(message: string): Promise<void> {
-    this.row = await update(this.deps, this.row, {}, message);
+    await update(this.deps, this.row, {}, message);
   }
 
   /** a) a fresh backup through the backup job (or the chosen one), waited for. */
