@@ -43,6 +43,7 @@ import { type SwarmNode, swarmNode } from './fixtures/swarm.ts';
 
 const suffix = Math.random().toString(36).slice(2, 7);
 const slug = `move-${suffix}`;
+const production = `prod-${suffix}`;
 
 describe('migration between runtimes (the disaster recovery plan)', {
   concurrency: false,
@@ -55,6 +56,8 @@ describe('migration between runtimes (the disaster recovery plan)', {
   let deps: InstanceDeps;
   let migrations: MigrationDeps;
   let local: Actor;
+  /** What the server and CLI children are configured with. */
+  let env: Record<string, string>;
 
   function ready(t: TestContext): boolean {
     if ('unavailable' in node) {
@@ -110,7 +113,7 @@ describe('migration between runtimes (the disaster recovery plan)', {
     node = await swarmNode();
     bind = await startBind();
     if ('unavailable' in node || 'unavailable' in bind) return;
-    test = await startTestRoost({
+    env = {
       ROOST_RUNTIME: 'local',
       ROOST_IMAGE_API: node.release.api,
       ROOST_IMAGE_DB: node.release.db,
@@ -119,7 +122,8 @@ describe('migration between runtimes (the disaster recovery plan)', {
       ROOST_DNS_PORT: String(bind.port),
       ROOST_DNS_ZONE: bind.zone,
       ROOST_DNS_KEY_NAME: bind.keyName,
-    });
+    };
+    test = await startTestRoost(env);
     chmodSync(test.directory, 0o711); // the postgres and redis users traverse it to reach their own directories
     served = await serveTestRoost(test); // runs the converge, backup and migration jobs
     deps = apiDepsOf(test.roost);
@@ -130,7 +134,9 @@ describe('migration between runtimes (the disaster recovery plan)', {
 
   after(async () => {
     if (test) {
-      for (const driver of Object.values(test.roost.drivers)) await driver.remove(slug).catch(() => {});
+      for (const driver of Object.values(test.roost.drivers)) {
+        for (const name of [slug, production]) await driver.remove(name).catch(() => {});
+      }
       await served?.stop();
       rmSync(test.directory, { recursive: true, force: true });
     }
@@ -210,7 +216,7 @@ describe('migration between runtimes (the disaster recovery plan)', {
     const cli = (args: string[], stdin?: string) =>
       runCli(args, {
         cwd: test.directory,
-        env: { ROOST_DATA_DIR: test.directory },
+        env: { ...env, ROOST_DATA_DIR: test.directory },
         ...(stdin === undefined ? {} : { stdin }),
       });
     const bad = await cli(['instance', 'migrate', slug, '--to', 'mars']);
@@ -301,5 +307,51 @@ describe('migration between runtimes (the disaster recovery plan)', {
     assert.deepEqual(dns().query(`_http._tcp.${slug}.${dns().zone}`, 'SRV'), [
       `0 0 ${port} ${slug}.${dns().zone}.`,
     ]);
+  });
+
+  it('runs the DRP from the command line: every production instance moved, with a summary', {
+    timeout: 600_000,
+  }, async (t) => {
+    if (!ready(t)) return;
+    const { operation } = await createInstance(deps, local, {
+      slug: production,
+      customer: 'Prod',
+      environment: 'production',
+    });
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const current = (await getInstance(deps, local, { slug: production })).operations.find(
+        (candidate) => candidate.id === operation.id,
+      );
+      if (current?.state === 'succeeded') break;
+      if (current?.state === 'failed') assert.fail(`create failed: ${current.error}`);
+      if (Date.now() > deadline) assert.fail(`create did not end: ${current?.progress}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    test.clock.advance(1_000);
+    const cli = (args: string[]) =>
+      runCli(args, {
+        cwd: test.directory,
+        env: { ...env, ROOST_DATA_DIR: test.directory },
+        timeoutMs: 600_000,
+      });
+    const plan = await cli(['drp', 'plan', '--to', 'swarm', '--json']);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.deepEqual(
+      (JSON.parse(plan.stdout) as { instances: Array<{ slug: string; action: string }> }).instances
+        .filter((entry) => entry.slug === production)
+        .map((entry) => entry.action),
+      ['migrate'],
+    );
+    const run = await cli(['drp', 'run', '--to', 'swarm', '--json']);
+    const summary = JSON.parse(run.stdout) as {
+      instances: Array<{ slug: string; outcome: string; seconds: number }>;
+    };
+    const moved = summary.instances.find((entry) => entry.slug === production);
+    assert.equal(moved?.outcome, 'moved', run.stderr);
+    t.diagnostic(`drp run: ${production} moved in ${moved?.seconds.toFixed(1)} s`);
+    assert.equal((await getInstance(deps, local, { slug: production })).instance.runtime, 'swarm');
+    assert.equal(await test.roost.drivers.local.inspect(production), undefined);
+    assert.deepEqual(dns().query(`${production}.${dns().zone}`, 'A').length, 1);
   });
 });
