@@ -27,8 +27,14 @@ import {
   registerPostmortemMailJobs,
   registerSlaProjectionJobs,
 } from './incidents/index.ts';
-import { type InstanceLifecycleListener, registerInstanceJobs, routedRuntime } from './instances/index.ts';
+import {
+  type InstanceLifecycleListener,
+  type RuntimeKind,
+  registerInstanceJobs,
+  routedRuntime,
+} from './instances/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
+import { migrationDepsFrom, registerDrill, registerMigrationJobs } from './migration/index.ts';
 import { type AlertListener, conditionReporter, type MaintenanceSource } from './monitoring/index.ts';
 import { monitoringLifecycle } from './monitoring/instance-template.ts';
 import { type IncidentSummarySource, registerWeeklyReportJobs } from './monitoring/reports/index.ts';
@@ -73,6 +79,8 @@ export interface Roost {
   jobs: Jobs;
   /** Where tenant stacks run: each call goes to the driver the instance was created on (local or swarm). */
   runtime: Runtime;
+  /** The drivers by name, for a migration that works on both (`src/migration`). */
+  drivers: Record<RuntimeKind, Runtime>;
   /** What other domains set up and erase for each instance (backup keys, monitors, …), in order. */
   lifecycle: InstanceLifecycleListener[];
   /** What status pages read from monitoring: component states now, and check roll-ups for bars and SLA. */
@@ -144,10 +152,11 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     );
     metrics.setQueueDepthSource(() => jobs.depth());
     // Each instance row names its driver; the swarm driver connects only when an instance uses it.
-    const runtime = routedRuntime(store, {
+    const drivers = {
       local: createLocalRuntime({ dataDir: config.dataDir }),
       swarm: createSwarmRuntime({ socketPath: config.runtime.dockerSocket }),
-    });
+    };
+    const runtime = routedRuntime(store, drivers);
     const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
     const printer = createChromiumPrinter();
@@ -167,6 +176,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       audit,
       jobs,
       runtime,
+      drivers,
       // Status pages read monitoring; monitoring honours the status pages' maintenance windows and tells
       // incident timelines about alerts.
       componentHealth: monitorHealth(store),
@@ -220,6 +230,7 @@ export function apiDepsOf(roost: Roost): ApiDeps {
     logger: roost.logger,
     jobs: roost.jobs,
     runtime: roost.runtime,
+    drivers: roost.drivers,
     uptime: roost.uptime,
     alertListeners: roost.alerting.listeners,
     alertMaintenance: roost.alerting.maintenance,
@@ -402,6 +413,13 @@ async function registerWorkers(roost: Roost): Promise<void> {
     incidents: roost.incidents,
     recipients: config.monitoring.reportRecipients,
   });
+  const migrations = migrationDepsFrom({
+    ...apiDepsOf(roost),
+    lifecycle: roost.lifecycle,
+    conditions: roost.conditions,
+  });
+  registerMigrationJobs(migrations);
+  await registerDrill(migrations);
 }
 
 /**

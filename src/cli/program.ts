@@ -9,6 +9,7 @@ import { registerIncidents } from './commands/incidents.ts';
 import { registerInstances } from './commands/instances.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerMigrations } from './commands/migrations.ts';
 import { registerMonitoring } from './commands/monitoring.ts';
 import { registerNodes } from './commands/nodes.ts';
 import { registerServe } from './commands/serve.ts';
@@ -76,5 +77,6 @@ export function createProgram(version: string): Command {
   registerMonitoring(program);
   registerNodes(program);
   registerBackups(program);
+  registerMigrations(program);
   return program;
 }

@@ -47,6 +47,10 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_BACKUP_KEEP_MONTHLY: { key: 'backups.keepMonthly', type: 'number' },
   ROOST_BACKUP_WINDOW_START: { key: 'backups.windowStart' },
   ROOST_BACKUP_WINDOW_END: { key: 'backups.windowEnd' },
+  ROOST_DNS_SERVER: { key: 'dns.server' },
+  ROOST_DNS_PORT: { key: 'dns.port', type: 'number' },
+  ROOST_DNS_ZONE: { key: 'dns.zone' },
+  ROOST_DNS_KEY_NAME: { key: 'dns.keyName' },
 };
 
 export interface LoadOptions {

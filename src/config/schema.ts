@@ -173,6 +173,44 @@ export const configSchema = z
         message: 'backups.target sftp needs backups.sftp (host, user, directory, hostKey)',
       })
       .prefault({}),
+    /**
+     * The name switch of a migration: RFC 2136 updates signed with TSIG (`nsupdate`). Without `server`,
+     * an instance's name is the endpoint recorded on its row. The TSIG secret lives in the vault
+     * (`roost dns key set`), never here.
+     */
+    dns: z
+      .object({
+        server: z.string().min(1).optional(),
+        port: z.number().int().min(1).max(65_535).default(53),
+        /** Instances are named `<slug>.<zone>`. */
+        zone: z
+          .string()
+          .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'a DNS zone name')
+          .default('instances.roost.test'),
+        keyName: z.string().min(1).max(253).default('roost-update'),
+        ttl: z.number().int().min(1).max(86_400).default(60),
+      })
+      .strict()
+      .prefault({}),
+    /** The disaster recovery plan: the monthly migration drill (off by default). */
+    drp: z
+      .object({
+        drill: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** The staging instance the drill moves there and back; required when enabled. */
+            instance: z.string().min(1).optional(),
+            /** Cron expression in `timeZone`; default 04:00 on the first Sunday-ish: the 1st of the month. */
+            cron: z.string().min(9).default('0 4 1 * *'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .refine((drp) => !drp.drill.enabled || drp.drill.instance !== undefined, {
+        message: 'drp.drill.enabled needs drp.drill.instance (a staging instance)',
+      })
+      .prefault({}),
   })
   .strict();
 

@@ -47,6 +47,8 @@ export interface Instance {
   createdAt: Date;
   updatedAt: Date;
   decommissionedAt: Date | null;
+  /** `host:port` the instance's name points at since its last migration (the edge route without DNS). */
+  endpoint?: string | null;
 }
 
 export interface InstanceOperation {
@@ -79,6 +81,7 @@ export function toInstance(row: Selectable<InstanceTable>): Instance {
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
     decommissionedAt: date(row.decommissioned_at),
+    endpoint: row.endpoint ?? null,
   };
 }
 

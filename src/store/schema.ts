@@ -222,6 +222,7 @@ export interface Database {
   instance_contacts: InstanceContactTable;
   incident_alerts: IncidentAlertTable;
   contact_deliveries: ContactDeliveryTable;
+  instance_migrations: InstanceMigrationTable;
 }
 
 export interface InstanceTable {
@@ -250,13 +251,15 @@ export interface InstanceTable {
   created_at: number;
   updated_at: number;
   decommissioned_at: number | null;
+  /** `host:port` the instance's name points at, set by a migration's name switch; null before any. */
+  endpoint: Generated<string | null>;
 }
 
 export interface InstanceOperationTable {
   /** `op_…` */
   id: string;
   instance_id: string;
-  kind: 'create' | 'scale' | 'update' | 'stop' | 'start' | 'restart' | 'rotate' | 'remove';
+  kind: 'create' | 'scale' | 'update' | 'stop' | 'start' | 'restart' | 'rotate' | 'remove' | 'migrate';
   state: 'queued' | 'running' | 'succeeded' | 'failed';
   job_id: string | null;
   /** The last progress line, for people. */
@@ -651,4 +654,32 @@ export interface ContactDeliveryTable {
   entry_id: string;
   contact_id: string;
   sent_at: number;
+}
+
+/** One move of an instance to another runtime (see src/migration). */
+export interface InstanceMigrationTable {
+  /** `mig_…` */
+  id: string;
+  instance_id: string;
+  /** The `instance_operations` row that keeps other operations away while the move runs. */
+  operation_id: string;
+  source: 'local' | 'swarm';
+  target: 'local' | 'swarm';
+  trigger: 'manual' | 'drp' | 'drill';
+  state: 'queued' | 'running' | 'succeeded' | 'rolled-back' | 'failed';
+  /** The last step done: the job resumes after it, or rolls back when it is before the name switch. */
+  step: string;
+  /** `fresh`, `latest` or a backup id. */
+  backup_choice: string;
+  backup_id: string | null;
+  /** `host:port` of the new placement, once provisioned. */
+  endpoint: string | null;
+  /** JSON: `[{ step, ms, at }]`, the report. */
+  report: string;
+  error: string | null;
+  /** JSON: `{ id, label }` of who asked. */
+  requested_by: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
 }

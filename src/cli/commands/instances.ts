@@ -26,6 +26,7 @@ interface InstanceBody {
   lastError: string | null;
   createdAt: string;
   decommissionedAt: string | null;
+  endpoint?: string | null;
 }
 
 interface OperationBody {
@@ -136,6 +137,8 @@ export function registerInstances(program: Command): void {
           ];
           if (shown.lastError) lines.push(`last error: ${shown.lastError}`);
           if (shown.decommissionedAt) lines.push(`decommissioned at ${shown.decommissionedAt}`);
+          if (shown.endpoint)
+            lines.push(`endpoint (the name's target since the last migration): ${shown.endpoint}`);
           if (status) {
             lines.push(`runtime: ${status.state}; api ${status.endpoints.api.join(' ') || '(none)'}`);
             for (const service of status.services ?? [])

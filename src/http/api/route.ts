@@ -5,6 +5,7 @@ import type { Permission } from '../../auth/permissions.ts';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DocumentPrinter } from '../../documents/index.ts';
+import type { RuntimeKind } from '../../instances/index.ts';
 import type { Jobs } from '../../jobs/index.ts';
 import type { AlertListener, MaintenanceSource } from '../../monitoring/alerts/records.ts';
 import type { IncidentSummarySource } from '../../monitoring/reports/index.ts';
@@ -24,6 +25,8 @@ export interface ApiDeps {
   logger: Logger;
   jobs: Jobs;
   runtime: Runtime;
+  /** The runtime drivers by name (migrations work on two at once); built from `config` when absent. */
+  drivers?: Record<RuntimeKind, Runtime>;
   /** Check roll-ups for SLA reports (monitoring); none means no data. */
   uptime?: UptimeSource;
   /** Who hears about alert transitions made by people (acknowledge, resolve): incident timelines. */

@@ -5,6 +5,7 @@ import { banRoutes } from './bans.ts';
 import { contactRoutes } from './contacts.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
+import { migrationRoutes } from './migrations.ts';
 import { monitoringRoutes } from './monitoring.ts';
 import { nodeRoutes } from './nodes.ts';
 import { reportRoutes } from './reports.ts';
@@ -28,4 +29,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...reportRoutes,
   ...nodeRoutes,
   ...backupRoutes,
+  ...migrationRoutes,
 ];

@@ -40,12 +40,14 @@ const instanceSchema = z.object({
   createdAt: timestamp,
   updatedAt: timestamp,
   decommissionedAt: timestamp.nullable(),
+  /** `host:port` the name points at since the last migration (the edge route where no DNS is configured). */
+  endpoint: z.string().nullable().optional(),
 });
 
 const operationSchema = z.object({
   id: z.string(),
   instanceId: z.string(),
-  kind: z.enum(['create', 'scale', 'update', 'stop', 'start', 'restart', 'rotate', 'remove']),
+  kind: z.enum(['create', 'scale', 'update', 'stop', 'start', 'restart', 'rotate', 'remove', 'migrate']),
   state: z.enum(['queued', 'running', 'succeeded', 'failed']),
   jobId: z.string().nullable(),
   progress: z.string().nullable(),

@@ -25,6 +25,7 @@ import type { Ui } from '../context.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
 import { sentence } from './login.ts';
+import { type Migration, migrationPanel, migrationsSection, recentMigrations } from './migrations.ts';
 
 /** Fixed texts shown after a redirect (`?notice=provisioning`); a link cannot make the page say more. */
 const notices = {
@@ -36,6 +37,8 @@ const notices = {
   start: 'Starting the services again; this page follows it.',
   restart: 'Restarting the services, the API one replica at a time; this page follows it.',
   rotate: 'Rotating the secret: a new value is set and the services roll onto it; the value is never shown.',
+  migrating:
+    'The migration has started: backup, new stack, restore and checks run in the background; the instance serves from where it is until the name switch.',
 } as const;
 
 /** One-click operations of the instance page: the route, its button, and what it says. */
@@ -294,7 +297,7 @@ function detailsBody(
   actor: Actor,
   csrf: string | null,
   details: InstanceDetails,
-  options: { notice?: string | undefined; scale?: ScaleForm },
+  options: { notice?: string | undefined; scale?: ScaleForm; migrations?: Migration[] },
 ): Markup {
   const { instance, status, operations } = details;
   const busy = inProgress(operations);
@@ -328,9 +331,11 @@ ${instance.lastError && instance.state === 'failed' ? alert('error', instance.la
   </dl>
 </div>
 ${can(actor, 'instances:write') ? actionsSection(details, csrf, busy, options.scale ?? { replicas: String(instance.replicas) }) : ''}
+${can(actor, 'instances:write') && !busy && (instance.state === 'running' || instance.state === 'degraded') ? migrationPanel(instance, csrf) : ''}
 ${servicesSection(status, instance)}
 <h2>Recent operations</h2>
-${operationsTable(ui, operations)}`;
+${operationsTable(ui, operations)}
+${migrationsSection(ui, options.migrations ?? [])}`;
 }
 
 function confirmBody(slug: string, csrf: string | null, error?: string): Markup {
@@ -383,12 +388,13 @@ ${instanceTable(ui, rows)}`,
     options: { notice?: string | undefined; scale?: ScaleForm } = {},
   ) => {
     const details = await getInstance(ui.deps, actor, { slug });
+    const migrations = await recentMigrations(ui, actor, slug);
     const page = appPage({
       title: details.instance.slug,
       actor,
       csrf,
       current: '/instances',
-      body: detailsBody(ui, actor, csrf, details, options),
+      body: detailsBody(ui, actor, csrf, details, { ...options, migrations }),
     });
     return { page, busy: inProgress(details.operations) !== undefined };
   };
