@@ -4,7 +4,13 @@ import type { Hono } from 'hono';
 import { createAuditLog } from './audit/index.ts';
 import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
-import { type BackupDeps, backupDepsFrom, backupLifecycle, registerBackupJobs } from './backups/index.ts';
+import {
+  type BackupDeps,
+  backupDepsFrom,
+  backupLifecycle,
+  registerBackupJobs,
+  skippingDrillInstances,
+} from './backups/index.ts';
 import type { Config } from './config/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import type { ConditionReporter } from './core/conditions.ts';
@@ -134,11 +140,12 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     });
     const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
-    const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger });
     const alerting = {
       listeners: [alertTimeline({ store, clock, audit, jobs })],
       maintenance: maintenanceWindows(store),
     };
+    const conditions = conditionReporter({ store, clock, audit, logger, ...alerting });
+    const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger, conditions });
     return {
       config,
       logger,
@@ -157,16 +164,20 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       mailer,
       lifecycle: [
         backupLifecycle(backups),
-        monitoringLifecycle({
+        // A restore drill's throw-away instance gets no monitors: it must not page anyone.
+        skippingDrillInstances(
           store,
-          clock,
-          audit,
-          logger,
-          apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
-        }),
+          monitoringLifecycle({
+            store,
+            clock,
+            audit,
+            logger,
+            apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
+          }),
+        ),
       ],
       alerting,
-      conditions: conditionReporter({ store, clock, audit, logger, ...alerting }),
+      conditions,
       backups,
       close: async () => {
         await jobs.stop();

@@ -45,6 +45,7 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_BACKUP_KEEP_MONTHLY: { key: 'backups.keepMonthly', type: 'number' },
   ROOST_BACKUP_WINDOW_START: { key: 'backups.windowStart' },
   ROOST_BACKUP_WINDOW_END: { key: 'backups.windowEnd' },
+  ROOST_BACKUP_DRILLS: { key: 'backups.drills.every' },
 };
 
 export interface LoadOptions {

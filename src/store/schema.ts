@@ -196,6 +196,7 @@ export interface Database {
   erasure_certificates: ErasureCertificateTable;
   backup_keys: BackupKeyTable;
   backups: BackupTable;
+  restore_drills: RestoreDrillTable;
   monitors: MonitorTable;
   check_results: CheckResultTable;
   check_rollups: CheckRollupTable;
@@ -570,4 +571,25 @@ export interface BackupTable {
   started_at: number | null;
   finished_at: number | null;
   pruned_at: number | null;
+}
+
+export interface RestoreDrillTable {
+  /** `drl_…` */
+  id: string;
+  /** The instance whose backup is drilled. */
+  instance_id: string;
+  /** The backup restored; null when the instance had no good backup. */
+  backup_id: string | null;
+  /** The throw-away staging instance's slug, chosen before it is created (unique forever, like slugs). */
+  scratch_slug: string;
+  trigger: 'manual' | 'schedule';
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  job_id: string | null;
+  progress: string | null;
+  /** JSON: `[{ step, ms }]`, each step's duration. */
+  steps: string;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
 }
