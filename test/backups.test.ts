@@ -392,7 +392,7 @@ describe('backups on the local runtime', () => {
       );
       const gone = await getInstance(deps, local, { slug: into });
       assert.equal(gone.instance.state, 'decommissioned');
-      assert.equal(await test.roost.runtime.inspect(into), null);
+      assert.equal(await test.roost.runtime.inspect(into), undefined, 'nothing of the stack is left');
     } finally {
       await test.roost.store.db
         .updateTable('backups')
@@ -472,7 +472,7 @@ describe('backups on the local runtime', () => {
         .executeTakeFirstOrThrow();
       assert.equal(row.state, 'decommissioned');
       assert.equal(row.environment, 'staging');
-      assert.equal(await test.roost.runtime.inspect(scratch), null);
+      assert.equal(await test.roost.runtime.inspect(scratch), undefined);
       const { db } = test.roost.store;
       assert.deepEqual(
         await db.selectFrom('monitors').select('id').where('instance_id', '=', row.id).execute(),
@@ -557,6 +557,20 @@ describe('backups on the local runtime', () => {
         [admin.label, 'denied'],
         [admin.label, 'ok'],
       ],
+    );
+    // Nor into a new production instance: refused before anything is created.
+    const intoProduction = uniqueSlug('bkp');
+    await assert.rejects(
+      restoreBackup(backups, operator, { slug, into: intoProduction, environment: 'production' }),
+      (error) => isRoostError(error, 'forbidden'),
+    );
+    assert.equal(
+      await test.roost.store.db
+        .selectFrom('instances')
+        .select('id')
+        .where('slug', '=', intoProduction)
+        .executeTakeFirst(),
+      undefined,
     );
     // A production row of its own: the refusal comes before any runtime work.
     await test.roost.store.db
@@ -746,8 +760,15 @@ describe('backups on the local runtime', () => {
     assert.notEqual(alert.state, 'resolved');
     assert.match(alert.summary, /failed after every attempt: cannot reach the backup node/);
     // The next good backup resolves it.
-    const next = await finished((await runBackup(backups, local, { slug })).id);
-    assert.equal(next.state, 'succeeded');
+    // Its time is the test clock's, the same as earlier backups of the day: retention may prune it at once.
+    const queued = await runBackup(backups, local, { slug });
+    const next = await until(`backup ${queued.id}`, async () => {
+      const found = (await listBackups(backups, local, { slug, includePruned: true })).find(
+        (b) => b.id === queued.id,
+      );
+      return found && found.state !== 'queued' && found.state !== 'running' ? found : undefined;
+    });
+    assert.ok(next.state === 'succeeded' || next.state === 'pruned', `${next.state}: ${next.error}`);
     assert.equal((await alertOf())?.state, 'resolved');
   });
 
