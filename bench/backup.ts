@@ -20,6 +20,7 @@ import {
   backupFolder,
   createLocalTarget,
   generateInstanceKey,
+  openPostgresSnapshot,
   streamRestore,
   verifyBackupFiles,
   writeBackup,
@@ -82,7 +83,21 @@ try {
     rowCounts: async () => ({
       'public.pgbench_accounts': Number(psql(source, 'select count(*) from pgbench_accounts')),
     }),
-    dump: () => startCommand(path.join(bin, 'pg_dump'), ['-Fc', '-Z0', '-d', source], { env, cwd: scratch }),
+    dump: (_slug, options) =>
+      startCommand(
+        path.join(bin, 'pg_dump'),
+        ['-Fc', '-Z0', ...(options?.snapshot ? [`--snapshot=${options.snapshot}`] : []), '-d', source],
+        { env, cwd: scratch },
+      ),
+    // As the real engine: every table counted in the dump's own snapshot, while the dump runs.
+    openSnapshot: () =>
+      openPostgresSnapshot(() =>
+        startCommand(
+          path.join(bin, 'psql'),
+          ['-X', '-A', '-t', '-q', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d', source],
+          { env, cwd: scratch },
+        ),
+      ),
     restore: () =>
       startCommand(
         path.join(bin, 'pg_restore'),

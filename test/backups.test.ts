@@ -326,9 +326,12 @@ describe('backups on the local runtime', () => {
 
   it('restores into a new instance with the source key, verifies it, and leaves the source alone', async () => {
     const into = uniqueSlug('bki');
+    // The newest good backup is now the safety backup (10 items): name the first one (1000 items).
+    const original = (await listBackups(backups, local, { slug })).find((b) => b.trigger === 'manual');
+    assert.ok(original);
     await psql("insert into items values (7000, 'only in the source')");
     try {
-      const report = await restoreBackup(backups, local, { slug, into });
+      const report = await restoreBackup(backups, local, { slug, into, backupId: original.id });
       assert.equal(report.restoredInto, into);
       assert.equal(report.rowCounts.match, true);
       assert.equal(report.status?.ok, true, report.status?.detail ?? 'no status');
@@ -494,8 +497,11 @@ describe('backups on the local runtime', () => {
     }
     const history = await listDrills(backups, local, { slug });
     assert.deepEqual(
-      history.slice(0, 2).map((entry) => entry.id),
-      [drill.id, failed.id],
+      history
+        .slice(0, 2)
+        .map((entry) => entry.id)
+        .sort(),
+      [drill.id, failed.id].sort(),
     );
     // The drill schedule: weekly, in the backup window shifted by two hours (still out of hours).
     const schedule = await test.roost.store.db

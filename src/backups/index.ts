@@ -8,8 +8,8 @@ export {
   runDrillJob,
   startDrill,
 } from './drills.ts';
-export { postgresEngine } from './engines/postgres.ts';
-export type { BackupEngine } from './engines/types.ts';
+export { openPostgresSnapshot, postgresEngine } from './engines/postgres.ts';
+export type { BackupEngine, EngineSnapshot } from './engines/types.ts';
 export { exportBackupKey } from './export-backup-key.ts';
 export { ensureInstanceKey, findInstanceKey, generateInstanceKey, type InstanceKey } from './keys.ts';
 export { backupLifecycle, isDrillInstance, skippingDrillInstances } from './lifecycle.ts';
