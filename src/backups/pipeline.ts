@@ -54,7 +54,9 @@ export async function writeBackup(input: BackupInput): Promise<BackupManifest> {
   const { instance, engine, target, clock, key } = input;
   const folder = backupFolder(instance.slug, input.backupId);
   const started = clock.now();
-  const engineVersion = await engine.version(instance.slug);
+  // The version query runs beside the dump rather than before it.
+  const versionQuery = engine.version(instance.slug);
+  versionQuery.catch(() => {}); // awaited below
   let rowCounts: Record<string, number>;
   let database: Omit<ManifestFile, 'name' | 'content'>;
   if (engine.openSnapshot) {
@@ -75,6 +77,7 @@ export async function writeBackup(input: BackupInput): Promise<BackupManifest> {
     input.onProgress?.('dumping the database');
     database = await streamDump(input, folder);
   }
+  const engineVersion = await versionQuery;
   input.onProgress?.('storing the configuration and secrets, encrypted');
   const document = await encryptToTarget(
     key.publicKey,
