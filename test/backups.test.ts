@@ -624,6 +624,27 @@ describe('backups on the local runtime', () => {
       });
       assert.notEqual(refused.code, 0);
       assert.match(refused.stderr, /confirm with the instance's slug/);
+      const unconfirmed = await runCli(['backup', 'restore', slug], { cwd: scratch.path, env });
+      assert.notEqual(unconfirmed.code, 0);
+      assert.match(unconfirmed.stderr, /--confirm .*, or restore --into a new instance/);
+      const drill = await runCli(['backup', 'drill', 'run', slug], {
+        cwd: scratch.path,
+        env,
+        timeoutMs: 300_000,
+      });
+      assert.equal(drill.code, 0, drill.stderr);
+      assert.match(
+        drill.stdout,
+        new RegExp(`^restore drill drl_\\w+ of ${slug} succeeded\n  verifying checksums: \\d+ ms`),
+      );
+      assert.match(
+        drill.stderr,
+        /^queued: queued\n(.*\n)*running: provisioning drill-[a-z0-9]+\n(.*\n)*succeeded: done: restored, verified and removed\n$/,
+      );
+      const drills = await runCli(['backup', 'drill', 'list', slug], { cwd: scratch.path, env });
+      assert.equal(drills.code, 0, drills.stderr);
+      assert.match(drills.stdout, /DRILL\s+INSTANCE\s+STATE/);
+      assert.match(drills.stdout, new RegExp(`drl_\\w+\\s+${slug}\\s+succeeded\\s+manual`));
     } finally {
       scratch.remove();
     }
