@@ -283,6 +283,11 @@ describe('backups on the local runtime', () => {
     await assert.rejects(restoreBackup(backups, local, { slug, confirm: 'nope' }), (error) =>
       isRoostError(error, 'invalid_input'),
     );
+    await assert.rejects(
+      restoreBackup(backups, local, { slug, confirm: slug, environment: 'production' }),
+      (error) =>
+        isRoostError(error, 'invalid_input') && /^environment: only for a restore into/.test(error.message),
+    );
   });
 
   it('does not restore when the safety backup cannot be taken', async () => {
@@ -676,6 +681,8 @@ describe('backups on the local runtime', () => {
     assert.match(body, /data-state="succeeded"/);
     assert.match(body, /checksums verified/);
     assert.match(body, /Back up now/);
+    assert.match(body, /data-drill-state="succeeded"/, 'the drills history is on the page');
+    assert.doesNotMatch(body, new RegExp(`id="drill-failed-${slug}"`));
     const before = new Set((await listBackups(backups, local, { slug })).map((backup) => backup.id));
     const posted = await app.request(`http://127.0.0.1/backups/${slug}/run`, {
       method: 'POST',
@@ -702,6 +709,34 @@ describe('backups on the local runtime', () => {
     });
     assert.ok(ended.state === 'succeeded' || ended.state === 'pruned', `${ended.state}: ${ended.error}`);
     assert.ok(ended.manifest);
+    // The latest drill failed: the page warns.
+    const failedDrill = `drl_zzfailed${Math.random().toString(36).slice(2, 8)}`;
+    const later = test.roost.clock.now().getTime() + 60_000;
+    await test.roost.store.db
+      .insertInto('restore_drills')
+      .values({
+        id: failedDrill,
+        instance_id: instanceId,
+        backup_id: null,
+        scratch_slug: `drill-${failedDrill.slice(4)}`,
+        trigger: 'schedule',
+        state: 'failed',
+        job_id: null,
+        progress: 'failed',
+        steps: '[]',
+        error: 'the backup node did not answer',
+        created_at: later,
+        started_at: later,
+        finished_at: later,
+      })
+      .execute();
+    try {
+      const warned = await (await app.request('http://127.0.0.1/backups', { headers })).text();
+      assert.match(warned, new RegExp(`id="drill-failed-${slug}"`));
+      assert.match(warned, /The latest restore drill failed: the backup node did not answer/);
+    } finally {
+      await test.roost.store.db.deleteFrom('restore_drills').where('id', '=', failedDrill).execute();
+    }
     const refused = await app.request('http://127.0.0.1/backups', {
       headers: { cookie: `${sessionCookie}=${await sessionOf('viewer')}` },
     });

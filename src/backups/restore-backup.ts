@@ -89,6 +89,11 @@ export async function restoreBackup(
       `restoring replaces the data of ${slug}: confirm with the instance's slug (or restore --into a new instance)`,
       { field: 'confirm' },
     );
+  for (const field of ['environment', 'runtime'] as const)
+    if (into === undefined && parsed[field] !== undefined)
+      throw new RoostError('invalid_input', `${field}: only for a restore into a new instance (into)`, {
+        field,
+      });
   if (into !== undefined && into === slug)
     throw new RoostError('invalid_input', 'into: name a new instance, not the source', { field: 'into' });
   if (into === undefined && (instance.state === 'decommissioned' || instance.state === 'decommissioning'))
