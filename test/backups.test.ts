@@ -38,8 +38,9 @@ import type { JobRecord } from '../src/jobs/index.ts';
 import { createAdminAppFor } from '../src/main.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { createRunningInstance, instanceSetup, operationSettled, uniqueSlug } from './fixtures/instances.ts';
-import { freePort } from './fixtures/postgres.ts';
 import { accessDepsOf, startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
+import { serviceUnavailable } from './fixtures/services.ts';
+import { sshdUnavailable, startSshd } from './fixtures/sshd.ts';
 import { until } from './fixtures/wait.ts';
 
 const slug = uniqueSlug('bk');
@@ -743,20 +744,29 @@ describe('backups on the local runtime', () => {
     assert.equal(refused.status, 403, 'viewers do not read backups');
   });
 
-  it('retries when the backup node is unreachable, then fails and prunes nothing', async () => {
-    const closedPort = await freePort();
+  it('retries when the backup node is unreachable (its sshd stopped), then fails, alerts and prunes nothing', async (t) => {
+    const reason = sshdUnavailable();
+    if (reason) {
+      serviceUnavailable(t, 'sshd', reason);
+      return;
+    }
+    // A real backup node that accepts Roost's key, then goes down.
+    const sshd = await startSshd();
+    const { publicKey, privateKey } = await installationSshKey(test.roost.vault);
+    sshd.authorize(publicKey);
     const unreachable: BackupDeps = {
       ...backups,
       target: createSftpTarget({
-        host: '127.0.0.1',
-        port: closedPort,
-        username: 'nobody',
-        directory: '/backups',
-        hostKeyFingerprint: `SHA256:${'A'.repeat(43)}`,
-        privateKey: async () => (await installationSshKey(test.roost.vault)).privateKey,
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.username,
+        directory: sshd.directory,
+        hostKeyFingerprint: sshd.hostKeyFingerprint(),
+        privateKey,
         readyTimeoutMs: 5_000,
       }),
     };
+    await sshd.stop();
     const good = async () =>
       (await listBackups(backups, local, { slug, includePruned: true }))
         .filter((b) => b.state === 'succeeded')
@@ -805,7 +815,7 @@ describe('backups on the local runtime', () => {
     assert.equal(row?.state, 'failed');
     assert.match(
       row?.error ?? '',
-      /cannot reach the backup node sftp:\/\/nobody@127\.0\.0\.1:\d+\/backups: connect ECONNREFUSED/,
+      /cannot reach the backup node sftp:\/\/roost-backup-test@127\.0\.0\.1:\d+\/backups: connect ECONNREFUSED/,
     );
     assert.deepEqual(await good(), goodBefore, 'nothing pruned');
     const [failed] = await test.roost.audit.list({ action: 'backup.failed', target: instanceId });
