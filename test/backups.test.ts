@@ -710,6 +710,32 @@ describe('backups on the local runtime', () => {
     });
     assert.ok(ended.state === 'succeeded' || ended.state === 'pruned', `${ended.state}: ${ended.error}`);
     assert.ok(ended.manifest);
+    // "Run a restore drill" queues one; it runs in the background (here, in this process's workers).
+    const drillsBefore = new Set((await listDrills(backups, local, { slug })).map((drill) => drill.id));
+    const drillPosted = await app.request(`http://127.0.0.1/backups/${slug}/drill`, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://127.0.0.1',
+      },
+      body: new URLSearchParams({ _csrf: csrfToken(token) }).toString(),
+    });
+    assert.equal(drillPosted.status, 303);
+    assert.match(drillPosted.headers.get('location') ?? '', /notice=drill/);
+    const [uiDrill] = (await listDrills(backups, local, { slug })).filter(
+      (drill) => !drillsBefore.has(drill.id),
+    );
+    assert.ok(uiDrill);
+    const uiDrillEnded = await until(
+      `drill ${uiDrill.id}`,
+      async () => {
+        const drill = await getDrill(backups, local, uiDrill.id);
+        return drill.state === 'succeeded' || drill.state === 'failed' ? drill : undefined;
+      },
+      300_000,
+    );
+    assert.equal(uiDrillEnded.state, 'succeeded', uiDrillEnded.error ?? '');
     // The latest drill failed: the page warns.
     const failedDrill = `drl_zzfailed${Math.random().toString(36).slice(2, 8)}`;
     const later = test.roost.clock.now().getTime() + 60_000;

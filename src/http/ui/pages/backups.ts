@@ -8,6 +8,7 @@ import {
   listDrills,
   type RestoreDrill,
   runBackup,
+  startDrill,
 } from '../../../backups/index.ts';
 import { isRoostError } from '../../../core/errors.ts';
 import { type Instance, listInstances } from '../../../instances/index.ts';
@@ -30,6 +31,8 @@ const tone: Record<Backup['state'], string> = {
 const notices = {
   queued: 'The backup is queued. It runs in the background; reload this page to follow it.',
   busy: 'A backup of this instance is already under way.',
+  drill:
+    'The restore drill is queued: a throw-away instance is made, restored, checked and removed; reload this page to follow it.',
 } as const;
 
 const size = (bytes: number | null): string =>
@@ -116,7 +119,8 @@ async function instanceSection(
   const drills = await listDrills(ui.deps, actor, { slug: instance.slug, limit: 5 });
   const runForm =
     can(actor, 'backups:write') && instance.state !== 'decommissioned'
-      ? html`<form method="post" action="/backups/${instance.slug}/run" class="inline">${csrfField(csrf)}<button type="submit" class="button small">Back up now</button></form>`
+      ? html`<form method="post" action="/backups/${instance.slug}/run" class="inline">${csrfField(csrf)}<button type="submit" class="button small">Back up now</button></form>
+  <form method="post" action="/backups/${instance.slug}/drill" class="inline">${csrfField(csrf)}<button type="submit" class="button small secondary">Run a restore drill</button></form>`
       : html``;
   return html`<section class="panel" id="backups-${instance.slug}" aria-labelledby="heading-${instance.slug}">
   <h2 id="heading-${instance.slug}"><a href="/instances/${instance.slug}">${instance.slug}</a> <span class="muted">${instance.customer}, ${instance.environment}</span></h2>
@@ -159,6 +163,15 @@ ${instances.length === 0 ? html`<p class="empty panel">There are no instances to
       throw error;
     }
     return seeOther(context, `/backups?notice=queued#backups-${encodeURIComponent(slug)}`);
+  });
+
+  app.post('/backups/:slug/drill', ui.page('backups:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const slug = context.req.param('slug');
+    await startDrill(backupDepsFrom(ui.deps), actor, { slug });
+    return seeOther(context, `/backups?notice=drill#backups-${encodeURIComponent(slug)}`);
   });
 
   return app;
