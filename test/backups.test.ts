@@ -335,6 +335,10 @@ describe('backups on the local runtime', () => {
     // The newest good backup is now the safety backup (10 items): name the first one (1000 items).
     const original = (await listBackups(backups, local, { slug })).find((b) => b.trigger === 'manual');
     assert.ok(original);
+    await assert.rejects(
+      restoreBackup(backups, local, { slug, into: 'Not_A_Slug' }),
+      (error) => isRoostError(error, 'invalid_input') && /^into: a DNS-safe slug/.test(error.message),
+    );
     await psql("insert into items values (7000, 'only in the source')");
     try {
       const report = await restoreBackup(backups, local, { slug, into, backupId: original.id });

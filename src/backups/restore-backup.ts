@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type Actor, authorize, requireFreshSecondFactor } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { describeError, RoostError } from '../core/errors.ts';
+import { instanceSlugPattern } from '../instances/index.ts';
 import { environments } from '../runtime/index.ts';
 import type { InstanceTable } from '../store/index.ts';
 import type { BackupDeps } from './deps.ts';
@@ -26,7 +27,10 @@ const restoreBackupInput = z.object({
   /** Into the same instance: restoring replaces its data, so the caller confirms with the slug. */
   confirm: z.string().optional(),
   /** A NEW instance to provision and restore into (same customer); the source is left untouched. */
-  into: slugField.optional(),
+  into: z
+    .string()
+    .regex(instanceSlugPattern, 'a DNS-safe slug: 3 to 32 characters, a-z, 0-9 and -, starting with a letter')
+    .optional(),
   /** Of the new instance; default `staging`. */
   environment: z.enum(environments).optional(),
   /** Of the new instance; default the source's runtime. */
