@@ -11,15 +11,17 @@
  *            `pg_restore` of an uncompressed custom-format dump.
  * Run: `node bench/backup.ts`. Last line: `ratio: X`, Roost backup time ÷ shell pipeline time (medians).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   type BackupEngine,
   backupFolder,
   createLocalTarget,
   generateInstanceKey,
+  openPostgresSnapshot,
   streamRestore,
   verifyBackupFiles,
   writeBackup,
@@ -29,6 +31,7 @@ import type { Instance } from '../src/instances/index.ts';
 import { startCommand } from '../src/runtime/local/exec.ts';
 import { startPostgres } from '../test/fixtures/postgres.ts';
 
+const run = promisify(execFile);
 const scale = Number(process.env.BENCH_BACKUP_SCALE ?? 27);
 const rounds = Number(process.env.BENCH_BACKUP_ROUNDS ?? 3);
 const bin = '/usr/lib/postgresql/15/bin';
@@ -78,11 +81,31 @@ try {
     name: 'postgres',
     dumpFile: 'database.dump.zst.gpg',
     restoreHint: '',
-    version: async () => psql(source, 'show server_version'),
+    // Asynchronous like the real engine's (a synchronous call here would block the dump from starting).
+    version: async () =>
+      (
+        await run(path.join(bin, 'psql'), ['-X', '-A', '-t', '-d', source, '-c', 'show server_version'], {
+          env,
+        })
+      ).stdout.trim(),
     rowCounts: async () => ({
       'public.pgbench_accounts': Number(psql(source, 'select count(*) from pgbench_accounts')),
     }),
-    dump: () => startCommand(path.join(bin, 'pg_dump'), ['-Fc', '-Z0', '-d', source], { env, cwd: scratch }),
+    dump: (_slug, options) =>
+      startCommand(
+        path.join(bin, 'pg_dump'),
+        ['-Fc', '-Z0', ...(options?.snapshot ? [`--snapshot=${options.snapshot}`] : []), '-d', source],
+        { env, cwd: scratch },
+      ),
+    // As the real engine: every table counted in the dump's own snapshot, while the dump runs.
+    openSnapshot: () =>
+      openPostgresSnapshot(() =>
+        startCommand(
+          path.join(bin, 'psql'),
+          ['-X', '-A', '-t', '-q', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d', source],
+          { env, cwd: scratch },
+        ),
+      ),
     restore: () =>
       startCommand(
         path.join(bin, 'pg_restore'),

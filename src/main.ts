@@ -5,7 +5,13 @@ import type { Hono } from 'hono';
 import { createAuditLog } from './audit/index.ts';
 import type { AuditLog } from './audit/types.ts';
 import { csrfToken, resolveSession, resolveToken } from './auth/index.ts';
-import { type BackupDeps, backupDepsFrom, backupLifecycle, registerBackupJobs } from './backups/index.ts';
+import {
+  type BackupDeps,
+  backupDepsFrom,
+  backupLifecycle,
+  registerBackupJobs,
+  skippingDrillInstances,
+} from './backups/index.ts';
 import type { Config } from './config/index.ts';
 import { contactsLifecycle } from './contacts/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
@@ -160,11 +166,12 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
     const { host: smtpHost, ...smtp } = config.smtp;
     const mailer = smtpHost ? createSmtpMailer({ host: smtpHost, ...smtp }) : undefined;
     const printer = createChromiumPrinter();
-    const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger });
     const alerting = {
       listeners: [alertTimeline({ store, clock, audit, jobs })],
       maintenance: maintenanceWindows(store),
     };
+    const conditions = conditionReporter({ store, clock, audit, logger, ...alerting });
+    const backups = backupDepsFrom({ config, store, vault, clock, audit, jobs, runtime, logger, conditions });
     return {
       config,
       logger,
@@ -185,16 +192,20 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       lifecycle: [
         backupLifecycle(backups),
         contactsLifecycle(store),
-        monitoringLifecycle({
+        // A restore drill's throw-away instance gets no monitors: it must not page anyone.
+        skippingDrillInstances(
           store,
-          clock,
-          audit,
-          logger,
-          apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
-        }),
+          monitoringLifecycle({
+            store,
+            clock,
+            audit,
+            logger,
+            apiEndpoints: async (slug) => (await runtime.inspect(slug))?.endpoints.api ?? [],
+          }),
+        ),
       ],
       alerting,
-      conditions: conditionReporter({ store, clock, audit, logger, ...alerting }),
+      conditions,
       incidents: incidentSummaries(store),
       printer,
       backups,

@@ -3,58 +3,47 @@
 // checksum refusal, access rules, 25 days of scheduled backups under a manual clock, decommission.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generate } from 'otplib';
-import {
-  type Actor,
-  confirmEnrolment,
-  createSession,
-  csrfToken,
-  localActor,
-  startEnrolment,
-} from '../src/auth/index.ts';
+import { type Actor, confirmEnrolment, createSession, csrfToken, startEnrolment } from '../src/auth/index.ts';
 import {
   type Backup,
   type BackupDeps,
   createSftpTarget,
   exportBackupKey,
   findInstanceKey,
+  getDrill,
   installationSshKey,
   listBackups,
+  listDrills,
   manifestFile,
+  type RestoreDrill,
   registerBackupJobs,
   restoreBackup,
   runBackup,
   runBackupJob,
+  startDrill,
 } from '../src/backups/index.ts';
 import { isRoostError } from '../src/core/errors.ts';
 import { sessionCookie } from '../src/http/middleware/actor.ts';
 import {
-  createInstance,
   decommissionInstance,
   getCertificate,
   getInstance,
   type InstanceDeps,
-  registerInstanceJobs,
 } from '../src/instances/index.ts';
 import type { JobRecord } from '../src/jobs/index.ts';
-import { apiDepsOf, createAdminAppFor } from '../src/main.ts';
+import { createAdminAppFor } from '../src/main.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
-import { freePort } from './fixtures/postgres.ts';
+import { createRunningInstance, instanceSetup, operationSettled, uniqueSlug } from './fixtures/instances.ts';
 import { accessDepsOf, startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
+import { serviceUnavailable } from './fixtures/services.ts';
+import { sshdUnavailable, startSshd } from './fixtures/sshd.ts';
 import { until } from './fixtures/wait.ts';
 
-const slug = `bk-${Math.random().toString(36).slice(2, 8)}`;
+const slug = uniqueSlug('bk');
 const day = 24 * 60 * 60 * 1000;
 
 describe('backups on the local runtime', () => {
@@ -99,12 +88,9 @@ describe('backups on the local runtime', () => {
 
   before(async () => {
     test = await startTestRoost();
-    chmodSync(test.directory, 0o711); // the postgres and redis users traverse it to reach their own directories
-    deps = { ...apiDepsOf(test.roost), lifecycle: test.roost.lifecycle };
+    ({ deps, local } = instanceSetup(test));
     backups = test.roost.backups;
     backupRoot = path.join(test.directory, 'backups');
-    local = localActor(test.roost.clock);
-    registerInstanceJobs(deps);
     registerBackupJobs(backups);
     test.roost.jobs.start();
   });
@@ -117,18 +103,12 @@ describe('backups on the local runtime', () => {
   });
 
   it('makes an OpenPGP key pair and a daily schedule when the instance is provisioned, once', async () => {
-    const { instance, operation } = await createInstance(deps, local, {
+    const { instance } = await createRunningInstance(deps, local, {
       slug,
       customer: 'Acme',
       environment: 'staging',
     });
     instanceId = instance.id;
-    await until('provisioning', async () => {
-      const details = await getInstance(deps, local, { slug });
-      const op = details.operations.find((candidate) => candidate.id === operation.id);
-      if (op?.state === 'failed') assert.fail(`provisioning failed: ${op.error}`);
-      return op?.state === 'succeeded' ? true : undefined;
-    });
     const key = await findInstanceKey(test.roost.store.db, instanceId);
     assert.ok(key);
     assert.match(key.fingerprint, /^[0-9A-F]{40}$/);
@@ -271,13 +251,279 @@ describe('backups on the local runtime', () => {
 
   it('restores automatically into the instance and checks the row counts', async () => {
     await psql('delete from items where id > 10; drop table notes');
-    const report = await restoreBackup(backups, local, { slug, confirm: slug });
+    const progress: string[] = [];
+    const report = await restoreBackup(backups, local, { slug, confirm: slug }, (step) =>
+      progress.push(step),
+    );
     assert.equal(report.rowCounts.match, true);
+    assert.equal(report.restoredInto, slug);
     assert.equal(await psql('select count(*) from items'), '1000');
     assert.equal(await psql('select count(*) from notes'), '2');
+    assert.equal(report.status?.ok, true, report.status?.detail ?? 'no status');
+    assert.match(report.status?.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/status$/);
+    assert.deepEqual(
+      report.steps.map((step) => step.step),
+      [
+        'verifying checksums',
+        'backing up the current data (safety backup)',
+        'restoring the database',
+        'comparing row counts',
+        "checking the app's /status",
+      ],
+    );
+    assert.deepEqual(
+      progress,
+      report.steps.map((step) => step.step),
+    );
+    // The safety backup is a normal, verified backup of the data the restore replaced (10 items, no notes).
+    const safety = (await listBackups(backups, local, { slug })).find((b) => b.id === report.safetyBackupId);
+    assert.equal(safety?.trigger, 'safety');
+    assert.equal(safety?.state, 'succeeded');
+    assert.equal(safety?.manifest?.rowCounts['public.items'], 10);
+    assert.equal(safety?.manifest?.rowCounts['public.notes'], undefined);
     await assert.rejects(restoreBackup(backups, local, { slug, confirm: 'nope' }), (error) =>
       isRoostError(error, 'invalid_input'),
     );
+    await assert.rejects(
+      restoreBackup(backups, local, { slug, confirm: slug, environment: 'production' }),
+      (error) =>
+        isRoostError(error, 'invalid_input') && /^environment: only for a restore into/.test(error.message),
+    );
+  });
+
+  it('does not restore when the safety backup cannot be taken', async () => {
+    const original = (await listBackups(backups, local, { slug })).find((b) => b.trigger === 'manual');
+    assert.ok(original);
+    await psql("insert into items values (6000, 'not backed up')");
+    // A backup already under way: the safety backup is refused, so the restore must not start.
+    const now = test.roost.clock.now().getTime();
+    const busy = `bkp_busy${Math.random().toString(36).slice(2, 8)}`;
+    await test.roost.store.db
+      .insertInto('backups')
+      .values({
+        id: busy,
+        instance_id: instanceId,
+        state: 'running',
+        trigger: 'manual',
+        target: backups.target.description,
+        job_id: null,
+        bytes: null,
+        sha256: null,
+        manifest: null,
+        progress: 'running',
+        error: null,
+        created_at: now,
+        started_at: now,
+        finished_at: null,
+        pruned_at: null,
+      })
+      .execute();
+    try {
+      await assert.rejects(
+        restoreBackup(backups, local, { slug, confirm: slug, backupId: original.id }),
+        (error) => isRoostError(error, 'conflict') && /already under way/.test(error.message),
+      );
+      assert.equal(await psql('select count(*) from items'), '1001', 'the database was not touched');
+    } finally {
+      await test.roost.store.db.deleteFrom('backups').where('id', '=', busy).execute();
+      await psql('delete from items where id = 6000');
+    }
+  });
+
+  it('restores into a new instance with the source key, verifies it, and leaves the source alone', async () => {
+    const into = uniqueSlug('bki');
+    // The newest good backup is now the safety backup (10 items): name the first one (1000 items).
+    const original = (await listBackups(backups, local, { slug })).find((b) => b.trigger === 'manual');
+    assert.ok(original);
+    await assert.rejects(
+      restoreBackup(backups, local, { slug, into: 'Not_A_Slug' }),
+      (error) => isRoostError(error, 'invalid_input') && /^into: a DNS-safe slug/.test(error.message),
+    );
+    await psql("insert into items values (7000, 'only in the source')");
+    try {
+      const report = await restoreBackup(backups, local, { slug, into, backupId: original.id });
+      assert.equal(report.restoredInto, into);
+      assert.equal(report.rowCounts.match, true);
+      assert.equal(report.status?.ok, true, report.status?.detail ?? 'no status');
+      assert.equal(report.safetyBackupId, undefined, 'nothing is replaced, so no safety backup');
+      assert.deepEqual(
+        report.steps.map((step) => step.step),
+        [
+          'verifying checksums',
+          `provisioning ${into}`,
+          'restoring the database',
+          'comparing row counts',
+          "checking the app's /status",
+        ],
+      );
+      const details = await getInstance(deps, local, { slug: into });
+      assert.equal(details.instance.customer, 'Acme');
+      assert.equal(details.instance.environment, 'staging');
+      assert.equal(details.instance.runtime, 'local');
+      const count = await test.roost.runtime.exec(into, 'db', [
+        'psql',
+        '-X',
+        '-A',
+        '-t',
+        '-c',
+        'select count(*) from items',
+      ]);
+      assert.equal(count.stdout.trim(), '1000');
+      assert.equal(await psql('select count(*) from items'), '1001', 'the source is untouched');
+      await assert.rejects(restoreBackup(backups, local, { slug, into }), (error) =>
+        isRoostError(error, 'conflict'),
+      );
+    } finally {
+      await psql('delete from items where id = 7000');
+      const { operation } = await decommissionInstance(deps, local, { slug: into });
+      await operationSettled(deps, local, into, operation.id);
+    }
+  });
+
+  it('decommissions the new instance when the restore into it fails, and says which step failed', async () => {
+    const into = uniqueSlug('bkf');
+    const [latest] = await listBackups(backups, local, { slug });
+    assert.ok(latest?.manifest);
+    // A manifest whose row counts the dump cannot match: the checksums pass, the verification fails.
+    const wrong = {
+      ...latest.manifest,
+      rowCounts: { ...latest.manifest.rowCounts, 'public.items': 999_999 },
+    };
+    await test.roost.store.db
+      .updateTable('backups')
+      .set({ manifest: JSON.stringify(wrong) })
+      .where('id', '=', latest.id)
+      .execute();
+    try {
+      await assert.rejects(
+        restoreBackup(backups, local, { slug, into, backupId: latest.id }),
+        (error) =>
+          isRoostError(error) &&
+          new RegExp(
+            `restore into ${into} failed while restoring and verifying: .*row counts differ.*; it was decommissioned`,
+          ).test(error.message),
+      );
+      const gone = await getInstance(deps, local, { slug: into });
+      assert.equal(gone.instance.state, 'decommissioned');
+      assert.equal(await test.roost.runtime.inspect(into), undefined, 'nothing of the stack is left');
+    } finally {
+      await test.roost.store.db
+        .updateTable('backups')
+        .set({ manifest: JSON.stringify(latest.manifest) })
+        .where('id', '=', latest.id)
+        .execute();
+    }
+  });
+
+  it('runs restore drills: a throw-away instance restored, verified, removed; a failure alerts until the next good drill', async () => {
+    const alertOf = () =>
+      test.roost.store.db
+        .selectFrom('alerts')
+        .select(['state', 'labels', 'severity'])
+        .where('instance_id', '=', instanceId)
+        .where('labels', 'like', '%"source":"drills"%')
+        .executeTakeFirst();
+    const drilled = async (id: string) =>
+      until(
+        `drill ${id}`,
+        async () => {
+          const drill = await getDrill(backups, local, id);
+          return drill.state === 'succeeded' || drill.state === 'failed' ? drill : undefined;
+        },
+        300_000,
+      );
+    const [latest] = await listBackups(backups, local, { slug });
+    assert.ok(latest?.manifest);
+    const wrong = {
+      ...latest.manifest,
+      rowCounts: { ...latest.manifest.rowCounts, 'public.items': 999_999 },
+    };
+    await test.roost.store.db
+      .updateTable('backups')
+      .set({ manifest: JSON.stringify(wrong) })
+      .where('id', '=', latest.id)
+      .execute();
+    let failed: RestoreDrill;
+    try {
+      failed = await drilled((await startDrill(backups, local, { slug })).id);
+    } finally {
+      await test.roost.store.db
+        .updateTable('backups')
+        .set({ manifest: JSON.stringify(latest.manifest) })
+        .where('id', '=', latest.id)
+        .execute();
+    }
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error ?? '', /row counts differ/);
+    assert.equal(failed.backupId, latest.id);
+    const firing = await alertOf();
+    assert.ok(firing, 'a failed drill alerts');
+    assert.notEqual(firing.state, 'resolved');
+    assert.equal(firing.severity, 'critical');
+
+    const drill = await drilled((await startDrill(backups, local, { slug })).id);
+    assert.equal(drill.state, 'succeeded', drill.error ?? '');
+    assert.equal(drill.trigger, 'manual');
+    assert.deepEqual(
+      drill.steps.map((step) => step.step),
+      [
+        'verifying checksums',
+        `provisioning ${drill.scratchSlug}`,
+        'restoring the database',
+        'comparing row counts',
+        "checking the app's /status",
+        `decommissioning ${drill.scratchSlug}`,
+      ],
+    );
+    assert.equal((await alertOf())?.state, 'resolved', 'the next good drill resolves the alert');
+    // The throw-away instance left nothing behind: no stack, monitors, schedules, key or backups.
+    for (const scratch of [failed.scratchSlug, drill.scratchSlug]) {
+      const row = await test.roost.store.db
+        .selectFrom('instances')
+        .select(['id', 'state', 'environment'])
+        .where('slug', '=', scratch)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.state, 'decommissioned');
+      assert.equal(row.environment, 'staging');
+      assert.equal(await test.roost.runtime.inspect(scratch), undefined);
+      const { db } = test.roost.store;
+      assert.deepEqual(
+        await db.selectFrom('monitors').select('id').where('instance_id', '=', row.id).execute(),
+        [],
+      );
+      assert.deepEqual(
+        await db.selectFrom('alerts').select('id').where('instance_id', '=', row.id).execute(),
+        [],
+      );
+      assert.deepEqual(
+        await db.selectFrom('job_schedules').select('name').where('name', 'like', `%${row.id}`).execute(),
+        [],
+      );
+      assert.equal(await findInstanceKey(db, row.id), undefined);
+      assert.deepEqual(
+        await db.selectFrom('backups').select('id').where('instance_id', '=', row.id).execute(),
+        [],
+      );
+    }
+    const history = await listDrills(backups, local, { slug });
+    assert.deepEqual(
+      history
+        .slice(0, 2)
+        .map((entry) => entry.id)
+        .sort(),
+      [drill.id, failed.id].sort(),
+    );
+    // The drill schedule: weekly, in the backup window shifted by two hours (still out of hours).
+    const schedule = await test.roost.store.db
+      .selectFrom('job_schedules')
+      .selectAll()
+      .where('name', '=', `drill:${instanceId}`)
+      .executeTakeFirstOrThrow();
+    const [, hour, dayOfMonth, , weekday] = schedule.cron.split(' ');
+    assert.ok(Number(hour) >= 3 && Number(hour) < 7, schedule.cron);
+    assert.equal(dayOfMonth, '*');
+    assert.match(weekday ?? '', /^[0-6]$/);
+    assert.equal(schedule.queue, 'backup.drill');
   });
 
   it('refuses a backup with one flipped byte before touching the database', async () => {
@@ -328,6 +574,20 @@ describe('backups on the local runtime', () => {
         [admin.label, 'ok'],
       ],
     );
+    // Nor into a new production instance: refused before anything is created.
+    const intoProduction = uniqueSlug('bkp');
+    await assert.rejects(
+      restoreBackup(backups, operator, { slug, into: intoProduction, environment: 'production' }),
+      (error) => isRoostError(error, 'forbidden'),
+    );
+    assert.equal(
+      await test.roost.store.db
+        .selectFrom('instances')
+        .select('id')
+        .where('slug', '=', intoProduction)
+        .executeTakeFirst(),
+      undefined,
+    );
     // A production row of its own: the refusal comes before any runtime work.
     await test.roost.store.db
       .updateTable('instances')
@@ -374,6 +634,27 @@ describe('backups on the local runtime', () => {
       });
       assert.notEqual(refused.code, 0);
       assert.match(refused.stderr, /confirm with the instance's slug/);
+      const unconfirmed = await runCli(['backup', 'restore', slug], { cwd: scratch.path, env });
+      assert.notEqual(unconfirmed.code, 0);
+      assert.match(unconfirmed.stderr, /--confirm .*, or restore --into a new instance/);
+      const drill = await runCli(['backup', 'drill', 'run', slug], {
+        cwd: scratch.path,
+        env,
+        timeoutMs: 300_000,
+      });
+      assert.equal(drill.code, 0, drill.stderr);
+      assert.match(
+        drill.stdout,
+        new RegExp(`^restore drill drl_\\w+ of ${slug} succeeded\n  verifying checksums: \\d+ ms`),
+      );
+      assert.match(
+        drill.stderr,
+        /^queued: queued\n(.*\n)*running: provisioning drill-[a-z0-9]+\n(.*\n)*succeeded: done: restored, verified and removed\n$/,
+      );
+      const drills = await runCli(['backup', 'drill', 'list', slug], { cwd: scratch.path, env });
+      assert.equal(drills.code, 0, drills.stderr);
+      assert.match(drills.stdout, /DRILL\s+INSTANCE\s+STATE/);
+      assert.match(drills.stdout, new RegExp(`drl_\\w+\\s+${slug}\\s+succeeded\\s+manual`));
     } finally {
       scratch.remove();
     }
@@ -405,6 +686,8 @@ describe('backups on the local runtime', () => {
     assert.match(body, /data-state="succeeded"/);
     assert.match(body, /checksums verified/);
     assert.match(body, /Back up now/);
+    assert.match(body, /data-drill-state="succeeded"/, 'the drills history is on the page');
+    assert.doesNotMatch(body, new RegExp(`id="drill-failed-${slug}"`));
     const before = new Set((await listBackups(backups, local, { slug })).map((backup) => backup.id));
     const posted = await app.request(`http://127.0.0.1/backups/${slug}/run`, {
       method: 'POST',
@@ -431,26 +714,89 @@ describe('backups on the local runtime', () => {
     });
     assert.ok(ended.state === 'succeeded' || ended.state === 'pruned', `${ended.state}: ${ended.error}`);
     assert.ok(ended.manifest);
+    // "Run a restore drill" queues one; it runs in the background (here, in this process's workers).
+    const drillsBefore = new Set((await listDrills(backups, local, { slug })).map((drill) => drill.id));
+    const drillPosted = await app.request(`http://127.0.0.1/backups/${slug}/drill`, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://127.0.0.1',
+      },
+      body: new URLSearchParams({ _csrf: csrfToken(token) }).toString(),
+    });
+    assert.equal(drillPosted.status, 303);
+    assert.match(drillPosted.headers.get('location') ?? '', /notice=drill/);
+    const [uiDrill] = (await listDrills(backups, local, { slug })).filter(
+      (drill) => !drillsBefore.has(drill.id),
+    );
+    assert.ok(uiDrill);
+    const uiDrillEnded = await until(
+      `drill ${uiDrill.id}`,
+      async () => {
+        const drill = await getDrill(backups, local, uiDrill.id);
+        return drill.state === 'succeeded' || drill.state === 'failed' ? drill : undefined;
+      },
+      300_000,
+    );
+    assert.equal(uiDrillEnded.state, 'succeeded', uiDrillEnded.error ?? '');
+    // The latest drill failed: the page warns.
+    const failedDrill = `drl_zzfailed${Math.random().toString(36).slice(2, 8)}`;
+    const later = test.roost.clock.now().getTime() + 60_000;
+    await test.roost.store.db
+      .insertInto('restore_drills')
+      .values({
+        id: failedDrill,
+        instance_id: instanceId,
+        backup_id: null,
+        scratch_slug: `drill-${failedDrill.slice(4)}`,
+        trigger: 'schedule',
+        state: 'failed',
+        job_id: null,
+        progress: 'failed',
+        steps: '[]',
+        error: 'the backup node did not answer',
+        created_at: later,
+        started_at: later,
+        finished_at: later,
+      })
+      .execute();
+    try {
+      const warned = await (await app.request('http://127.0.0.1/backups', { headers })).text();
+      assert.match(warned, new RegExp(`id="drill-failed-${slug}"`));
+      assert.match(warned, /The latest restore drill failed: the backup node did not answer/);
+    } finally {
+      await test.roost.store.db.deleteFrom('restore_drills').where('id', '=', failedDrill).execute();
+    }
     const refused = await app.request('http://127.0.0.1/backups', {
       headers: { cookie: `${sessionCookie}=${await sessionOf('viewer')}` },
     });
     assert.equal(refused.status, 403, 'viewers do not read backups');
   });
 
-  it('retries when the backup node is unreachable, then fails and prunes nothing', async () => {
-    const closedPort = await freePort();
+  it('retries when the backup node is unreachable (its sshd stopped), then fails, alerts and prunes nothing', async (t) => {
+    const reason = sshdUnavailable();
+    if (reason) {
+      serviceUnavailable(t, 'sshd', reason);
+      return;
+    }
+    // A real backup node that accepts Roost's key, then goes down.
+    const sshd = await startSshd();
+    const { publicKey, privateKey } = await installationSshKey(test.roost.vault);
+    sshd.authorize(publicKey);
     const unreachable: BackupDeps = {
       ...backups,
       target: createSftpTarget({
-        host: '127.0.0.1',
-        port: closedPort,
-        username: 'nobody',
-        directory: '/backups',
-        hostKeyFingerprint: `SHA256:${'A'.repeat(43)}`,
-        privateKey: async () => (await installationSshKey(test.roost.vault)).privateKey,
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.username,
+        directory: sshd.directory,
+        hostKeyFingerprint: sshd.hostKeyFingerprint(),
+        privateKey,
         readyTimeoutMs: 5_000,
       }),
     };
+    await sshd.stop();
     const good = async () =>
       (await listBackups(backups, local, { slug, includePruned: true }))
         .filter((b) => b.state === 'succeeded')
@@ -499,11 +845,33 @@ describe('backups on the local runtime', () => {
     assert.equal(row?.state, 'failed');
     assert.match(
       row?.error ?? '',
-      /cannot reach the backup node sftp:\/\/nobody@127\.0\.0\.1:\d+\/backups: connect ECONNREFUSED/,
+      /cannot reach the backup node sftp:\/\/roost-backup-test@127\.0\.0\.1:\d+\/backups: connect ECONNREFUSED/,
     );
     assert.deepEqual(await good(), goodBefore, 'nothing pruned');
     const [failed] = await test.roost.audit.list({ action: 'backup.failed', target: instanceId });
     assert.equal(failed?.details.backupId, id);
+    const alertOf = () =>
+      test.roost.store.db
+        .selectFrom('alerts')
+        .select(['state', 'summary'])
+        .where('instance_id', '=', instanceId)
+        .where('labels', 'like', '%"source":"backups"%')
+        .executeTakeFirst();
+    const alert = await alertOf();
+    assert.ok(alert, 'a backup that failed every attempt alerts');
+    assert.notEqual(alert.state, 'resolved');
+    assert.match(alert.summary, /failed after every attempt: cannot reach the backup node/);
+    // The next good backup resolves it.
+    // Its time is the test clock's, the same as earlier backups of the day: retention may prune it at once.
+    const queued = await runBackup(backups, local, { slug });
+    const next = await until(`backup ${queued.id}`, async () => {
+      const found = (await listBackups(backups, local, { slug, includePruned: true })).find(
+        (b) => b.id === queued.id,
+      );
+      return found && found.state !== 'queued' && found.state !== 'running' ? found : undefined;
+    });
+    assert.ok(next.state === 'succeeded' || next.state === 'pruned', `${next.state}: ${next.error}`);
+    assert.equal((await alertOf())?.state, 'resolved');
   });
 
   // 25 real backups: allow for a loaded machine.
@@ -539,18 +907,20 @@ describe('backups on the local runtime', () => {
 
   it('erases the private key at decommission and says so on the certificate', async () => {
     const { operation } = await decommissionInstance(deps, local, { slug });
-    await until('decommission', async () => {
-      const op = (await getInstance(deps, local, { slug })).operations.find(
-        (candidate) => candidate.id === operation.id,
-      );
-      if (op?.state === 'failed') assert.fail(`decommission failed: ${op.error}`);
-      return op?.state === 'succeeded' ? true : undefined;
-    });
+    await operationSettled(deps, local, slug, operation.id);
     assert.deepEqual(await test.roost.vault.list(`backup-key:${instanceId}`), []);
     assert.equal(await findInstanceKey(test.roost.store.db, instanceId), undefined);
     const certificate = await getCertificate(deps, local, { slug });
     const erased = certificate.erased.find((entry) => entry.what === 'backups');
     assert.match(erased?.items[0] ?? '', /^OpenPGP private key [0-9A-F]{40}$/);
     assert.ok(certificate.retained.some((entry) => entry.what === 'backups on the backup target'));
+    // The schedules go too: nothing would run for a decommissioned instance.
+    assert.match(erased?.items[1] ?? '', /^2 backup and drill schedule\(s\)$/);
+    const schedules = await test.roost.store.db
+      .selectFrom('job_schedules')
+      .select('name')
+      .where('name', 'in', [`backup:${instanceId}`, `drill:${instanceId}`])
+      .execute();
+    assert.deepEqual(schedules, []);
   });
 });

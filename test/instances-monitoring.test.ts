@@ -2,47 +2,24 @@
 // endpoint, the app-status probe reads the real sample API's /status, and decommissioning erases them and
 // says so on the erasure certificate.
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Actor, localActor } from '../src/auth/index.ts';
-import {
-  createInstance,
-  decommissionInstance,
-  getCertificate,
-  getInstance,
-  type InstanceDeps,
-  registerInstanceJobs,
-} from '../src/instances/index.ts';
-import { apiDepsOf } from '../src/main.ts';
+import type { Actor } from '../src/auth/index.ts';
+import { decommissionInstance, getCertificate, type InstanceDeps } from '../src/instances/index.ts';
 import { listMonitors } from '../src/monitoring/index.ts';
 import { probeAppStatus } from '../src/monitoring/probes/index.ts';
+import { createRunningInstance, instanceSetup, operationSettled, uniqueSlug } from './fixtures/instances.ts';
 import { startTestRoost, type TestRoost } from './fixtures/roost.ts';
 
-const slug = `mon-${Math.random().toString(36).slice(2, 8)}`;
+const slug = uniqueSlug('mon');
 
 describe('monitoring template on a real instance', () => {
   let test: TestRoost;
   let deps: InstanceDeps;
   let local: Actor;
 
-  async function settled(operationId: string) {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const details = await getInstance(deps, local, { slug });
-      const operation = details.operations.find((candidate) => candidate.id === operationId);
-      if (operation?.state === 'failed') assert.fail(`operation failed: ${operation.error}`);
-      if (operation?.state === 'succeeded') return details;
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${operationId}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-
   before(async () => {
     test = await startTestRoost();
-    chmodSync(test.directory, 0o711); // the postgres and redis users traverse it to reach their own directories
-    deps = { ...apiDepsOf(test.roost), lifecycle: test.roost.lifecycle };
-    local = localActor(test.roost.clock);
-    registerInstanceJobs(deps);
+    ({ deps, local } = instanceSetup(test));
     test.roost.jobs.start();
   });
   after(async () => {
@@ -53,12 +30,11 @@ describe('monitoring template on a real instance', () => {
   });
 
   it('creates the monitors at provisioning and erases them at decommission', async () => {
-    const { instance, operation } = await createInstance(deps, local, {
+    const { instance, details } = await createRunningInstance(deps, local, {
       slug,
       customer: 'Acme',
       environment: 'staging',
     });
-    const details = await settled(operation.id);
     const endpoint = details.status?.endpoints.api[0];
     assert.ok(endpoint, 'the instance has an API endpoint');
     const monitors = await listMonitors(deps, local, { instanceId: instance.id });
@@ -76,7 +52,7 @@ describe('monitoring template on a real instance', () => {
     assert.deepEqual(result.metrics, { 'dependency:database': 1, 'dependency:cache': 1 });
 
     const { operation: removal } = await decommissionInstance(deps, local, { slug });
-    await settled(removal.id);
+    await operationSettled(deps, local, slug, removal.id);
     assert.equal((await listMonitors(deps, local, { instanceId: instance.id })).length, 0);
     const certificate = await getCertificate(deps, local, { slug });
     const erased = (certificate as { erased: Array<{ what: string; items: string[] }> }).erased.find(

@@ -11,7 +11,6 @@ import {
   createInstance,
   decommissionInstance,
   getCertificate,
-  getInstance,
   type InstanceDeps,
   listInstances,
   registerInstanceJobs,
@@ -27,8 +26,8 @@ import { apiDepsOf } from '../src/main.ts';
 import type { StackStatus } from '../src/runtime/index.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { filesUnder } from './fixtures/files.ts';
+import { operationSettled } from './fixtures/instances.ts';
 import { startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
-import { until } from './fixtures/wait.ts';
 
 const postgresBin = '/usr/lib/postgresql/15/bin';
 const redisServer = '/usr/bin/redis-server';
@@ -42,14 +41,7 @@ describe('instances on the local runtime', () => {
   let running: StackStatus | undefined;
 
   /** Waits for an operation to end and returns the instance details then. */
-  async function settled(operationId: string) {
-    return until(`operation ${operationId}`, async () => {
-      const details = await getInstance(deps, local, { slug });
-      const operation = details.operations.find((candidate) => candidate.id === operationId);
-      if (operation?.state === 'failed') assert.fail(`operation failed: ${operation.error}`);
-      return operation?.state === 'succeeded' ? details : undefined;
-    });
-  }
+  const settled = (operationId: string) => operationSettled(deps, local, slug, operationId);
 
   async function counts() {
     const { db } = test.roost.store;

@@ -68,7 +68,10 @@ export async function runBackupJob(deps: BackupDeps, job: JobRecord): Promise<un
       result: 'ok',
       details: { slug: instance.slug, backupId, bytes, fingerprint: manifest.key.fingerprint },
     });
-    const { pruned } = await pruneBackups(deps, instance);
+    await reportBackupCondition(deps, instance, null);
+    // A safety backup is taken right before a restore of an older backup, which pruning could remove.
+    const { pruned } =
+      row.trigger === 'safety' ? { pruned: [] as string[] } : await pruneBackups(deps, instance);
     log?.info(
       {
         durationMs: deps.clock.now().getTime() - started,
@@ -91,7 +94,7 @@ export async function runBackupJob(deps: BackupDeps, job: JobRecord): Promise<un
         ? { state: 'failed', error: message, progress: 'failed', finished_at: deps.clock.now().getTime() }
         : { error: message, progress: `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying` },
     );
-    if (last)
+    if (last) {
       await deps.audit.append({
         actor: jobActor,
         action: 'backup.failed',
@@ -99,8 +102,29 @@ export async function runBackupJob(deps: BackupDeps, job: JobRecord): Promise<un
         result: 'failed',
         details: { slug: instance.slug, backupId, error: message },
       });
+      await reportBackupCondition(deps, instance, message);
+    }
     throw error;
   }
+}
+
+/**
+ * A backup that failed all its attempts alerts (source `backups`, one alert per instance); the next good
+ * backup resolves it. Resolving when nothing is open is a no-op for alerting.
+ */
+async function reportBackupCondition(deps: BackupDeps, instance: Instance, error: string | null) {
+  await deps.conditions?.report({
+    source: 'backups',
+    key: instance.id,
+    instanceId: instance.id,
+    severity: 'critical',
+    summary:
+      error === null
+        ? `backups of ${instance.slug} succeed again`
+        : `the backup of ${instance.slug} failed after every attempt: ${error}`,
+    labels: { slug: instance.slug, environment: instance.environment },
+    active: error !== null,
+  });
 }
 
 /** The instance's configuration and secret values: with them, a restore elsewhere needs nothing else. */

@@ -1,20 +1,36 @@
 export { runBackupJob } from './backup-job.ts';
 export { type BackupDeps, type BackupSettings, defaultBackupSettings } from './deps.ts';
-export { postgresEngine } from './engines/postgres.ts';
-export type { BackupEngine } from './engines/types.ts';
+export {
+  getDrill,
+  listDrills,
+  type RestoreDrill,
+  runDrill,
+  runDrillJob,
+  startDrill,
+} from './drills.ts';
+export { openPostgresSnapshot, postgresEngine } from './engines/postgres.ts';
+export type { BackupEngine, EngineSnapshot } from './engines/types.ts';
 export { exportBackupKey } from './export-backup-key.ts';
 export { ensureInstanceKey, findInstanceKey, generateInstanceKey, type InstanceKey } from './keys.ts';
-export { backupLifecycle } from './lifecycle.ts';
+export { backupLifecycle, isDrillInstance, skippingDrillInstances } from './lifecycle.ts';
 export { getBackup, listBackups } from './list-backups.ts';
 export { type BackupManifest, instanceFile, manifestFile, manifestSchema } from './manifest.ts';
 export { backupFolder, writeBackup } from './pipeline.ts';
 export { pruneBackups } from './prune.ts';
-export { type Backup, type BackupState, backupQueue, scheduledBackupQueue } from './records.ts';
+export { type Backup, type BackupState, backupQueue, drillQueue, scheduledBackupQueue } from './records.ts';
 export { registerBackupJobs } from './register-jobs.ts';
-export { type RestoreReport, restoreBackup, streamRestore } from './restore-backup.ts';
+export { goodBackup, type RestoreReport, restoreBackup, streamRestore } from './restore-backup.ts';
+export { type NewInstanceSpec, removeInstance, restoreIntoNewInstance } from './restore-into-instance.ts';
+export {
+  checkAppStatus,
+  type RestoreStep,
+  type RestoreVerification,
+  restoreIntoStack,
+  stepRecorder,
+} from './restore-into-stack.ts';
 export { backupsToKeep, type RetentionPolicy } from './retention.ts';
 export { runBackup } from './run-backup.ts';
-export { dailyBackupCron, scheduleDailyBackup } from './schedule.ts';
+export { dailyBackupCron, drillCron, scheduleDailyBackup, scheduleDrills } from './schedule.ts';
 export { installationSshKey } from './ssh-client-key.ts';
 export { createLocalTarget } from './targets/local.ts';
 export { createSftpTarget, type SftpTargetOptions, sshFingerprint } from './targets/sftp.ts';

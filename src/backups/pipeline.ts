@@ -54,13 +54,30 @@ export async function writeBackup(input: BackupInput): Promise<BackupManifest> {
   const { instance, engine, target, clock, key } = input;
   const folder = backupFolder(instance.slug, input.backupId);
   const started = clock.now();
-  input.onProgress?.('counting rows');
-  const [engineVersion, rowCounts] = await Promise.all([
-    engine.version(instance.slug),
-    engine.rowCounts(instance.slug),
-  ]);
-  input.onProgress?.('dumping the database');
-  const database = await streamDump(input, folder);
+  // The version query runs beside the dump rather than before it.
+  const versionQuery = engine.version(instance.slug);
+  versionQuery.catch(() => {}); // awaited below
+  let rowCounts: Record<string, number>;
+  let database: Omit<ManifestFile, 'name' | 'content'>;
+  if (engine.openSnapshot) {
+    // One snapshot: the dump and the row counts see the same data, and run at the same time.
+    input.onProgress?.('dumping the database and counting its rows');
+    const snapshot = await engine.openSnapshot(instance.slug);
+    try {
+      const counting = snapshot.rowCounts();
+      counting.catch(() => {}); // awaited below; the dump failing first must not leave it unhandled
+      database = await streamDump(input, folder, snapshot.id);
+      rowCounts = await counting;
+    } finally {
+      await snapshot.close();
+    }
+  } else {
+    input.onProgress?.('counting rows');
+    rowCounts = await engine.rowCounts(instance.slug);
+    input.onProgress?.('dumping the database');
+    database = await streamDump(input, folder);
+  }
+  const engineVersion = await versionQuery;
   input.onProgress?.('storing the configuration and secrets, encrypted');
   const document = await encryptToTarget(
     key.publicKey,
@@ -110,8 +127,9 @@ export async function writeBackup(input: BackupInput): Promise<BackupManifest> {
 async function streamDump(
   input: BackupInput,
   folder: string,
+  snapshot?: string,
 ): Promise<Omit<ManifestFile, 'name' | 'content'>> {
-  const dump = await input.engine.dump(input.instance.slug);
+  const dump = await input.engine.dump(input.instance.slug, snapshot ? { snapshot } : undefined);
   dump.stdin.end();
   const stages: CommandStage[] = [];
   // Between processes the bytes flow through OS pipes; Node reads only gpg's output, to hash and store it.

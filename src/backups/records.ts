@@ -26,6 +26,7 @@ export interface Backup {
 export const backupQueue = 'backup.run';
 export const scheduledBackupQueue = 'backup.scheduled';
 export const restoreQueue = 'backup.restore';
+export const drillQueue = 'backup.drill';
 
 const date = (value: number | null): Date | null => (value === null ? null : new Date(Number(value)));
 

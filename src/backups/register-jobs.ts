@@ -1,10 +1,12 @@
 import { runBackupJob } from './backup-job.ts';
 import type { BackupDeps } from './deps.ts';
-import { backupQueue, scheduledBackupQueue } from './records.ts';
+import { runDrillJob } from './drills.ts';
+import { backupQueue, drillQueue, scheduledBackupQueue } from './records.ts';
 import { runScheduledBackup } from './schedule.ts';
 
 /** Registers the backup jobs' handlers; the process that calls `jobs.start()` then runs them. */
 export function registerBackupJobs(deps: BackupDeps): void {
   deps.jobs.work(backupQueue, (job) => runBackupJob(deps, job));
   deps.jobs.work(scheduledBackupQueue, (job) => runScheduledBackup(deps, job));
+  deps.jobs.work(drillQueue, (job) => runDrillJob(deps, job));
 }

@@ -1,39 +1,61 @@
-import { pipeline } from 'node:stream/promises';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { type Actor, authorize, requireFreshSecondFactor } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
-import { RoostError } from '../core/errors.ts';
+import { describeError, RoostError } from '../core/errors.ts';
+import { instanceSlugPattern } from '../instances/index.ts';
+import { environments } from '../runtime/index.ts';
+import type { InstanceTable } from '../store/index.ts';
 import type { BackupDeps } from './deps.ts';
-import { postgresEngine } from './engines/postgres.ts';
-import type { BackupEngine } from './engines/types.ts';
-import { startDecryption } from './gpg.ts';
 import { keyOwnerOf, privateKeyName } from './keys.ts';
-import { backupFolder } from './pipeline.ts';
-import { toBackup } from './records.ts';
-import { inputOf, isOsWritable, outputOf, startDecompression } from './stages.ts';
-import type { BackupTarget } from './targets/types.ts';
+import type { BackupManifest } from './manifest.ts';
+import { type Backup, toBackup } from './records.ts';
+import { restoreIntoNewInstance } from './restore-into-instance.ts';
+import { type RestoreStep, restoreIntoStack, stepRecorder } from './restore-into-stack.ts';
+import { startBackup } from './start-backup.ts';
 import { verifyBackupFiles } from './verify.ts';
+import { waitForBackup } from './wait.ts';
+
+export { streamRestore } from './stream-restore.ts';
+
+const slugField = z.string().min(1).max(100);
 
 const restoreBackupInput = z.object({
-  slug: z.string().min(1).max(100),
+  slug: slugField,
   /** Default: the newest good backup. */
   backupId: z.string().min(1).max(100).optional(),
-  /** Restoring replaces the database's content: the caller confirms with the slug. */
-  confirm: z.string(),
+  /** Into the same instance: restoring replaces its data, so the caller confirms with the slug. */
+  confirm: z.string().optional(),
+  /** A NEW instance to provision and restore into (same customer); the source is left untouched. */
+  into: z
+    .string()
+    .regex(instanceSlugPattern, 'a DNS-safe slug: 3 to 32 characters, a-z, 0-9 and -, starting with a letter')
+    .optional(),
+  /** Of the new instance; default `staging`. */
+  environment: z.enum(environments).optional(),
+  /** Of the new instance; default the source's runtime. */
+  runtime: z.enum(['local', 'swarm']).optional(),
 });
 
 export interface RestoreReport {
   slug: string;
   backupId: string;
   durationMs: number;
-  steps: Array<{ step: string; ms: number }>;
+  steps: RestoreStep[];
   rowCounts: { expected: Record<string, number>; actual: Record<string, number>; match: boolean };
+  /** The instance the data went into: `slug` itself, or the new instance of `--into`. */
+  restoredInto?: string;
+  /** The backup of the current data taken before an in-place restore. */
+  safetyBackupId?: string;
+  /** The app's `/status` after the restore. */
+  status?: { url: string; ok: boolean; detail: string };
 }
 
 /**
- * Restores a backup into its own instance (`backups:write`; a production instance needs `keys:export`,
- * i.e. an admin with a fresh second factor). Checksums are verified before anything is decrypted or the
- * database touched; then gpg → zstd → pg_restore in the db service, and row counts are compared.
+ * Restores a backup (`backups:write`) into its own instance, after a safety backup of the current data, or
+ * into a new instance (`into`, also `instances:write`). Restoring into a `production` instance needs
+ * `keys:export`, i.e. an admin with a fresh second factor. Checksums are verified before anything is
+ * decrypted, created or touched; after the restore, row counts and the app's `/status` are checked.
  */
 export async function restoreBackup(
   deps: BackupDeps,
@@ -42,11 +64,15 @@ export async function restoreBackup(
   onProgress?: (message: string) => void,
 ): Promise<RestoreReport> {
   authorize(actor, 'backups:write');
-  const { slug, backupId, confirm } = parseInput(restoreBackupInput, input);
+  const parsed = parseInput(restoreBackupInput, input);
+  const { slug, backupId, confirm, into } = parsed;
+  if (into !== undefined) authorize(actor, 'instances:write');
   const { db } = deps.store;
   const instance = await db.selectFrom('instances').selectAll().where('slug', '=', slug).executeTakeFirst();
   if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
-  if (instance.environment === 'production') {
+  const destination = into ?? slug;
+  const environment = into === undefined ? instance.environment : (parsed.environment ?? 'staging');
+  if (environment === 'production') {
     try {
       authorize(actor, 'keys:export');
       requireFreshSecondFactor(actor, deps.clock);
@@ -56,19 +82,111 @@ export async function restoreBackup(
         action: 'backup.restore',
         target: instance.id,
         result: 'denied',
-        details: { slug, reason: 'production needs an admin with a fresh second factor' },
+        details: { slug, into: destination, reason: 'production needs an admin with a fresh second factor' },
       });
       throw error;
     }
   }
-  if (confirm !== slug)
+  if (into === undefined && confirm !== slug)
     throw new RoostError(
       'invalid_input',
-      `restoring replaces the data of ${slug}: confirm with the instance's slug`,
+      `restoring replaces the data of ${slug}: confirm with the instance's slug (or restore --into a new instance)`,
+      { field: 'confirm' },
     );
-  if (instance.state === 'decommissioned' || instance.state === 'decommissioning')
+  for (const field of ['environment', 'runtime'] as const)
+    if (into === undefined && parsed[field] !== undefined)
+      throw new RoostError('invalid_input', `${field}: only for a restore into a new instance (into)`, {
+        field,
+      });
+  if (into !== undefined && into === slug)
+    throw new RoostError('invalid_input', 'into: name a new instance, not the source', { field: 'into' });
+  if (into === undefined && (instance.state === 'decommissioned' || instance.state === 'decommissioning'))
     throw new RoostError('conflict', `instance ${slug} is ${instance.state}`);
-  let query = db
+  if (into !== undefined) {
+    const taken = await db.selectFrom('instances').select('id').where('slug', '=', into).executeTakeFirst();
+    if (taken)
+      throw new RoostError('conflict', `an instance named ${into} already exists`, { field: 'into' });
+  }
+  const backup = await goodBackup(deps, instance, backupId);
+  const manifest = backup.manifest as BackupManifest;
+  const { steps, step } = stepRecorder(onProgress);
+  const started = deps.clock.now().getTime();
+  let safetyBackupId: string | undefined;
+  try {
+    await step('verifying checksums', () => verifyBackupFiles(deps.target, manifest));
+    // The key of the instance that MADE the backup, wherever the data goes.
+    const privateKey = await deps.vault.reveal(keyOwnerOf(instance.id), privateKeyName);
+    let verification: Awaited<ReturnType<typeof restoreIntoStack>>;
+    if (into === undefined) {
+      safetyBackupId = await step('backing up the current data (safety backup)', () =>
+        takeSafetyBackup(deps, actor, instance),
+      );
+      verification = await restoreIntoStack(deps, { manifest, privateKey, slug, step });
+    } else {
+      verification = await restoreIntoNewInstance(deps, actor, {
+        source: instance,
+        manifest,
+        privateKey,
+        into: { slug: into, environment, runtime: parsed.runtime ?? instance.runtime },
+        step,
+      });
+    }
+    const report: RestoreReport = {
+      slug,
+      backupId: backup.id,
+      durationMs: deps.clock.now().getTime() - started,
+      steps,
+      restoredInto: destination,
+      ...verification,
+      ...(safetyBackupId ? { safetyBackupId } : {}),
+    };
+    await deps.audit.append({
+      actor,
+      action: 'backup.restore',
+      target: instance.id,
+      result: 'ok',
+      details: { slug, into: destination, backupId: backup.id, safetyBackupId, rowCountsMatch: true },
+    });
+    deps.logger?.info(
+      {
+        instance: slug,
+        into: destination,
+        backupId: backup.id,
+        durationMs: report.durationMs,
+        outcome: 'ok',
+      },
+      'restore ended',
+    );
+    return report;
+  } catch (error) {
+    await deps.audit.append({
+      actor,
+      action: 'backup.restore',
+      target: instance.id,
+      result: 'failed',
+      details: { slug, into: destination, backupId: backup.id, safetyBackupId, error: describeError(error) },
+    });
+    deps.logger?.warn(
+      {
+        instance: slug,
+        into: destination,
+        backupId: backup.id,
+        error: describeError(error),
+        outcome: 'failed',
+      },
+      'restore ended',
+    );
+    throw error;
+  }
+}
+
+/** The newest good backup of the instance, or the one named. */
+export async function goodBackup(
+  deps: Pick<BackupDeps, 'store'>,
+  instance: Selectable<InstanceTable>,
+  backupId?: string,
+): Promise<Backup> {
+  let query = deps.store.db
     .selectFrom('backups')
     .selectAll()
     .where('instance_id', '=', instance.id)
@@ -78,105 +196,35 @@ export async function restoreBackup(
   if (!row)
     throw new RoostError(
       'not_found',
-      backupId ? `no good backup ${backupId} of ${slug}` : `${slug} has no good backup`,
-      { slug },
+      backupId ? `no good backup ${backupId} of ${instance.slug}` : `${instance.slug} has no good backup`,
+      { slug: instance.slug },
     );
   const backup = toBackup(row);
-  const manifest = backup.manifest;
-  if (!manifest) throw new RoostError('conflict', `backup ${backup.id} has no manifest`);
-  const steps: RestoreReport['steps'] = [];
-  const started = deps.clock.now().getTime();
-  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    onProgress?.(name);
-    const at = Date.now();
-    const result = await work();
-    steps.push({ step: name, ms: Date.now() - at });
-    return result;
-  };
+  if (!backup.manifest) throw new RoostError('conflict', `backup ${backup.id} has no manifest`);
+  return backup;
+}
+
+/**
+ * A normal backup (trigger `safety`) of the data a restore is about to replace, run by the backup job and
+ * waited for: if it fails, the restore does not start.
+ */
+async function takeSafetyBackup(
+  deps: BackupDeps,
+  actor: Actor,
+  instance: Selectable<InstanceTable>,
+): Promise<string> {
+  const backup = await deps.store.db
+    .transaction()
+    .execute((trx) => startBackup(deps, trx, instance, 'safety', actor));
   try {
-    await step('verifying checksums', () => verifyBackupFiles(deps.target, manifest));
-    const engine = postgresEngine(deps.runtime);
-    const privateKey = await deps.vault.reveal(keyOwnerOf(instance.id), privateKeyName);
-    await step('restoring the database', () =>
-      streamRestore(
-        deps.target,
-        `${backupFolder(slug, backup.id)}/${engine.dumpFile}`,
-        privateKey,
-        engine,
-        slug,
-      ),
+    await waitForBackup(deps.store, backup.id);
+  } catch (error) {
+    throw new RoostError(
+      'unavailable',
+      `the safety backup ${backup.id} of ${instance.slug} failed, so nothing was restored: ${describeError(error)}`,
+      { backupId: backup.id },
+      { cause: error },
     );
-    const actual = await step('comparing row counts', () => engine.rowCounts(slug));
-    const match = JSON.stringify(sorted(actual)) === JSON.stringify(sorted(manifest.rowCounts));
-    const report: RestoreReport = {
-      slug,
-      backupId: backup.id,
-      durationMs: deps.clock.now().getTime() - started,
-      steps,
-      rowCounts: { expected: manifest.rowCounts, actual, match },
-    };
-    await deps.audit.append({
-      actor,
-      action: 'backup.restore',
-      target: instance.id,
-      result: match ? 'ok' : 'failed',
-      details: { slug, backupId: backup.id, rowCountsMatch: match },
-    });
-    if (!match)
-      throw new RoostError(
-        'internal',
-        `restore of ${backup.id} into ${slug} finished but row counts differ from the manifest`,
-        { report },
-      );
-    return report;
-  } catch (error) {
-    if (!(error instanceof RoostError && error.message.includes('row counts differ')))
-      await deps.audit.append({
-        actor,
-        action: 'backup.restore',
-        target: instance.id,
-        result: 'failed',
-        details: { slug, backupId: backup.id, error: error instanceof Error ? error.message : String(error) },
-      });
-    throw error;
   }
-}
-
-function sorted(counts: Record<string, number>): Array<[string, number]> {
-  return Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** The stored dump → gpg → zstd → the engine's restore, streamed; any stage failing stops the others. */
-export async function streamRestore(
-  target: BackupTarget,
-  file: string,
-  privateKey: string,
-  engine: BackupEngine,
-  slug: string,
-): Promise<void> {
-  const source = await target.get(file);
-  const decrypt = await startDecryption(privateKey);
-  const restore = await engine.restore(slug);
-  restore.stdout.resume();
-  // gpg → zstd → pg_restore over OS pipes when the runtime's command has one (the local runtime does).
-  const decompress = isOsWritable(restore.stdin)
-    ? startDecompression(outputOf(decrypt), restore.stdin)
-    : startDecompression(outputOf(decrypt));
-  try {
-    await Promise.all([
-      pipeline(source, inputOf(decrypt)),
-      decompress.output ? pipeline(decompress.output, restore.stdin) : undefined,
-      decrypt.done,
-      decompress.done,
-      restore.exited.then(({ code, stderr }) => {
-        if (code !== 0)
-          throw new RoostError('internal', `pg_restore failed (exit ${code}): ${stderr.trim()}`);
-      }),
-    ]);
-  } catch (error) {
-    decrypt.kill();
-    decompress.kill();
-    restore.kill();
-    throw error;
-  }
+  return backup.id;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { RoostError } from '../core/errors.ts';
 import type { JobRecord } from '../jobs/index.ts';
 import type { BackupDeps } from './deps.ts';
-import { scheduledBackupQueue } from './records.ts';
+import { drillQueue, scheduledBackupQueue } from './records.ts';
 import { startBackup } from './start-backup.ts';
 
 const minutesOf = (time: string): number => {
@@ -28,12 +28,56 @@ export async function scheduleDailyBackup(
   instance: { id: string; slug: string },
 ): Promise<void> {
   await deps.jobs.schedule({
-    name: `backup:${instance.id}`,
+    name: backupScheduleName(instance.id),
     cron: dailyBackupCron(instance.id, deps.settings.window),
     queue: scheduledBackupQueue,
     payload: { instanceId: instance.id },
     timeZone: deps.settings.timeZone,
   });
+}
+
+/**
+ * The restore drill's cron: the instance's backup minute and hour plus two hours (after its backup, still
+ * out of hours), on a weekday (weekly) or day of the month (monthly) spread by the same hash.
+ */
+export function drillCron(
+  instanceId: string,
+  window: { from: string; to: string },
+  every: 'daily' | 'weekly' | 'monthly',
+): string {
+  const [minute, hour] = dailyBackupCron(instanceId, window).split(' ').map(Number);
+  const at = ((hour ?? 0) + 2) % 24;
+  const spread = createHash('sha256').update(`drill:${instanceId}`).digest().readUInt32BE(0);
+  if (every === 'daily') return `${minute} ${at} * * *`;
+  if (every === 'weekly') return `${minute} ${at} * * ${spread % 7}`;
+  return `${minute} ${at} ${1 + (spread % 28)} * *`;
+}
+
+export const backupScheduleName = (instanceId: string): string => `backup:${instanceId}`;
+export const drillScheduleName = (instanceId: string): string => `drill:${instanceId}`;
+
+/** A drill schedule per live instance (none when drills are `off`: an existing one is removed). */
+export async function scheduleDrills(deps: BackupDeps, instance: { id: string }): Promise<void> {
+  if (deps.settings.drills === 'off') {
+    await removeSchedules(deps, [drillScheduleName(instance.id)]);
+    return;
+  }
+  await deps.jobs.schedule({
+    name: drillScheduleName(instance.id),
+    cron: drillCron(instance.id, deps.settings.window, deps.settings.drills),
+    queue: drillQueue,
+    payload: { instanceId: instance.id },
+    timeZone: deps.settings.timeZone,
+  });
+}
+
+/** The `Jobs` port only creates or replaces schedules; the backup domain removes its own rows. */
+export async function removeSchedules(deps: Pick<BackupDeps, 'store'>, names: string[]): Promise<number> {
+  const result = await deps.store.db
+    .deleteFrom('job_schedules')
+    .where('name', 'in', names)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** The scheduled run queues an ordinary backup; a decommissioned instance's schedule does nothing. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { AuditLog } from '../audit/types.ts';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../core/clock.ts';
+import type { ConditionReporter } from '../core/conditions.ts';
 import type { Jobs } from '../jobs/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Runtime } from '../runtime/index.ts';
@@ -23,6 +24,7 @@ export function backupDepsFrom(deps: {
   jobs: Jobs;
   runtime: Runtime;
   logger?: Logger | undefined;
+  conditions?: ConditionReporter | undefined;
 }): BackupDeps {
   const { backups } = deps.config;
   return {
@@ -33,12 +35,15 @@ export function backupDepsFrom(deps: {
     jobs: deps.jobs,
     runtime: deps.runtime,
     logger: deps.logger,
+    conditions: deps.conditions,
+    config: deps.config,
     target: targetOf(deps.config, deps.vault),
     settings: {
       ...defaultBackupSettings,
       retention: { daily: backups.keepDaily, weekly: backups.keepWeekly, monthly: backups.keepMonthly },
       window: { from: backups.windowStart, to: backups.windowEnd },
       timeZone: deps.config.timeZone,
+      drills: backups.drills.every,
     },
   };
 }

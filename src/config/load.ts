@@ -51,6 +51,7 @@ export const environmentKeys: Record<string, { key: string; type?: 'number' | 'b
   ROOST_DNS_PORT: { key: 'dns.port', type: 'number' },
   ROOST_DNS_ZONE: { key: 'dns.zone' },
   ROOST_DNS_KEY_NAME: { key: 'dns.keyName' },
+  ROOST_BACKUP_DRILLS: { key: 'backups.drills.every' },
 };
 
 export interface LoadOptions {

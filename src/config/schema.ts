@@ -167,6 +167,14 @@ export const configSchema = z
           .string()
           .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM')
           .default('05:00'),
+        /** Restore drills: each live instance's latest good backup restored into a throw-away instance. */
+        drills: z
+          .object({
+            /** `weekly` (default), `daily`, `monthly` or `off`; runs inside the backup window. */
+            every: z.enum(['daily', 'weekly', 'monthly', 'off']).default('weekly'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .refine((backups) => backups.target !== 'sftp' || backups.sftp !== undefined, {

@@ -196,6 +196,7 @@ export interface Database {
   erasure_certificates: ErasureCertificateTable;
   backup_keys: BackupKeyTable;
   backups: BackupTable;
+  restore_drills: RestoreDrillTable;
   monitors: MonitorTable;
   check_results: CheckResultTable;
   check_rollups: CheckRollupTable;
@@ -679,6 +680,27 @@ export interface InstanceMigrationTable {
   error: string | null;
   /** JSON: `{ id, label }` of who asked. */
   requested_by: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface RestoreDrillTable {
+  /** `drl_…` */
+  id: string;
+  /** The instance whose backup is drilled. */
+  instance_id: string;
+  /** The backup restored; null when the instance had no good backup. */
+  backup_id: string | null;
+  /** The throw-away staging instance's slug, chosen before it is created (unique forever, like slugs). */
+  scratch_slug: string;
+  trigger: 'manual' | 'schedule';
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  job_id: string | null;
+  progress: string | null;
+  /** JSON: `[{ step, ms }]`, each step's duration. */
+  steps: string;
+  error: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;

@@ -1,6 +1,6 @@
 import { RoostError } from '../../core/errors.ts';
-import type { Runtime } from '../../runtime/index.ts';
-import type { BackupEngine } from './types.ts';
+import type { ExecStream, Runtime } from '../../runtime/index.ts';
+import type { BackupEngine, EngineSnapshot } from './types.ts';
 
 // Exact counts for every ordinary table in one statement: query_to_xml runs count(*) per table.
 const rowCountQuery = `select n.nspname || '.' || c.relname,
@@ -43,14 +43,20 @@ export function postgresEngine(runtime: Runtime): BackupEngine {
       return `PostgreSQL ${(await psql(slug, 'show server_version')).trim()}`;
     },
     async rowCounts(slug) {
-      const counts: Record<string, number> = {};
-      for (const line of (await psql(slug, rowCountQuery)).split('\n')) {
-        const [table, count] = line.split('\t');
-        if (table && count !== undefined) counts[table] = Number(count);
-      }
-      return counts;
+      return parseCounts((await psql(slug, rowCountQuery)).split('\n'));
     },
-    dump: (slug) => runtime.execStream(slug, 'db', ['pg_dump', '-Fc', '-Z0', '--no-owner']),
+    dump: (slug, options) =>
+      runtime.execStream(slug, 'db', [
+        'pg_dump',
+        '-Fc',
+        '-Z0',
+        '--no-owner',
+        ...(options?.snapshot ? [`--snapshot=${options.snapshot}`] : []),
+      ]),
+    openSnapshot: (slug) =>
+      openPostgresSnapshot(() =>
+        runtime.execStream(slug, 'db', ['psql', '-X', '-A', '-t', '-q', '-F', '\t', '-v', 'ON_ERROR_STOP=1']),
+      ),
     restore: (slug) =>
       runtime.execStream(slug, 'db', [
         'pg_restore',
@@ -62,5 +68,73 @@ export function postgresEngine(runtime: Runtime): BackupEngine {
         '--dbname',
         databaseOf(slug),
       ]),
+  };
+}
+
+function parseCounts(lines: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of lines) {
+    const [table, count] = line.split('\t');
+    if (table && count !== undefined) counts[table] = Number(count);
+  }
+  return counts;
+}
+
+const endOfCounts = 'roost-end-of-row-counts';
+
+/**
+ * A psql session (`psql -X -A -t -q -F '\t'` on stdin) holding a REPEATABLE READ transaction whose snapshot
+ * is exported for `pg_dump --snapshot`; the row counts run in the same transaction, so they describe
+ * exactly what the dump holds, while the dump runs.
+ */
+export async function openPostgresSnapshot(start: () => Promise<ExecStream>): Promise<EngineSnapshot> {
+  const session = await start();
+  const lines: string[] = [];
+  let partial = '';
+  let wake: (() => void) | undefined;
+  let ended: string | undefined;
+  session.stdout.setEncoding('utf8');
+  session.stdout.on('data', (text: string) => {
+    const parts = (partial + text).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    wake?.();
+  });
+  session.exited.then(({ code, stderr }) => {
+    ended = `psql ended (exit ${code}): ${stderr.trim()}`;
+    wake?.();
+  });
+  const nextLine = async (): Promise<string> => {
+    const deadline = Date.now() + 10 * 60_000;
+    while (lines.length === 0) {
+      if (ended !== undefined) throw new RoostError('internal', `row counts: ${ended}`);
+      if (Date.now() > deadline) throw new RoostError('unavailable', 'row counts: psql did not answer');
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1_000);
+      });
+    }
+    return lines.shift() as string;
+  };
+  session.stdin.write('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSELECT pg_export_snapshot();\n');
+  let id: string;
+  try {
+    id = (await nextLine()).trim();
+  } catch (error) {
+    session.kill();
+    throw error;
+  }
+  return {
+    id,
+    async rowCounts() {
+      session.stdin.write(`${rowCountQuery};\n\\echo ${endOfCounts}\n`);
+      const counted: string[] = [];
+      for (let line = await nextLine(); line !== endOfCounts; line = await nextLine()) counted.push(line);
+      return parseCounts(counted);
+    },
+    async close() {
+      if (ended === undefined) session.stdin.end('COMMIT;\n');
+      await session.exited;
+    },
   };
 }

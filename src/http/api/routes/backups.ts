@@ -4,10 +4,15 @@ import {
   backupDepsFrom,
   exportBackupKey,
   getBackup,
+  getDrill,
   listBackups,
+  listDrills,
+  type RestoreDrill,
   restoreBackup,
   runBackup,
+  startDrill,
 } from '../../../backups/index.ts';
+import { environments } from '../../../runtime/index.ts';
 import { defineRoute } from '../route.ts';
 import { iso, timestamp } from './schemas.ts';
 
@@ -30,6 +35,33 @@ const backupSchema = z.object({
   /** Sizes, checksums, key fingerprint, engine version, row counts, times. */
   manifest: z.looseObject({}).nullable(),
 });
+
+const stepsSchema = z.array(z.object({ step: z.string(), ms: z.number() }));
+
+const drillSchema = z.object({
+  id: z.string(),
+  instanceId: z.string(),
+  slug: z.string(),
+  backupId: z.string().nullable(),
+  scratchSlug: z.string(),
+  trigger: z.enum(['manual', 'schedule']),
+  state: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  progress: z.string().nullable(),
+  steps: stepsSchema,
+  error: z.string().nullable(),
+  createdAt: timestamp,
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+});
+
+function drillBody(drill: RestoreDrill) {
+  return {
+    ...drill,
+    createdAt: iso(drill.createdAt) as string,
+    startedAt: iso(drill.startedAt),
+    finishedAt: iso(drill.finishedAt),
+  };
+}
 
 function backupBody(backup: Backup) {
   return {
@@ -85,29 +117,76 @@ export const backupRoutes = [
     method: 'post',
     path: '/instances/{slug}/restore',
     summary:
-      'Restore a backup (default: the newest good one) into the instance after checking its checksums; `confirm` repeats the slug; production needs an admin with a fresh second factor',
+      "Restore a backup (default: the newest good one) after checking its checksums: into the instance itself (`confirm` repeats the slug; a safety backup of the current data is taken first) or `into` a new instance (same customer; `environment` default staging, `runtime` default the source's); then row counts and the app's /status are checked; production needs an admin with a fresh second factor",
     tag: 'backups',
     permission: 'backups:write',
     input: z
-      .object({ slug, backupId: z.string().max(100).optional(), confirm: z.string().max(100) })
+      .object({
+        slug,
+        backupId: z.string().max(100).optional(),
+        confirm: z.string().max(100).optional(),
+        into: slug.optional(),
+        environment: z.enum(environments).optional(),
+        runtime: z.enum(['local', 'swarm']).optional(),
+      })
       .strict(),
     output: z.object({
       slug: z.string(),
       backupId: z.string(),
       durationMs: z.number(),
-      steps: z.array(z.object({ step: z.string(), ms: z.number() })),
+      steps: stepsSchema,
       rowCounts: z.object({
         expected: z.record(z.string(), z.number()),
         actual: z.record(z.string(), z.number()),
         match: z.boolean(),
       }),
+      restoredInto: z.string().optional(),
+      safetyBackupId: z.string().optional(),
+      status: z.object({ url: z.string(), ok: z.boolean(), detail: z.string() }).optional(),
     }),
     run: async ({ deps, actor }, input) =>
-      restoreBackup(backupDepsFrom(deps), actor, {
-        slug: input.slug,
-        confirm: input.confirm,
-        ...(input.backupId === undefined ? {} : { backupId: input.backupId }),
-      }),
+      restoreBackup(
+        backupDepsFrom(deps),
+        actor,
+        Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as typeof input,
+      ),
+  }),
+  defineRoute({
+    id: 'backups.drills.run',
+    method: 'post',
+    path: '/instances/{slug}/drills',
+    summary:
+      "Queue a restore drill: the instance's latest good backup restored into a throw-away staging instance, verified, then removed (follow it with backups.drills.get)",
+    tag: 'backups',
+    permission: 'backups:write',
+    status: 201,
+    input: z.object({ slug }).strict(),
+    output: drillSchema,
+    run: async ({ deps, actor }, input) => drillBody(await startDrill(backupDepsFrom(deps), actor, input)),
+  }),
+  defineRoute({
+    id: 'backups.drills.list',
+    method: 'get',
+    path: '/drills',
+    summary: 'Restore drills, newest first, of every instance or of one (`slug`)',
+    tag: 'backups',
+    permission: 'backups:read',
+    input: z.object({ slug: slug.optional() }).strict(),
+    output: z.object({ drills: z.array(drillSchema) }),
+    run: async ({ deps, actor }, input) => ({
+      drills: (await listDrills(deps, actor, input.slug ? { slug: input.slug } : {})).map(drillBody),
+    }),
+  }),
+  defineRoute({
+    id: 'backups.drills.get',
+    method: 'get',
+    path: '/drills/{id}',
+    summary: 'One restore drill with its progress, steps and outcome',
+    tag: 'backups',
+    permission: 'backups:read',
+    input: z.object({ id: z.string().max(100) }).strict(),
+    output: drillSchema,
+    run: async ({ deps, actor }, input) => drillBody(await getDrill(deps, actor, input.id)),
   }),
   defineRoute({
     id: 'backups.key.export',

@@ -1,7 +1,15 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { type Actor, can } from '../../../auth/index.ts';
-import { type Backup, backupDepsFrom, listBackups, runBackup } from '../../../backups/index.ts';
+import {
+  type Backup,
+  backupDepsFrom,
+  listBackups,
+  listDrills,
+  type RestoreDrill,
+  runBackup,
+  startDrill,
+} from '../../../backups/index.ts';
 import { isRoostError } from '../../../core/errors.ts';
 import { type Instance, listInstances } from '../../../instances/index.ts';
 import type { AdminEnv } from '../../middleware/actor.ts';
@@ -23,6 +31,8 @@ const tone: Record<Backup['state'], string> = {
 const notices = {
   queued: 'The backup is queued. It runs in the background; reload this page to follow it.',
   busy: 'A backup of this instance is already under way.',
+  drill:
+    'The restore drill is queued: a throw-away instance is made, restored, checked and removed; reload this page to follow it.',
 } as const;
 
 const size = (bytes: number | null): string =>
@@ -64,6 +74,41 @@ function backupRows(ui: Ui, backups: Backup[]): Markup {
 </table></div>`;
 }
 
+const drillTone: Record<RestoreDrill['state'], string> = {
+  queued: 'warn',
+  running: 'warn',
+  succeeded: 'ok',
+  failed: 'bad',
+};
+
+/** The instance's latest restore drills; a warning when the latest one failed. */
+function drillRows(ui: Ui, instance: Instance, drills: RestoreDrill[]): Markup {
+  if (drills.length === 0)
+    return html`<p class="muted">No restore drill yet: <code>roost backup drill run ${instance.slug}</code>.</p>`;
+  const latestDone = drills.find((drill) => drill.state === 'succeeded' || drill.state === 'failed');
+  const warning =
+    latestDone?.state === 'failed'
+      ? alert('warning', `The latest restore drill failed: ${latestDone.error ?? 'unknown error'}`, {
+          id: `drill-failed-${instance.slug}`,
+          title: 'Restore drill failed',
+        })
+      : html``;
+  return html`${warning}<div class="table-wrap"><table>
+  <caption>Restore drills, newest first: the latest good backup restored into a throw-away instance, verified (row counts, /status), removed</caption>
+  <thead><tr><th scope="col">Drill</th><th scope="col">State</th><th scope="col">Backup</th><th scope="col">Steps</th></tr></thead>
+  <tbody>
+  ${drills.map(
+    (drill) => html`<tr>
+    <th scope="row" class="nowrap">${formatTime(drill.createdAt, ui.timeZone, 'compact')}<span class="cell-sub">${drill.id}</span></th>
+    <td><span class="badge${drillTone[drill.state] ? ` ${drillTone[drill.state]}` : ''}" data-drill-state="${drill.state}">${drill.state}</span></td>
+    <td class="break">${drill.backupId ?? '—'}</td>
+    <td class="break">${drill.error ?? drill.steps.map((step) => `${step.step} ${(step.ms / 1000).toFixed(1)} s`).join('; ')}</td>
+  </tr>`,
+  )}
+  </tbody>
+</table></div>`;
+}
+
 async function instanceSection(
   ui: Ui,
   actor: Actor,
@@ -71,14 +116,17 @@ async function instanceSection(
   instance: Instance,
 ): Promise<Markup> {
   const backups = await listBackups(ui.deps, actor, { slug: instance.slug });
+  const drills = await listDrills(ui.deps, actor, { slug: instance.slug, limit: 5 });
   const runForm =
     can(actor, 'backups:write') && instance.state !== 'decommissioned'
-      ? html`<form method="post" action="/backups/${instance.slug}/run" class="inline">${csrfField(csrf)}<button type="submit" class="button small">Back up now</button></form>`
+      ? html`<form method="post" action="/backups/${instance.slug}/run" class="inline">${csrfField(csrf)}<button type="submit" class="button small">Back up now</button></form>
+  <form method="post" action="/backups/${instance.slug}/drill" class="inline">${csrfField(csrf)}<button type="submit" class="button small secondary">Run a restore drill</button></form>`
       : html``;
   return html`<section class="panel" id="backups-${instance.slug}" aria-labelledby="heading-${instance.slug}">
   <h2 id="heading-${instance.slug}"><a href="/instances/${instance.slug}">${instance.slug}</a> <span class="muted">${instance.customer}, ${instance.environment}</span></h2>
   ${runForm}
   ${backupRows(ui, backups)}
+  ${drillRows(ui, instance, drills)}
 </section>`;
 }
 
@@ -97,7 +145,7 @@ export function backupPages(ui: Ui): Hono<AdminEnv> {
       instances.map((instance) => instanceSection(ui, actor, csrf, instance)),
     );
     const body = html`<h1>Backups</h1>
-<p class="page-intro">Each instance is backed up daily between ${ui.deps.config.backups.windowStart} and ${ui.deps.config.backups.windowEnd} (${ui.timeZone}), encrypted with its own OpenPGP key; the newest ${ui.deps.config.backups.keepDaily} daily backups are kept. Restores run from the command line: <code>roost backup restore &lt;slug&gt; --confirm &lt;slug&gt;</code>.</p>
+<p class="page-intro">Each instance is backed up daily between ${ui.deps.config.backups.windowStart} and ${ui.deps.config.backups.windowEnd} (${ui.timeZone}), encrypted with its own OpenPGP key; the newest ${ui.deps.config.backups.keepDaily} daily backups are kept. Restores run from the command line: <code>roost backup restore &lt;slug&gt; --confirm &lt;slug&gt;</code> (a safety backup is taken first) or <code>--into &lt;new-slug&gt;</code>. Restore drills run ${ui.deps.config.backups.drills.every === 'off' ? 'only by hand' : ui.deps.config.backups.drills.every}.</p>
 ${notice && Object.hasOwn(notices, notice) ? alert(notice === 'busy' ? 'warning' : 'success', notices[notice as keyof typeof notices]) : html``}
 ${instances.length === 0 ? html`<p class="empty panel">There are no instances to back up.</p>` : sections}`;
     return sendPage(context, appPage({ title: 'Backups', actor, csrf, current: '/backups', body }));
@@ -115,6 +163,15 @@ ${instances.length === 0 ? html`<p class="empty panel">There are no instances to
       throw error;
     }
     return seeOther(context, `/backups?notice=queued#backups-${encodeURIComponent(slug)}`);
+  });
+
+  app.post('/backups/:slug/drill', ui.page('backups:write'), async (context) => {
+    const actor = context.get('actor');
+    const body = await readForm(context);
+    checkRequestCsrf(context, actor, body.get('_csrf'));
+    const slug = context.req.param('slug');
+    await startDrill(backupDepsFrom(ui.deps), actor, { slug });
+    return seeOther(context, `/backups?notice=drill#backups-${encodeURIComponent(slug)}`);
   });
 
   return app;

@@ -1,0 +1,301 @@
+import { randomBytes } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { z } from 'zod';
+import { type Actor, authorize } from '../auth/actor.ts';
+import { parseInput } from '../auth/input.ts';
+import { describeError, RoostError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import type { JobRecord } from '../jobs/index.ts';
+import type { InstanceTable, RestoreDrillTable } from '../store/index.ts';
+import type { BackupDeps } from './deps.ts';
+import { keyOwnerOf, privateKeyName } from './keys.ts';
+import type { BackupManifest } from './manifest.ts';
+import { drillQueue } from './records.ts';
+import { goodBackup } from './restore-backup.ts';
+import { removeInstance, restoreIntoNewInstance } from './restore-into-instance.ts';
+import { type RestoreStep, stepRecorder } from './restore-into-stack.ts';
+import { verifyBackupFiles } from './verify.ts';
+
+/** A restore drill: an instance's latest good backup restored into a throw-away instance and verified. */
+export interface RestoreDrill {
+  id: string;
+  instanceId: string;
+  slug: string;
+  backupId: string | null;
+  scratchSlug: string;
+  trigger: RestoreDrillTable['trigger'];
+  state: RestoreDrillTable['state'];
+  progress: string | null;
+  steps: RestoreStep[];
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+const drillActor = (deps: BackupDeps): Actor => ({
+  kind: 'local',
+  id: 'job:backup.drill',
+  label: 'restore drill',
+  role: 'admin',
+  permissions: new Set(['backups:write', 'instances:write']),
+  secondFactorAt: deps.clock.now().getTime(),
+  ip: null,
+});
+
+const date = (value: number | null): Date | null => (value === null ? null : new Date(Number(value)));
+
+function toDrill(row: Selectable<RestoreDrillTable> & { slug: string }): RestoreDrill {
+  return {
+    id: row.id,
+    instanceId: row.instance_id,
+    slug: row.slug,
+    backupId: row.backup_id,
+    scratchSlug: row.scratch_slug,
+    trigger: row.trigger,
+    state: row.state,
+    progress: row.progress,
+    steps: JSON.parse(row.steps) as RestoreStep[],
+    error: row.error,
+    createdAt: new Date(Number(row.created_at)),
+    startedAt: date(row.started_at),
+    finishedAt: date(row.finished_at),
+  };
+}
+
+/** `drill-` and 10 random characters: a valid slug, recorded before the instance exists. */
+const scratchSlugOf = (): string =>
+  `drill-${Array.from(randomBytes(10), (byte) => 'abcdefghijklmnopqrstuvwxyz0123456789'[byte % 36]).join('')}`;
+
+async function recordDrill(
+  deps: BackupDeps,
+  instance: Selectable<InstanceTable>,
+  trigger: RestoreDrillTable['trigger'],
+): Promise<string> {
+  const now = deps.clock.now();
+  const id = newId('drl', now);
+  await deps.store.db
+    .insertInto('restore_drills')
+    .values({
+      id,
+      instance_id: instance.id,
+      backup_id: null,
+      scratch_slug: scratchSlugOf(),
+      trigger,
+      state: 'queued',
+      job_id: null,
+      progress: 'queued',
+      steps: '[]',
+      error: null,
+      created_at: now.getTime(),
+      started_at: null,
+      finished_at: null,
+    })
+    .execute();
+  return id;
+}
+
+const startDrillInput = z.object({ slug: z.string().min(1).max(100) });
+
+/** Queues a restore drill of one instance now (`backups:write`); the `backup.drill` job runs it. */
+export async function startDrill(
+  deps: BackupDeps,
+  actor: Actor,
+  input: z.input<typeof startDrillInput>,
+): Promise<RestoreDrill> {
+  authorize(actor, 'backups:write');
+  const { slug } = parseInput(startDrillInput, input);
+  const instance = await deps.store.db
+    .selectFrom('instances')
+    .selectAll()
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+  if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+  if (instance.state === 'decommissioned' || instance.state === 'decommissioning')
+    throw new RoostError('conflict', `instance ${slug} is ${instance.state}`);
+  const id = await recordDrill(deps, instance, 'manual');
+  const job = await deps.jobs.enqueue({
+    queue: drillQueue,
+    key: `drill:${id}`,
+    payload: { drillId: id },
+    maxAttempts: 2,
+  });
+  await deps.store.db.updateTable('restore_drills').set({ job_id: job.id }).where('id', '=', id).execute();
+  await deps.audit.append({
+    actor,
+    action: 'backup.drill',
+    target: instance.id,
+    result: 'ok',
+    details: { slug, drillId: id },
+  });
+  return getDrill(deps, actor, id);
+}
+
+export async function getDrill(
+  deps: Pick<BackupDeps, 'store'>,
+  actor: Actor,
+  id: string,
+): Promise<RestoreDrill> {
+  authorize(actor, 'backups:read');
+  const row = await drillRows(deps).where('restore_drills.id', '=', id).executeTakeFirst();
+  if (!row) throw new RoostError('not_found', `no restore drill ${id}`, { id });
+  return toDrill(row);
+}
+
+const listDrillsInput = z.object({
+  slug: z.string().min(1).max(100).optional(),
+  limit: z.int().min(1).max(500).default(50),
+});
+
+/** Restore drills, newest first, of one instance or of all (`backups:read`). */
+export async function listDrills(
+  deps: Pick<BackupDeps, 'store'>,
+  actor: Actor,
+  input: z.input<typeof listDrillsInput> = {},
+): Promise<RestoreDrill[]> {
+  authorize(actor, 'backups:read');
+  const { slug, limit } = parseInput(listDrillsInput, input);
+  let query = drillRows(deps);
+  if (slug) {
+    const instance = await deps.store.db
+      .selectFrom('instances')
+      .select('id')
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+    if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+    query = query.where('restore_drills.instance_id', '=', instance.id);
+  }
+  const rows = await query
+    .orderBy('restore_drills.created_at', 'desc')
+    .orderBy('restore_drills.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toDrill);
+}
+
+function drillRows(deps: Pick<BackupDeps, 'store'>) {
+  return deps.store.db
+    .selectFrom('restore_drills')
+    .innerJoin('instances', 'instances.id', 'restore_drills.instance_id')
+    .selectAll('restore_drills')
+    .select('instances.slug as slug');
+}
+
+/**
+ * The `backup.drill` job: a scheduled run (payload `instanceId`) records its drill first; a queued one
+ * (payload `drillId`) runs it. A drill found `running` was interrupted (crash): its throw-away instance is
+ * removed and it is recorded as failed. The job never throws for a failed drill: the outcome is the record.
+ */
+export async function runDrillJob(deps: BackupDeps, job: JobRecord): Promise<unknown> {
+  const payload = job.payload as { drillId?: string; instanceId?: string };
+  let drillId = payload.drillId;
+  if (!drillId) {
+    const instance = await deps.store.db
+      .selectFrom('instances')
+      .selectAll()
+      .where('id', '=', payload.instanceId ?? '')
+      .executeTakeFirst();
+    if (!instance || (instance.state !== 'running' && instance.state !== 'degraded'))
+      return { skipped: instance?.state ?? 'gone' };
+    drillId = await recordDrill(deps, instance, 'schedule');
+    await deps.store.db
+      .updateTable('restore_drills')
+      .set({ job_id: job.id })
+      .where('id', '=', drillId)
+      .execute();
+  }
+  return runDrill(deps, drillId);
+}
+
+export async function runDrill(deps: BackupDeps, drillId: string): Promise<unknown> {
+  const { db } = deps.store;
+  const drill = await db
+    .selectFrom('restore_drills')
+    .selectAll()
+    .where('id', '=', drillId)
+    .executeTakeFirst();
+  if (!drill) throw new RoostError('not_found', `no restore drill ${drillId}`);
+  if (drill.state === 'succeeded' || drill.state === 'failed') return { skipped: drill.state };
+  const instance = await db
+    .selectFrom('instances')
+    .selectAll()
+    .where('id', '=', drill.instance_id)
+    .executeTakeFirstOrThrow();
+  const actor = drillActor(deps);
+  const log = deps.logger?.child({ instance: instance.slug, drillId });
+  const update = (changes: Partial<Omit<RestoreDrillTable, 'id' | 'instance_id'>>) =>
+    db.updateTable('restore_drills').set(changes).where('id', '=', drillId).execute();
+  let progress: Promise<unknown> = Promise.resolve();
+  const { steps, step } = stepRecorder((message) => {
+    progress = progress.then(() => update({ progress: message })).catch(() => {});
+  });
+  const started = deps.clock.now().getTime();
+  let error: string | null = null;
+  if (drill.state === 'running') {
+    error = 'the drill was interrupted (the process running it stopped)';
+  } else {
+    await update({ state: 'running', started_at: started, progress: 'started' });
+    try {
+      const backup = await goodBackup(deps, instance);
+      await update({ backup_id: backup.id });
+      const manifest = backup.manifest as BackupManifest;
+      await step('verifying checksums', () => verifyBackupFiles(deps.target, manifest));
+      const privateKey = await deps.vault.reveal(keyOwnerOf(instance.id), privateKeyName);
+      await restoreIntoNewInstance(deps, actor, {
+        source: instance,
+        manifest,
+        privateKey,
+        into: { slug: drill.scratch_slug, environment: 'staging', runtime: instance.runtime },
+        step,
+      });
+    } catch (failure) {
+      error = describeError(failure);
+    }
+  }
+  // Whatever happened, the throw-away instance goes (restoreIntoNewInstance already removed it on failure).
+  const scratch = await db
+    .selectFrom('instances')
+    .select('state')
+    .where('slug', '=', drill.scratch_slug)
+    .executeTakeFirst();
+  if (scratch && scratch.state !== 'decommissioned') {
+    await step(`decommissioning ${drill.scratch_slug}`, () =>
+      removeInstance(deps, actor, drill.scratch_slug),
+    ).catch((failure: unknown) => {
+      error = `${error ? `${error}; ` : ''}the throw-away instance ${drill.scratch_slug} could not be removed: ${describeError(failure)}`;
+    });
+  }
+  await progress;
+  const finished = deps.clock.now().getTime();
+  await update({
+    state: error === null ? 'succeeded' : 'failed',
+    steps: JSON.stringify(steps),
+    error,
+    progress: error === null ? 'done: restored, verified and removed' : 'failed',
+    finished_at: finished,
+  });
+  await deps.audit.append({
+    actor,
+    action: 'backup.drill.finished',
+    target: instance.id,
+    result: error === null ? 'ok' : 'failed',
+    details: { slug: instance.slug, drillId, scratch: drill.scratch_slug, ...(error ? { error } : {}) },
+  });
+  await deps.conditions?.report({
+    source: 'drills',
+    key: instance.id,
+    instanceId: instance.id,
+    severity: 'critical',
+    summary:
+      error === null
+        ? `the restore drill of ${instance.slug} succeeded`
+        : `the restore drill of ${instance.slug} failed: ${error}`,
+    labels: { slug: instance.slug, environment: instance.environment },
+    active: error !== null,
+  });
+  log?.info(
+    { durationMs: finished - started, outcome: error === null ? 'succeeded' : 'failed', error },
+    'restore drill ended',
+  );
+  return { drillId, outcome: error === null ? 'succeeded' : 'failed' };
+}
