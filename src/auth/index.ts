@@ -13,6 +13,7 @@ export {
   verifyPassword,
 } from './passwords.ts';
 export * from './permissions.ts';
+export { requireProductionAccess } from './production-access.ts';
 export { recoveryCodeCount } from './recovery-codes.ts';
 export { type SecondFactorProof, verifySecondFactor } from './second-factor.ts';
 export {

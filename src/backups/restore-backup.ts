@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import { type Actor, authorize, requireFreshSecondFactor } from '../auth/actor.ts';
+import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
+import { requireProductionAccess } from '../auth/production-access.ts';
 import { describeError, RoostError } from '../core/errors.ts';
 import { instanceSlugPattern } from '../instances/index.ts';
 import { environments } from '../runtime/index.ts';
@@ -72,21 +73,12 @@ export async function restoreBackup(
   if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
   const destination = into ?? slug;
   const environment = into === undefined ? instance.environment : (parsed.environment ?? 'staging');
-  if (environment === 'production') {
-    try {
-      authorize(actor, 'keys:export');
-      requireFreshSecondFactor(actor, deps.clock);
-    } catch (error) {
-      await deps.audit.append({
-        actor,
-        action: 'backup.restore',
-        target: instance.id,
-        result: 'denied',
-        details: { slug, into: destination, reason: 'production needs an admin with a fresh second factor' },
-      });
-      throw error;
-    }
-  }
+  if (environment === 'production')
+    await requireProductionAccess(deps, actor, {
+      action: 'backup.restore',
+      target: instance.id,
+      details: { slug, into: destination },
+    });
   if (into === undefined && confirm !== slug)
     throw new RoostError(
       'invalid_input',

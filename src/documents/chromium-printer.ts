@@ -6,7 +6,7 @@ import type { DocumentPrinter } from './printer.ts';
 export const defaultChromiumPath = '/usr/bin/chromium';
 
 // No GPU and nothing that calls home; no sandbox because Roost commonly runs as root in a container.
-const chromiumArgs = [
+export const chromiumArgs = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

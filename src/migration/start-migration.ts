@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
-import { type Actor, authorize, requireFreshSecondFactor } from '../auth/actor.ts';
+import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
+import { requireProductionAccess } from '../auth/production-access.ts';
 import { RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type RuntimeKind, runtimeKinds } from '../instances/index.ts';
@@ -130,19 +131,11 @@ async function requireProductionRights(
   actor: Actor,
   instance: Selectable<InstanceTable>,
 ): Promise<void> {
-  try {
-    authorize(actor, 'keys:export');
-    requireFreshSecondFactor(actor, deps.clock);
-  } catch (error) {
-    await deps.audit.append({
-      actor,
-      action: 'instance.migrate',
-      target: instance.id,
-      result: 'denied',
-      details: { slug: instance.slug, reason: 'production needs an admin with a fresh second factor' },
-    });
-    throw error;
-  }
+  await requireProductionAccess(deps, actor, {
+    action: 'instance.migrate',
+    target: instance.id,
+    details: { slug: instance.slug },
+  });
 }
 
 async function refuseBusy(trx: Kysely<Database>, row: Selectable<InstanceTable>): Promise<void> {
