@@ -74,7 +74,6 @@ describeEachDialect('maintenances', (use) => {
         uptime: noUptime,
         domain: 'example.test',
         revalidateMs: 0,
-        minRebuildMs: 0,
       },
     });
     const json = async (path: string) =>

@@ -22,7 +22,6 @@ import { openStatusDeps } from '../src/status/test-fixture.ts';
 import type { ComponentStatus } from '../src/store/index.ts';
 import { shapeDifferences, statuspageEnums, statuspageV2 } from './fixtures/statuspage/v2.ts';
 import { describeEachDialect } from './fixtures/store.ts';
-import { until } from './fixtures/wait.ts';
 
 const hostile =
   '<script>alert("x")</script><img src=x onerror=alert(1)> **bold** [link](javascript:alert(2))';
@@ -65,7 +64,6 @@ function statusServer(
       uptime: monitoring.uptime,
       domain: 'example.test',
       revalidateMs: options.revalidateMs,
-      minRebuildMs: 0,
     },
   });
 }
@@ -385,41 +383,6 @@ describeEachDialect('status pages over HTTP', (use) => {
 });
 
 describeEachDialect('the status page cache', (use) => {
-  it('rebuilds a page that keeps changing at most once per minRebuildMs, with every change since', async (t) => {
-    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
-    if (!deps) return;
-    await deps.addInstance('acme-prod', 'Acme');
-    await configureStatusPage(deps, deps.local, { slug: 'acme-prod', name: 'Acme One' });
-    const monitoring = monitoringData();
-    let ms = 0;
-    const cache = createStatusCache(
-      { store: deps.store, clock: deps.clock, health: monitoring.health, uptime: monitoring.uptime },
-      {
-        revalidateMs: 1_000,
-        minRebuildMs: 5_000,
-        maxPages: 10,
-        urlOf: (slug) => `https://${slug}.status.example.test`,
-        now: () => ms,
-      },
-    );
-    const title = async () => {
-      const page = (await cache.documents('acme-prod', ''))?.get('/')?.copies.identity.body.toString();
-      return /<title>([^<]*)<\/title>/.exec(page ?? '')?.[1] ?? '';
-    };
-    /** Lets a rebuild started in the background finish. */
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
-    assert.match(await title(), /Acme One/);
-    await configureStatusPage(deps, deps.local, { slug: 'acme-prod', name: 'Acme Two' });
-    ms = 2_000; // checked again, but rebuilt 2 s ago: the copy stays
-    await title();
-    await settle();
-    assert.match(await title(), /Acme One/);
-    await configureStatusPage(deps, deps.local, { slug: 'acme-prod', name: 'Acme Three' });
-    ms = 5_500; // 5 s since the build: one rebuild with both changes
-    await title();
-    await until('the rebuilt page', async () => (/Acme Three/.test(await title()) ? true : undefined), 5_000);
-  });
-
   it('makes every reader of a page not built yet wait for it, however the build interleaves', async (t) => {
     const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
     if (!deps) return;

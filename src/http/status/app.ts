@@ -19,8 +19,6 @@ export interface StatusAppDeps {
     domain: string;
     /** How often a cached page asks whether it changed (default 1 s). */
     revalidateMs?: number;
-    /** The shortest time between two rebuilds of a page (default 5 s, like its `max-age`). */
-    minRebuildMs?: number;
   };
   /** Email subscriptions; without them the subscribe form answers with the plain 404 page. */
   subscriptions?: SubscriptionDeps | undefined;
@@ -117,7 +115,6 @@ export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: 
   if (pages) {
     const cache: StatusCache = createStatusCache(pages, {
       revalidateMs: pages.revalidateMs ?? 1_000,
-      minRebuildMs: pages.minRebuildMs ?? 5_000,
       maxPages: 10_000,
       urlOf: (slug) => `https://${slug}.status.${pages.domain}`,
       logger: deps.logger,

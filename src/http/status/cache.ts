@@ -121,8 +121,6 @@ async function buildDocuments(
 
 interface Entry {
   fingerprint: string | undefined;
-  /** When the documents were last built (the cache's milliseconds). */
-  builtAt: number;
   checkedAt: number;
   documents: Map<string, CachedDocument> | undefined;
   refreshing: Promise<void> | undefined;
@@ -131,11 +129,6 @@ interface Entry {
 export interface StatusCacheOptions {
   /** How often a page asks the store whether it changed; 0 asks on every request. */
   revalidateMs: number;
-  /**
-   * The shortest time between two rebuilds of a page (default 0): a page that changes every second during
-   * an outage is rebuilt once per this, with every change since, instead of on every change.
-   */
-  minRebuildMs?: number;
   /** Pages kept; the oldest is dropped beyond this. */
   maxPages: number;
   /** The canonical address of a page (`https://{slug}.status.{domain}`). */
@@ -159,12 +152,9 @@ export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOp
       const fingerprint = await statusFingerprint(deps, slug);
       entry.checkedAt = now();
       if (fingerprint === entry.fingerprint && (entry.documents || fingerprint === undefined)) return;
-      // Changed again soon after a rebuild: keep the copy; a later check rebuilds with every change since.
-      if (entry.documents && now() - entry.builtAt < (options.minRebuildMs ?? 0)) return;
       entry.documents =
         fingerprint === undefined ? undefined : await buildDocuments(deps, slug, base, options.urlOf(slug));
       entry.fingerprint = fingerprint;
-      entry.builtAt = now();
     } catch (error) {
       options.logger?.error({ err: error, slug }, 'status page refresh failed');
       if (!entry.documents) throw error;
@@ -183,7 +173,6 @@ export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOp
         if (entries.size >= options.maxPages) entries.delete(entries.keys().next().value as string);
         entry = {
           fingerprint: undefined,
-          builtAt: Number.NEGATIVE_INFINITY,
           checkedAt: Number.NEGATIVE_INFINITY,
           documents: undefined,
           refreshing: undefined,
