@@ -10,7 +10,7 @@ import { type BackupDeps, listBackups, restoreBackup, runBackup } from '../src/b
 import { decommissionInstance, getInstance, type InstanceDeps } from '../src/instances/index.ts';
 import { apiDepsOf, type RunningRoost } from '../src/main.ts';
 import { createSwarmRuntime } from '../src/runtime/index.ts';
-import { createRunningInstance, operationSettled, uniqueSlug } from './fixtures/instances.ts';
+import { createRunningInstance, instancePsql, operationSettled, uniqueSlug } from './fixtures/instances.ts';
 import { serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
 import { serviceUnavailable } from './fixtures/services.ts';
 import { type SwarmNode, swarmNode } from './fixtures/swarm.ts';
@@ -35,20 +35,7 @@ describe('backups of a swarm instance', { concurrency: false }, () => {
     return true;
   }
 
-  async function psql(instance: string, sql: string): Promise<string> {
-    const result = await test.roost.runtime.exec(instance, 'db', [
-      'psql',
-      '-X',
-      '-A',
-      '-t',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-c',
-      sql,
-    ]);
-    assert.equal(result.code, 0, result.stderr);
-    return result.stdout.trim();
-  }
+  const psql = (instance: string, sql: string) => instancePsql(test, instance, sql);
 
   before(async () => {
     node = await swarmNode();

@@ -37,7 +37,13 @@ import {
 import type { JobRecord } from '../src/jobs/index.ts';
 import { createAdminAppFor } from '../src/main.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
-import { createRunningInstance, instanceSetup, operationSettled, uniqueSlug } from './fixtures/instances.ts';
+import {
+  createRunningInstance,
+  instancePsql,
+  instanceSetup,
+  operationSettled,
+  uniqueSlug,
+} from './fixtures/instances.ts';
 import { accessDepsOf, startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
 import { serviceUnavailable } from './fixtures/services.ts';
 import { sshdUnavailable, startSshd } from './fixtures/sshd.ts';
@@ -54,20 +60,7 @@ describe('backups on the local runtime', () => {
   let instanceId: string;
   let backupRoot: string;
 
-  async function psql(sql: string): Promise<string> {
-    const result = await test.roost.runtime.exec(slug, 'db', [
-      'psql',
-      '-X',
-      '-A',
-      '-t',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-c',
-      sql,
-    ]);
-    assert.equal(result.code, 0, result.stderr);
-    return result.stdout.trim();
-  }
+  const psql = (sql: string) => instancePsql(test, slug, sql);
 
   async function finished(backupId: string, timeoutMs = 100_000): Promise<Backup> {
     const started = Date.now();

@@ -17,6 +17,7 @@ import {
 } from '../src/migration/index.ts';
 import { startBind, type TestBind } from './fixtures/bind.ts';
 import { pollUntil, spawnCli } from './fixtures/cli.ts';
+import { instancePsql } from './fixtures/instances.ts';
 import { startTestRoost, type TestRoost } from './fixtures/roost.ts';
 import { serviceUnavailable } from './fixtures/services.ts';
 import { type SwarmNode, swarmNode } from './fixtures/swarm.ts';
@@ -41,20 +42,7 @@ describe('a migration killed between steps', { timeout: 900_000 }, () => {
     return true;
   }
 
-  async function psql(sql: string): Promise<string> {
-    const result = await test.roost.runtime.exec(slug, 'db', [
-      'psql',
-      '-X',
-      '-A',
-      '-t',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-c',
-      sql,
-    ]);
-    assert.equal(result.code, 0, result.stderr);
-    return result.stdout.trim();
-  }
+  const psql = (sql: string) => instancePsql(test, slug, sql);
 
   before(async () => {
     node = await swarmNode();

@@ -31,6 +31,7 @@ import {
 } from '../src/migration/index.ts';
 import { startBind, type TestBind } from './fixtures/bind.ts';
 import { runCli } from './fixtures/cli.ts';
+import { instancePsql } from './fixtures/instances.ts';
 import {
   accessDepsOf,
   serveTestRoost,
@@ -73,18 +74,7 @@ describe('migration between runtimes (the disaster recovery plan)', {
 
   const dns = () => bind as TestBind;
 
-  async function psql(sql: string): Promise<string> {
-    const result = await test.roost.runtime.exec(
-      slug,
-      'db',
-      ['psql', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-f', '-'],
-      {
-        stdin: `${sql}\n`,
-      },
-    );
-    assert.equal(result.code, 0, result.stderr);
-    return result.stdout.trim();
-  }
+  const psql = (sql: string) => instancePsql(test, slug, sql);
 
   /** Backups of one test clock instant would tie in retention; each migration's backup gets its own time. */
   async function migrate(to: string, backup?: string): Promise<Migration> {
