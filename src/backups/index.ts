@@ -26,6 +26,7 @@ export {
   type RestoreStep,
   type RestoreVerification,
   restoreIntoStack,
+  rowCountsMatch,
   stepRecorder,
 } from './restore-into-stack.ts';
 export { backupsToKeep, type RetentionPolicy } from './retention.ts';

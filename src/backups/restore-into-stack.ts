@@ -60,7 +60,7 @@ export async function restoreIntoStack(
     ),
   );
   const actual = await step('comparing row counts', () => engine.rowCounts(slug));
-  const match = JSON.stringify(sorted(actual)) === JSON.stringify(sorted(manifest.rowCounts));
+  const match = rowCountsMatch(actual, manifest.rowCounts);
   const rowCounts = { expected: manifest.rowCounts, actual, match };
   if (!match)
     throw new RoostError(
@@ -78,8 +78,11 @@ export async function restoreIntoStack(
   return { rowCounts, status };
 }
 
-function sorted(counts: Record<string, number>): Array<[string, number]> {
-  return Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** The same tables with the same row counts, whatever the order of the keys. */
+export function rowCountsMatch(actual: Record<string, number>, expected: Record<string, number>): boolean {
+  const sorted = (counts: Record<string, number>) =>
+    JSON.stringify(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sorted(actual) === sorted(expected);
 }
 
 /**

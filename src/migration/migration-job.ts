@@ -1,5 +1,12 @@
 import type { Selectable } from 'kysely';
-import { backupFolder, postgresEngine, streamRestore, verifyBackupFiles } from '../backups/index.ts';
+import {
+  backupFolder,
+  checkAppStatus,
+  postgresEngine,
+  rowCountsMatch,
+  streamRestore,
+  verifyBackupFiles,
+} from '../backups/index.ts';
 import { keyOwnerOf, privateKeyName } from '../backups/keys.ts';
 import { type BackupManifest, manifestSchema } from '../backups/manifest.ts';
 import { startBackup } from '../backups/start-backup.ts';
@@ -239,27 +246,16 @@ class MigrationRun {
   /** d) the new API answers /status ok, and its row counts equal the manifest's. */
   private async verify(): Promise<string> {
     const manifest = await this.manifest();
-    const actual = await postgresEngine(this.driver(this.row.target)).rowCounts(this.slug);
-    if (JSON.stringify(sorted(actual)) !== JSON.stringify(sorted(manifest.rowCounts)))
+    const target = this.driver(this.row.target);
+    const actual = await postgresEngine(target).rowCounts(this.slug);
+    if (!rowCountsMatch(actual, manifest.rowCounts))
       throw new RoostError(
         'internal',
         `row counts on ${this.row.target} differ from backup ${manifest.id}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(manifest.rowCounts)}`,
       );
-    const url = `http://${this.row.endpoint}/status`;
-    const deadline = Date.now() + statusDeadlineMs;
-    let last = '';
-    for (;;) {
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-        const body = (await response.json()) as { status?: string };
-        if (response.ok && body.status === 'ok') break;
-        last = `HTTP ${response.status}, status ${body.status ?? 'unknown'}`;
-      } catch (error) {
-        last = describeError(error);
-      }
-      if (Date.now() > deadline) throw new RoostError('unavailable', `${url} did not answer ok: ${last}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const status = await checkAppStatus(target, this.slug, statusDeadlineMs);
+    if (!status.ok)
+      throw new RoostError('unavailable', `${status.url || this.slug} did not answer ok: ${status.detail}`);
     const rows = Object.values(actual).reduce((sum, count) => sum + count, 0);
     return `/status ok; ${Object.keys(actual).length} table(s), ${rows} row(s) as in the manifest`;
   }
@@ -474,8 +470,4 @@ async function update(
     }
     return next;
   });
-}
-
-function sorted(counts: Record<string, number>): Array<[string, number]> {
-  return Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { registerBackupJobs } from '../../backups/index.ts';
-import { isRoostError, RoostError } from '../../core/errors.ts';
+import { RoostError } from '../../core/errors.ts';
 import { registerInstanceJobs } from '../../instances/index.ts';
 import { apiDepsOf } from '../../main.ts';
 import type { ApiClient } from '../client.ts';
+import { followUntilEnded, runJobsHere } from '../follow.ts';
 import { type Output, table } from '../output.ts';
 import { withClient } from './with-client.ts';
 
@@ -226,24 +227,12 @@ function describe(slug: string, backup: BackupBody): string {
   return `backup ${backup.id} of ${slug} ${backup.state}${outcome}`;
 }
 
-/**
- * On the server (no API client), the jobs a restore or a drill waits for (provisioning, safety backup,
- * the drill itself) run in this process; a queue that already has its handler here is left as it is.
- */
+/** The jobs a backup, a restore or a drill waits for: provisioning, the backup, the drill itself. */
 function runWorkersHere(client: ApiClient): void {
-  const { roost } = client;
-  if (!roost) return;
-  for (const register of [
-    () => registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle }),
-    () => registerBackupJobs(roost.backups),
-  ]) {
-    try {
-      register();
-    } catch (error) {
-      if (!isRoostError(error, 'conflict')) throw error;
-    }
-  }
-  roost.jobs.start();
+  runJobsHere(client.roost, [
+    (roost) => registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle }),
+    (roost) => registerBackupJobs(roost.backups),
+  ]);
 }
 
 async function followDrill(
@@ -252,21 +241,12 @@ async function followDrill(
   queued: DrillBody,
   timeoutSeconds: number,
 ): Promise<DrillBody> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let last = '';
-  for (;;) {
-    const current = await client.call<DrillBody>('backups.drills.get', { id: queued.id });
-    const line = `${current.state}: ${current.progress ?? ''}`;
-    if (line !== last) output.info(line);
-    last = line;
-    if (current.state === 'succeeded' || current.state === 'failed') return current;
-    if (Date.now() > deadline)
-      throw new RoostError(
-        'unavailable',
-        `restore drill ${current.id} still ${current.state} after ${timeoutSeconds} s`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  return followUntilEnded(output, timeoutSeconds, {
+    read: () => client.call<DrillBody>('backups.drills.get', { id: queued.id }),
+    line: (drill) => `${drill.state}: ${drill.progress ?? ''}`,
+    ended: (drill) => drill.state === 'succeeded' || drill.state === 'failed',
+    stillRunning: (drill) => `restore drill ${drill.id} still ${drill.state} after ${timeoutSeconds} s`,
+  });
 }
 
 /** Follows a backup to its end; on the server, runs the backup queue in this process while it waits. */
@@ -277,21 +257,13 @@ async function follow(
   timeoutSeconds: number,
 ): Promise<BackupBody> {
   runWorkersHere(client);
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let last = '';
-  for (;;) {
-    const current = await client.call<BackupBody>('backups.get', { id: queued.id });
-    const line = `${current.state}: ${current.progress ?? ''}`;
-    if (line !== last) output.info(line);
-    last = line;
-    if (current.state === 'succeeded') return current;
-    if (current.state === 'failed')
-      throw new RoostError('internal', `backup ${current.id} failed: ${current.error}`);
-    if (Date.now() > deadline)
-      throw new RoostError(
-        'unavailable',
-        `backup ${current.id} still ${current.state} after ${timeoutSeconds} s`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const backup = await followUntilEnded(output, timeoutSeconds, {
+    read: () => client.call<BackupBody>('backups.get', { id: queued.id }),
+    line: (current) => `${current.state}: ${current.progress ?? ''}`,
+    ended: (current) => current.state === 'succeeded' || current.state === 'failed',
+    stillRunning: (current) => `backup ${current.id} still ${current.state} after ${timeoutSeconds} s`,
+  });
+  if (backup.state === 'failed')
+    throw new RoostError('internal', `backup ${backup.id} failed: ${backup.error}`);
+  return backup;
 }

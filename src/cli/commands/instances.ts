@@ -12,6 +12,7 @@ import { apiDepsOf } from '../../main.ts';
 import { environments, stackSecretNames } from '../../runtime/index.ts';
 import type { ApiClient } from '../client.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { followUntilEnded, runJobsHere } from '../follow.ts';
 import { createOutput, type Output, table } from '../output.ts';
 import { withClient } from './with-client.ts';
 
@@ -274,37 +275,26 @@ async function waitFor(
   started: WithOperation,
   timeoutSeconds: number,
 ): Promise<WithOperation> {
-  if (client.roost) {
-    registerInstanceJobs(apiDepsOf(client.roost));
-    client.roost.jobs.start();
-  }
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let last = '';
-  for (;;) {
-    const details = await client.call<{ instance: InstanceBody; operations: OperationBody[] }>(
-      'instances.get',
-      {
-        slug: started.instance.slug,
-      },
-    );
-    const operation = details.operations.find((candidate) => candidate.id === started.operation.id);
-    if (!operation) throw new RoostError('not_found', `operation ${started.operation.id} disappeared`);
-    const line = `${operation.kind} ${operation.state}: ${operation.progress ?? ''}`;
-    if (line !== last) output.info(line);
-    last = line;
-    if (operation.state === 'succeeded') return { instance: details.instance, operation };
-    if (operation.state === 'failed')
-      throw new RoostError(
-        'internal',
-        `${operation.kind} of ${details.instance.slug} failed: ${operation.error}`,
+  runJobsHere(client.roost, [(roost) => registerInstanceJobs(apiDepsOf(roost))]);
+  const { slug } = started.instance;
+  const { instance, operation } = await followUntilEnded(output, timeoutSeconds, {
+    read: async () => {
+      const details = await client.call<{ instance: InstanceBody; operations: OperationBody[] }>(
+        'instances.get',
+        { slug },
       );
-    if (Date.now() > deadline)
-      throw new RoostError(
-        'unavailable',
-        `${operation.kind} of ${details.instance.slug} still ${operation.state} after ${timeoutSeconds} s; follow it with roost instance show ${details.instance.slug}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+      const current = details.operations.find((candidate) => candidate.id === started.operation.id);
+      if (!current) throw new RoostError('not_found', `operation ${started.operation.id} disappeared`);
+      return { instance: details.instance, operation: current };
+    },
+    line: ({ operation: current }) => `${current.kind} ${current.state}: ${current.progress ?? ''}`,
+    ended: ({ operation: current }) => current.state === 'succeeded' || current.state === 'failed',
+    stillRunning: ({ operation: current }) =>
+      `${current.kind} of ${slug} still ${current.state} after ${timeoutSeconds} s; follow it with roost instance show ${slug}`,
+  });
+  if (operation.state === 'failed')
+    throw new RoostError('internal', `${operation.kind} of ${instance.slug} failed: ${operation.error}`);
+  return { instance, operation };
 }
 
 /** `roost instance certificate <slug>`, `… verify <file>` and `… public-key`. */

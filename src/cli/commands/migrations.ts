@@ -4,6 +4,7 @@ import { RoostError } from '../../core/errors.ts';
 import { apiDepsOf } from '../../main.ts';
 import { migrationDepsFrom, registerMigrationJobs } from '../../migration/index.ts';
 import type { ApiClient } from '../client.ts';
+import { followUntilEnded, runJobsHere } from '../follow.ts';
 import { type Output, table } from '../output.ts';
 import { readStdin } from '../prompt.ts';
 import { withClient } from './with-client.ts';
@@ -207,27 +208,18 @@ async function follow(
   queued: MigrationBody,
   timeoutSeconds: number,
 ): Promise<MigrationBody> {
-  const { roost } = client;
-  if (roost) {
-    registerBackupJobs(roost.backups);
-    registerMigrationJobs(
-      migrationDepsFrom({ ...apiDepsOf(roost), lifecycle: roost.lifecycle, conditions: roost.conditions }),
-    );
-    roost.jobs.start();
-  }
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let last = '';
-  for (;;) {
-    const current = await client.call<MigrationBody>('migrations.get', { id: queued.id });
-    const line = `${current.state}: step ${current.step}`;
-    if (line !== last) output.info(line);
-    last = line;
-    if (current.state !== 'queued' && current.state !== 'running') return current;
-    if (Date.now() > deadline)
-      throw new RoostError(
-        'unavailable',
-        `migration ${queued.id} did not end in ${timeoutSeconds} s; it goes on`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+  runJobsHere(client.roost, [
+    (roost) => registerBackupJobs(roost.backups),
+    (roost) =>
+      registerMigrationJobs(
+        migrationDepsFrom({ ...apiDepsOf(roost), lifecycle: roost.lifecycle, conditions: roost.conditions }),
+      ),
+  ]);
+  return followUntilEnded(output, timeoutSeconds, {
+    read: () => client.call<MigrationBody>('migrations.get', { id: queued.id }),
+    line: (migration) => `${migration.state}: step ${migration.step}`,
+    ended: (migration) => migration.state !== 'queued' && migration.state !== 'running',
+    stillRunning: () => `migration ${queued.id} did not end in ${timeoutSeconds} s; it goes on`,
+    intervalMs: 1_000,
+  });
 }
