@@ -19,7 +19,6 @@ import {
   listBackups,
   listDrills,
   manifestFile,
-  type RestoreDrill,
   registerBackupJobs,
   restoreBackup,
   runBackup,
@@ -61,6 +60,30 @@ describe('backups on the local runtime', () => {
   let backupRoot: string;
 
   const psql = (sql: string) => instancePsql(test, slug, sql);
+
+  /**
+   * Runs `work` while the newest backup's manifest claims row counts its dump cannot match (the checksums
+   * still pass, the verification fails), then puts the manifest back.
+   */
+  async function withWrongRowCounts<T>(work: (backup: Backup) => Promise<T>): Promise<T> {
+    const [latest] = await listBackups(backups, local, { slug });
+    assert.ok(latest?.manifest);
+    const setManifest = (manifest: object) =>
+      test.roost.store.db
+        .updateTable('backups')
+        .set({ manifest: JSON.stringify(manifest) })
+        .where('id', '=', latest.id)
+        .execute();
+    await setManifest({
+      ...latest.manifest,
+      rowCounts: { ...latest.manifest.rowCounts, 'public.items': 999_999 },
+    });
+    try {
+      return await work(latest);
+    } finally {
+      await setManifest(latest.manifest);
+    }
+  }
 
   async function finished(backupId: string, timeoutMs = 100_000): Promise<Backup> {
     const started = Date.now();
@@ -375,19 +398,7 @@ describe('backups on the local runtime', () => {
 
   it('decommissions the new instance when the restore into it fails, and says which step failed', async () => {
     const into = uniqueSlug('bkf');
-    const [latest] = await listBackups(backups, local, { slug });
-    assert.ok(latest?.manifest);
-    // A manifest whose row counts the dump cannot match: the checksums pass, the verification fails.
-    const wrong = {
-      ...latest.manifest,
-      rowCounts: { ...latest.manifest.rowCounts, 'public.items': 999_999 },
-    };
-    await test.roost.store.db
-      .updateTable('backups')
-      .set({ manifest: JSON.stringify(wrong) })
-      .where('id', '=', latest.id)
-      .execute();
-    try {
+    await withWrongRowCounts(async (latest) => {
       await assert.rejects(
         restoreBackup(backups, local, { slug, into, backupId: latest.id }),
         (error) =>
@@ -399,13 +410,7 @@ describe('backups on the local runtime', () => {
       const gone = await getInstance(deps, local, { slug: into });
       assert.equal(gone.instance.state, 'decommissioned');
       assert.equal(await test.roost.runtime.inspect(into), undefined, 'nothing of the stack is left');
-    } finally {
-      await test.roost.store.db
-        .updateTable('backups')
-        .set({ manifest: JSON.stringify(latest.manifest) })
-        .where('id', '=', latest.id)
-        .execute();
-    }
+    });
   });
 
   it('runs restore drills: a throw-away instance restored, verified, removed; a failure alerts until the next good drill', async () => {
@@ -425,30 +430,13 @@ describe('backups on the local runtime', () => {
         },
         300_000,
       );
-    const [latest] = await listBackups(backups, local, { slug });
-    assert.ok(latest?.manifest);
-    const wrong = {
-      ...latest.manifest,
-      rowCounts: { ...latest.manifest.rowCounts, 'public.items': 999_999 },
-    };
-    await test.roost.store.db
-      .updateTable('backups')
-      .set({ manifest: JSON.stringify(wrong) })
-      .where('id', '=', latest.id)
-      .execute();
-    let failed: RestoreDrill;
-    try {
-      failed = await drilled((await startDrill(backups, local, { slug })).id);
-    } finally {
-      await test.roost.store.db
-        .updateTable('backups')
-        .set({ manifest: JSON.stringify(latest.manifest) })
-        .where('id', '=', latest.id)
-        .execute();
-    }
+    const { backupId, failed } = await withWrongRowCounts(async (latest) => ({
+      backupId: latest.id,
+      failed: await drilled((await startDrill(backups, local, { slug })).id),
+    }));
     assert.equal(failed.state, 'failed');
     assert.match(failed.error ?? '', /row counts differ/);
-    assert.equal(failed.backupId, latest.id);
+    assert.equal(failed.backupId, backupId);
     const firing = await alertOf();
     assert.ok(firing, 'a failed drill alerts');
     assert.notEqual(firing.state, 'resolved');
