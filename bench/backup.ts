@@ -135,6 +135,8 @@ try {
     roostRestore: [] as number[],
     plainRestore: [] as number[],
     restic: [] as number[],
+    /** CPU time of this Node process during Roost's backup (its own share; the tools are other processes). */
+    roostNodeCpu: [] as number[],
   };
   let resticBytes = 0;
   const resticPasswordFile = path.join(scratch, 'restic-password');
@@ -171,6 +173,7 @@ try {
     shellBytes = statSync(shellFile).size;
 
     started = Date.now();
+    const cpuBefore = process.cpuUsage();
     const backupId = `bkp_bench${round}`;
     const phases: Array<[string, number]> = [];
     lastManifest = await writeBackup({
@@ -186,6 +189,8 @@ try {
       clock: systemClock,
     });
     times.roost.push(Date.now() - started);
+    const cpu = process.cpuUsage(cpuBefore);
+    times.roostNodeCpu.push(Math.round((cpu.user + cpu.system) / 1000));
     phases.push(['end', Date.now()]);
 
     // restic deduplicates: a fresh repository per round measures a first (full) backup, like the others.
@@ -271,6 +276,9 @@ try {
   );
   process.stdout.write(
     `restic ratio (restic ÷ shell pipeline): ${(median(times.restic) / median(times.shell)).toFixed(2)}\n`,
+  );
+  process.stdout.write(
+    `CPU of the Node process during Roost's backup: ${median(times.roostNodeCpu)} ms (median)\n`,
   );
   process.stdout.write(`peak RSS of the Node process: ${rssMb.toFixed(0)} MB\n`);
   process.stdout.write(`ratio: ${(median(times.roost) / median(times.shell)).toFixed(2)}\n`);

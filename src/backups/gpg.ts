@@ -39,35 +39,51 @@ function runGpgconf(directory: string): Promise<void> {
   });
 }
 
+/** A stage whose set-up is done: `start` spawns it at once, without awaiting anything. */
+export interface PreparedStage {
+  start(from?: Readable): CommandStage;
+  /** Undoes the set-up when the stage is not started after all. */
+  discard(): Promise<void>;
+}
+
 /**
  * Encrypts to the instance's public key with Debian's gpg: only the public key is needed (a file given as
  * recipient), no compression (zstd did that), SEIPDv1 with MDC as gpg 2.2 writes it.
  */
-export async function startEncryption(publicKey: string, from?: Readable): Promise<CommandStage> {
+export async function prepareEncryption(publicKey: string): Promise<PreparedStage> {
   const home = await openHome();
+  const recipient = path.join(home.directory, 'recipient.asc');
   try {
-    const recipient = path.join(home.directory, 'recipient.asc');
     await writeFile(recipient, publicKey, { mode: 0o600 });
-    const stage = spawnStage(
-      'gpg',
-      [
-        '--homedir',
-        home.directory,
-        ...common,
-        '--recipient-file',
-        recipient,
-        '--compress-algo',
-        'none',
-        '--encrypt',
-      ],
-      from,
-    );
-    stage.done.finally(() => home.close()).catch(() => {});
-    return stage;
   } catch (error) {
     await home.close();
     throw error;
   }
+  return {
+    start(from) {
+      const stage = spawnStage(
+        'gpg',
+        [
+          '--homedir',
+          home.directory,
+          ...common,
+          '--recipient-file',
+          recipient,
+          '--compress-algo',
+          'none',
+          '--encrypt',
+        ],
+        from,
+      );
+      stage.done.finally(() => home.close()).catch(() => {});
+      return stage;
+    },
+    discard: () => home.close(),
+  };
+}
+
+export async function startEncryption(publicKey: string, from?: Readable): Promise<CommandStage> {
+  return (await prepareEncryption(publicKey)).start(from);
 }
 
 /** Decrypts with the private key imported into a throw-away home on tmpfs; the agent is stopped after. */

@@ -3,12 +3,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../core/clock.ts';
 import type { Instance } from '../instances/index.ts';
+import type { ExecStream } from '../runtime/index.ts';
 import type { BackupEngine } from './engines/types.ts';
-import { startEncryption } from './gpg.ts';
+import { prepareEncryption, startEncryption } from './gpg.ts';
 import type { InstanceKey } from './keys.ts';
 import { type BackupManifest, instanceFile, type ManifestFile, manifestFile } from './manifest.ts';
-import { type CommandStage, inputOf, isOsStream, outputOf, startCompression } from './stages.ts';
-import type { BackupTarget } from './targets/types.ts';
+import { inputOf, isOsStream, outputOf, startCompression, startStoreAndHash } from './stages.ts';
+import type { BackupTarget, TargetFile } from './targets/types.ts';
 
 export interface BackupInput {
   backupId: string;
@@ -129,41 +130,65 @@ async function streamDump(
   folder: string,
   snapshot?: string,
 ): Promise<Omit<ManifestFile, 'name' | 'content'>> {
-  const dump = await input.engine.dump(input.instance.slug, snapshot ? { snapshot } : undefined);
-  dump.stdin.end();
-  const stages: CommandStage[] = [];
-  // Between processes the bytes flow through OS pipes; Node reads only gpg's output, to hash and store it.
-  const direct = isOsStream(dump.stdout);
+  const key = `${folder}/${input.engine.dumpFile}`;
+  // Everything that awaits comes before the first process starts: a pipe handed from one process to the
+  // next must not sit unread meanwhile, or Node would start reading it and those bytes would be lost.
+  const encryption = await prepareEncryption(input.key.publicKey);
+  let file: TargetFile | undefined;
+  let dump: ExecStream;
   try {
-    stages.push(direct ? startCompression(dump.stdout) : startCompression());
-    stages.push(await startEncryption(input.key.publicKey, (stages[0] as CommandStage).output ?? undefined));
+    file = await input.target.openFile?.(key);
+    dump = await input.engine.dump(input.instance.slug, snapshot ? { snapshot } : undefined);
   } catch (error) {
-    dump.kill();
-    for (const stage of stages) stage.kill();
+    await file?.abort();
+    await encryption.discard();
     throw error;
   }
-  const [compress, encrypt] = stages as [CommandStage, CommandStage];
-  const measure = measuring((bytes) =>
-    input.onProgress?.(`dumping the database: ${mebibytes(bytes)} stored`),
-  );
-  try {
-    const dumped = dump.exited.then(({ code, stderr }) => {
-      if (code !== 0) throw new Error(`pg_dump failed (exit ${code}): ${stderr.trim()}`);
-    });
-    const producers = Promise.all([
-      compress.input ? pipeline(dump.stdout, compress.input) : undefined,
-      dumped,
-      compress.done,
-      encrypt.done,
-    ]);
-    await Promise.all([
-      producers,
-      input.target.put(`${folder}/${input.engine.dumpFile}`, outputOf(encrypt).pipe(measure), producers),
-    ]);
-  } catch (error) {
+  dump.stdin.end();
+  // Between processes the bytes flow through OS pipes (from the dump too, when the runtime gives one).
+  const compress = isOsStream(dump.stdout) ? startCompression(dump.stdout) : startCompression();
+  const encrypt = encryption.start(compress.output ?? undefined);
+  const store = file ? startStoreAndHash(outputOf(encrypt), file.fd) : undefined;
+  const dumped = dump.exited.then(({ code, stderr }) => {
+    if (code !== 0) throw new Error(`pg_dump failed (exit ${code}): ${stderr.trim()}`);
+  });
+  const producers = Promise.all([
+    compress.input ? pipeline(dump.stdout, compress.input) : undefined,
+    dumped,
+    compress.done,
+    encrypt.done,
+  ]);
+  const report = (bytes: number) => input.onProgress?.(`dumping the database: ${mebibytes(bytes)} stored`);
+  const killAll = () => {
     dump.kill();
     compress.kill();
     encrypt.kill();
+    store?.kill();
+  };
+  if (file && store) {
+    // A file target: the encrypted bytes go into the file through `tee` and `sha256sum` and never pass
+    // through Node (receiving and hashing them in Node cost about as much CPU as gpg on two cores).
+    const stored = file;
+    const progress = setInterval(() => {
+      stored.size().then(report, () => {});
+    }, 2_000);
+    try {
+      const [, { sha256 }] = await Promise.all([producers, store.done]);
+      return { ...(await file.commit()), sha256 };
+    } catch (error) {
+      killAll();
+      await file.abort();
+      throw error;
+    } finally {
+      clearInterval(progress);
+    }
+  }
+  // A target behind a network client (SFTP): the bytes pass through Node once, hashed on the way.
+  const measure = measuring(report);
+  try {
+    await Promise.all([producers, input.target.put(key, outputOf(encrypt).pipe(measure), producers)]);
+  } catch (error) {
+    killAll();
     throw error;
   }
   return measure.digest();

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { RoostError } from '../../core/errors.ts';
-import { type BackupTarget, partialSuffix } from './types.ts';
+import { type BackupTarget, partialSuffix, type TargetFile } from './types.ts';
 
 /** Backups in a directory of this machine (or a mounted one); files 0600, folders 0700. */
 export function createLocalTarget(root: string): BackupTarget {
@@ -14,30 +14,27 @@ export function createLocalTarget(root: string): BackupTarget {
       throw new RoostError('invalid_input', `backup path ${key} leaves the backup directory`);
     return file;
   };
+  const partialOf = async (key: string) => {
+    const file = resolve(key);
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    return openPartial(file);
+  };
   return {
     kind: 'local',
     description: `local:${root}`,
     async put(key, source, producerSucceeded) {
-      const file = resolve(key);
-      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-      const partial = `${file}${partialSuffix}`;
-      let bytes = 0;
-      source.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
+      const partial = await partialOf(key);
       try {
-        await pipeline(source, createWriteStream(partial, { mode: 0o600 }));
+        // Through the descriptor: the handle stays ours to flush and close.
+        await pipeline(source, createWriteStream('', { fd: partial.fd, autoClose: false, emitClose: false }));
         await producerSucceeded;
       } catch (error) {
-        await rm(partial, { force: true });
+        await partial.abort();
         throw error;
       }
-      // On disk before the rename: the name promises a complete file, also after a power cut.
-      const handle = await open(partial, 'r');
-      await handle.sync().finally(() => handle.close());
-      await rename(partial, file);
-      return { bytes };
+      return partial.commit();
     },
+    openFile: partialOf,
     async get(key) {
       const file = resolve(key);
       if (!(await isFile(file))) throw new RoostError('not_found', `no backup file ${key} in ${root}`);
@@ -72,6 +69,62 @@ export function createLocalTarget(root: string): BackupTarget {
       return removed;
     },
     async close() {},
+  };
+}
+
+const flushEveryMs = 1_000;
+
+/**
+ * `<file>.partial`, flushed to disk (`fdatasync`) every second while it is written: a large backup never
+ * piles up gigabytes of unwritten pages, and the flush before the rename is short. `commit` flushes the
+ * rest and renames it into place (the name promises a complete file, also after a power cut); `abort`
+ * removes it.
+ */
+async function openPartial(file: string): Promise<TargetFile> {
+  const partial = `${file}${partialSuffix}`;
+  const handle = await open(partial, 'w', 0o600);
+  let flushing: Promise<void> | undefined;
+  let failure: unknown;
+  const timer = setInterval(() => {
+    flushing ??= handle
+      .datasync()
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => {
+        flushing = undefined;
+      });
+  }, flushEveryMs);
+  timer.unref();
+  const stop = async () => {
+    clearInterval(timer);
+    await flushing;
+  };
+  return {
+    fd: handle.fd,
+    async size() {
+      return (await handle.stat()).size;
+    },
+    async commit() {
+      try {
+        await stop();
+        if (failure) throw failure;
+        await handle.datasync();
+        const { size } = await handle.stat();
+        await handle.close();
+        await rename(partial, file);
+        return { bytes: size };
+      } catch (error) {
+        await handle.close().catch(() => {});
+        await rm(partial, { force: true });
+        throw error;
+      }
+    },
+    async abort() {
+      await stop();
+      await handle.close().catch(() => {});
+      await rm(partial, { force: true });
+    },
   };
 }
 

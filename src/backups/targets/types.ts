@@ -15,6 +15,11 @@ export interface BackupTarget {
    * ends its output cleanly); when it rejects, the partial file is removed.
    */
   put(key: string, source: Readable, producerSucceeded?: Promise<unknown>): Promise<{ bytes: number }>;
+  /**
+   * Optional, where the target is a file system: `key` as an open file that a child process writes into
+   * through its descriptor, so the bytes never pass through Node. Atomic like `put`.
+   */
+  openFile?(key: string): Promise<TargetFile>;
   get(key: string): Promise<Readable>;
   /** True when `key` exists as a complete file. */
   exists(key: string): Promise<boolean>;
@@ -25,6 +30,18 @@ export interface BackupTarget {
   /** Removes `*.partial` files left under `prefix` by an interrupted upload; returns how many. */
   removePartials(prefix: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A file being written under its `.partial` name. */
+export interface TargetFile {
+  /** Open for writing; valid until `commit` or `abort`. */
+  readonly fd: number;
+  /** Bytes written so far. */
+  size(): Promise<number>;
+  /** Flushes the file to disk and renames it into place; resolves with its size. */
+  commit(): Promise<{ bytes: number }>;
+  /** Closes and removes the partial file. */
+  abort(): Promise<void>;
 }
 
 export const partialSuffix = '.partial';
