@@ -59,6 +59,7 @@ import {
   registerMaintenanceJobs,
   registerSubscriberJobs,
   type SubscriptionDeps,
+  subscribersLifecycle,
   type UptimeSource,
 } from './status/index.ts';
 import {
@@ -192,6 +193,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       lifecycle: [
         backupLifecycle(backups),
         contactsLifecycle(store),
+        subscribersLifecycle(store),
         // A restore drill's throw-away instance gets no monitors: it must not page anyone.
         skippingDrillInstances(
           store,
