@@ -31,6 +31,7 @@ import {
   incidentSummaries,
   registerAccountManagerJobs,
   registerPostmortemMailJobs,
+  registerPostmortemPdfJobs,
   registerSlaProjectionJobs,
 } from './incidents/index.ts';
 import {
@@ -408,6 +409,7 @@ async function registerWorkers(roost: Roost): Promise<void> {
   const pageUrl = (slug: string) => `https://${slug}.status.${config.status.domain}`;
   registerAccountManagerJobs({ store: roost.store, mailer: roost.mailer, jobs: roost.jobs, pageUrl });
   registerPostmortemMailJobs({ ...apiDepsOf(roost), mailer: roost.mailer, printer: roost.printer, pageUrl });
+  registerPostmortemPdfJobs({ ...apiDepsOf(roost), printer: roost.printer });
   await registerSlaProjectionJobs({
     ...apiDepsOf(roost),
     uptime: roost.uptime,
