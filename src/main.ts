@@ -31,6 +31,7 @@ import {
   incidentSummaries,
   registerAccountManagerJobs,
   registerPostmortemMailJobs,
+  registerPostmortemPdfJobs,
   registerSlaProjectionJobs,
 } from './incidents/index.ts';
 import {
@@ -59,6 +60,7 @@ import {
   registerMaintenanceJobs,
   registerSubscriberJobs,
   type SubscriptionDeps,
+  subscribersLifecycle,
   type UptimeSource,
 } from './status/index.ts';
 import {
@@ -192,6 +194,7 @@ export async function openRoost(config: Config, logger: Logger, options: OpenOpt
       lifecycle: [
         backupLifecycle(backups),
         contactsLifecycle(store),
+        subscribersLifecycle(store),
         // A restore drill's throw-away instance gets no monitors: it must not page anyone.
         skippingDrillInstances(
           store,
@@ -406,6 +409,7 @@ async function registerWorkers(roost: Roost): Promise<void> {
   const pageUrl = (slug: string) => `https://${slug}.status.${config.status.domain}`;
   registerAccountManagerJobs({ store: roost.store, mailer: roost.mailer, jobs: roost.jobs, pageUrl });
   registerPostmortemMailJobs({ ...apiDepsOf(roost), mailer: roost.mailer, printer: roost.printer, pageUrl });
+  registerPostmortemPdfJobs({ ...apiDepsOf(roost), printer: roost.printer });
   await registerSlaProjectionJobs({
     ...apiDepsOf(roost),
     uptime: roost.uptime,

@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createUser, localActor } from '../src/auth/index.ts';
 import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
+import { decommissionInstance, getCertificate } from '../src/instances/index.ts';
 import { apiDepsOf, type RunningRoost, subscriptionDepsOf } from '../src/main.ts';
 import {
   addComponent,
@@ -15,6 +16,7 @@ import {
   notifyQueue,
   scheduleMaintenance,
 } from '../src/status/index.ts';
+import { operationSettled } from './fixtures/instances.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
 import { type ReceivedMail, startSmtp, type TestSmtp } from './fixtures/smtp.ts';
 
@@ -313,5 +315,65 @@ describe('status page subscriptions', () => {
     // One hour before: the second.
     test.clock.advance(47 * 3_600_000 + 30_000);
     await smtp.waitFor(() => announcements().length === 2, 20_000);
+  });
+
+  it("erases the page's subscribers when the instance is decommissioned, and lists them on the certificate", async () => {
+    const { db } = test.roost.store;
+    const deps = apiDepsOf(test.roost);
+    const local = localActor(test.clock);
+    // Another page's subscriber stays.
+    const otherSlug = `${slug}-b`;
+    const otherId = await insertInstanceRow(test.roost.store, test.clock, otherSlug, 'Other');
+    await send(server, `https://${otherSlug}.status.${domain}/subscribe`, {
+      method: 'POST',
+      form: { email: 'erin@example.com' },
+    });
+    const instance = await db
+      .selectFrom('instances')
+      .select('id')
+      .where('slug', '=', slug)
+      .executeTakeFirstOrThrow();
+    const subscribers = await db
+      .selectFrom('status_subscribers')
+      .select(['id', 'confirmed_at'])
+      .where('instance_id', '=', instance.id)
+      .execute();
+    const pending = subscribers.filter((row) => row.confirmed_at === null).length;
+    const deliveries = await db
+      .selectFrom('status_deliveries')
+      .select('entry_id')
+      .where(
+        'subscriber_id',
+        'in',
+        subscribers.map((row) => row.id),
+      )
+      .execute();
+    // Bob never confirmed; Dave did and got the maintenance announcements.
+    assert.ok(pending > 0 && subscribers.length > pending && deliveries.length > 0);
+
+    const { operation } = await decommissionInstance(deps, local, { slug });
+    await operationSettled(deps, local, slug, operation.id);
+    const left = await db.selectFrom('status_subscribers').select(['instance_id', 'email']).execute();
+    assert.deepEqual(
+      left.map((row) => `${row.instance_id} ${row.email}`),
+      [`${otherId} erin@example.com`],
+    );
+    assert.equal(
+      (await db.selectFrom('status_deliveries').select('entry_id').execute()).length,
+      0,
+      'no delivery record names an erased subscriber',
+    );
+    const certificate = await getCertificate(deps, local, { slug });
+    assert.deepEqual(certificate.erased.find((entry) => entry.what === 'status-subscribers')?.items, [
+      `${subscribers.length - pending} confirmed status page subscriber(s)`,
+      `${pending} subscription request(s) awaiting confirmation`,
+      `${deliveries.length} subscriber delivery record(s)`,
+    ]);
+    // The page is gone, and with it the form.
+    const asked = await send(server, `${page}/subscribe`, {
+      method: 'POST',
+      form: { email: 'frank@example.com' },
+    });
+    assert.equal(asked.status, 404);
   });
 });

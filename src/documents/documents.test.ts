@@ -1,10 +1,9 @@
 // Post-mortems and SLA reports as PDF (Chromium through playwright-core) and by mail: real Chromium, real
 // SMTP, both dialects; pdftotext (poppler-utils) reads the PDFs back.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, it } from 'node:test';
-import { promisify } from 'node:util';
+import { hasPdftotext, pdfText } from '../../test/fixtures/pdf.ts';
 import { serviceUnavailable } from '../../test/fixtures/services.ts';
 import { startSmtp, type TestSmtp } from '../../test/fixtures/smtp.ts';
 import { describeEachDialect } from '../../test/fixtures/store.ts';
@@ -24,23 +23,6 @@ import { noUptime } from '../status/index.ts';
 import { openStatusDeps } from '../status/test-fixture.ts';
 import { createChromiumPrinter, type DocumentPrinter, defaultChromiumPath } from './index.ts';
 
-const run = promisify(execFile);
-
-/** The text of a PDF, as pdftotext reads it (layout kept, so words stay in order). */
-async function pdfText(pdf: Buffer): Promise<string> {
-  const child = execFile('pdftotext', ['-layout', '-', '-']);
-  const output = new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`pdftotext exited ${code}`))));
-  });
-  child.stdin?.end(pdf);
-  return output;
-}
-
 let printer: DocumentPrinter;
 let smtp: TestSmtp;
 before(async () => {
@@ -59,7 +41,7 @@ describeEachDialect('post-mortem and SLA documents', (use, dialect) => {
   it('renders the published post-mortem as Markdown, HTML and PDF, neutralises hostile Markdown, and mails the PDF to the contacts', async (t) => {
     if (!existsSync(defaultChromiumPath))
       return serviceUnavailable(t, 'Chromium', `${defaultChromiumPath} is missing`);
-    if ((await run('pdftotext', ['-v']).catch(() => undefined)) === undefined)
+    if (!(await hasPdftotext()))
       return serviceUnavailable(t, 'pdftotext', 'poppler-utils is not installed (scripts/setup-system)');
     const deps = await openStatusDeps(await use(t));
     if (!deps) return;
@@ -152,6 +134,10 @@ describeEachDialect('post-mortem and SLA documents', (use, dialect) => {
     assert.equal(attachment?.filename, `postmortem-${incident.id}.pdf`);
     assert.equal(attachment?.contentType, 'application/pdf');
     assert.equal(attachment?.content.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.ok(
+      attachment?.content.equals(pdf.content),
+      'the PDF stored at the first print, not printed again',
+    );
     assert.match(await pdfText(attachment?.content ?? Buffer.alloc(0)), /507 Insufficient Storage/);
     assert.equal(smtp.mails.filter((entry) => entry.to.includes(`happy-${tag}@stark.example`)).length, 0);
     const { timeline } = await getIncident(deps, deps.local, { id: incident.id });

@@ -20,10 +20,16 @@ export {
   type DocumentFormat,
   documentFormats,
   postmortemDocument,
-  postmortemHtml,
   type RenderedDocument,
 } from './postmortem-document.ts';
 export { draftPostmortem } from './postmortem-draft.ts';
+export { postmortemHtml } from './postmortem-html.ts';
+export {
+  type PostmortemPdfDeps,
+  postmortemPdfQueue,
+  publishedPostmortemPdf,
+  registerPostmortemPdfJobs,
+} from './postmortem-pdf.ts';
 export { publishPostmortem } from './publish-postmortem.ts';
 export {
   type Incident,

@@ -26,7 +26,8 @@ export interface PostmortemMailDeps {
 }
 
 /**
- * One mail per contact receiving `postmortems`, the PDF attached (HTML when no printer is available) and the
+ * One mail per contact receiving `postmortems`, the PDF attached (the stored one, printed once for the status
+ * pages too; HTML when no printer is available) and the
  * status page linked. Deliveries are recorded, so a retried job mails nobody twice; the timeline says who got it.
  */
 export async function mailPostmortem(deps: PostmortemMailDeps, incidentId: string): Promise<number> {
@@ -57,13 +58,13 @@ export async function mailPostmortem(deps: PostmortemMailDeps, incidentId: strin
   const due = recipients.filter((row) => (JSON.parse(row.receives) as string[]).includes('postmortems'));
   if (due.length === 0) return 0;
   // Without a working Chromium the customer still gets the post-mortem: as HTML, and the log says why.
-  const attachment = await renderPostmortem(incident, 'pdf', deps.printer).catch(async (error: unknown) => {
+  const attachment = await renderPostmortem(deps, incident, 'pdf').catch(async (error: unknown) => {
     if (!isRoostError(error, 'unavailable')) throw error;
     deps.logger?.warn(
       { incident: incident.id, reason: error.message },
       'post-mortem mailed as HTML, not PDF',
     );
-    return renderPostmortem(incident, 'html', undefined);
+    return renderPostmortem(deps, incident, 'html');
   });
   // Titles are plain text everywhere: as they are in the subject, escaped in HTML.
   const title = incident.title;

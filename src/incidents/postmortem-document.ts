@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { RoostError } from '../core/errors.ts';
-import { renderMarkdown } from '../core/markdown.ts';
-import { type DocumentPrinter, escapeHtml, printableHtml } from '../documents/index.ts';
-import type { Store } from '../store/index.ts';
+import type { DocumentPrinter } from '../documents/index.ts';
+import { postmortemHtml } from './postmortem-html.ts';
+import { type PostmortemPdfDeps, publishedPostmortemPdf } from './postmortem-pdf.ts';
 import { findIncident, type Incident, incidentIdSchema, toIncident } from './records.ts';
 
 export const documentFormats = ['markdown', 'html', 'pdf'] as const;
@@ -19,20 +19,14 @@ export interface RenderedDocument {
 
 const postmortemDocumentInput = z.object({ id: incidentIdSchema, format: z.enum(documentFormats) });
 
-/** The post-mortem as a printable page: the Markdown rendered and sanitised, the title as text. */
-export function postmortemHtml(incident: Incident): string {
-  const draft = incident.postmortemPublishedAt === null;
-  return printableHtml(
-    `Post-mortem: ${incident.title}`,
-    `${draft ? '<p class="draft">Draft: not published yet.</p>\n' : ''}${renderMarkdown(incident.postmortem ?? '')}
-<p><small>Incident ${escapeHtml(incident.id)}${incident.postmortemPublishedAt ? `, published ${incident.postmortemPublishedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}.</small></p>`,
-  );
-}
-
+/**
+ * One format of a post-mortem. The PDF of a published one is printed once and stored (the status pages serve
+ * it); a draft's is printed each time, for the people reviewing it.
+ */
 export async function renderPostmortem(
+  deps: PostmortemPdfDeps,
   incident: Incident,
   format: DocumentFormat,
-  printer: DocumentPrinter | undefined,
 ): Promise<RenderedDocument> {
   const base = `postmortem-${incident.id}`;
   if (format === 'markdown')
@@ -44,8 +38,13 @@ export async function renderPostmortem(
   const html = postmortemHtml(incident);
   if (format === 'html')
     return { filename: `${base}.html`, contentType: 'text/html; charset=utf-8', content: Buffer.from(html) };
-  if (!printer) throw new RoostError('unavailable', 'PDF output needs Chromium, which this process has not');
-  return { filename: `${base}.pdf`, contentType: 'application/pdf', content: await printer.print(html) };
+  if (incident.postmortemPublishedAt !== null) {
+    const { content } = await publishedPostmortemPdf(deps, incident);
+    return { filename: `${base}.pdf`, contentType: 'application/pdf', content };
+  }
+  if (!deps.printer)
+    throw new RoostError('unavailable', 'PDF output needs Chromium, which this process has not');
+  return { filename: `${base}.pdf`, contentType: 'application/pdf', content: await deps.printer.print(html) };
 }
 
 /**
@@ -53,7 +52,7 @@ export async function renderPostmortem(
  * on the page.
  */
 export async function postmortemDocument(
-  deps: { store: Store; printer?: DocumentPrinter | undefined },
+  deps: Omit<PostmortemPdfDeps, 'printer'> & { printer?: DocumentPrinter | undefined },
   actor: Actor,
   input: z.input<typeof postmortemDocumentInput>,
 ): Promise<RenderedDocument> {
@@ -62,5 +61,5 @@ export async function postmortemDocument(
   const incident = toIncident(await findIncident(deps.store.db, id));
   if (!incident.postmortem?.trim())
     throw new RoostError('not_found', `incident ${id} has no post-mortem yet (resolve it first)`, { id });
-  return renderPostmortem(incident, format, deps.printer);
+  return renderPostmortem({ ...deps, printer: deps.printer }, incident, format);
 }

@@ -6,14 +6,15 @@ import { newId } from '../core/ids.ts';
 import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
 import { postmortemMailQueue } from './mail-postmortem.ts';
+import { postmortemChanged } from './postmortem-pdf.ts';
 import { findIncident, type Incident, incidentIdSchema, incidentInstanceIds, toIncident } from './records.ts';
 
 const publishPostmortemInput = z.object({ id: incidentIdSchema });
 
 /**
  * Publishes the reviewed post-mortem of a resolved incident (`incidents:write`): the incident moves to
- * `postmortem`, the status pages show the text, a public update tells subscribers it is there, and the
- * customer contacts get it by mail (PDF attached).
+ * `postmortem`, the status pages show the text (and link its PDF once a job printed it), a public update
+ * tells subscribers it is there, and the customer contacts get it by mail (PDF attached).
  */
 export async function publishPostmortem(
   deps: IncidentDeps,
@@ -50,6 +51,9 @@ export async function publishPostmortem(
         created_at: now.getTime(),
       })
       .execute();
+    const published = toIncident(row);
+    // Printed once now for the status pages and the mails, not per request.
+    await postmortemChanged(trx, deps.jobs, published);
     await bumpStatusRevision(trx, await incidentInstanceIds(trx, id), now);
     if (deps.jobs) {
       await deps.jobs.enqueue(
@@ -65,6 +69,6 @@ export async function publishPostmortem(
       { actor, action: 'incident.postmortem.publish', target: id, result: 'ok' },
       { db: trx },
     );
-    return toIncident(row);
+    return published;
   });
 }

@@ -3,6 +3,7 @@ import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { bumpStatusRevision } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
+import { postmortemChanged } from './postmortem-pdf.ts';
 import {
   checkComponents,
   fieldColumns,
@@ -77,6 +78,9 @@ export async function updateIncident(
       .where('id', '=', parsed.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    const incident = toIncident(row);
+    // A published post-mortem edited (text or title): its stored PDF is printed again.
+    await postmortemChanged(trx, deps.jobs, incident);
     await bumpStatusRevision(trx, [...before, ...instanceIds], now);
     await deps.audit.append(
       {
@@ -88,6 +92,6 @@ export async function updateIncident(
       },
       { db: trx },
     );
-    return toIncident(row);
+    return incident;
   });
 }

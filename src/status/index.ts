@@ -6,6 +6,7 @@ export { cancelMaintenance } from './cancel-maintenance.ts';
 export { configureStatusPage, type StatusPageSettings } from './configure-status-page.ts';
 export { confirmSubscription, unsubscribe } from './confirm-subscription.ts';
 export type { StatusDeps } from './deps.ts';
+export { subscribersLifecycle } from './erase-subscribers.ts';
 export { getStatusPage } from './get-status-page.ts';
 export { insertInstanceRow } from './instance-row.ts';
 export { listMaintenances } from './list-maintenances.ts';
@@ -26,6 +27,7 @@ export {
   type UptimeBucket,
   type UptimeSource,
 } from './ports.ts';
+export { type PublicPostmortemPdf, publicPostmortemPdf } from './public-postmortem-pdf.ts';
 export {
   type MaintenanceState,
   maintenanceState,

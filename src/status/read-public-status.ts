@@ -43,6 +43,9 @@ export interface PublicIncident {
   updates: PublicUpdate[];
   /** The published post-mortem (Markdown), null until it is published. */
   postmortem: string | null;
+  postmortemPublishedAt: Date | null;
+  /** SHA-256 (hex) of the post-mortem's stored PDF; null until it is printed (or while it is printed again). */
+  postmortemPdf: string | null;
 }
 
 export type MaintenanceState = 'scheduled' | 'in_progress' | 'completed';
@@ -83,7 +86,8 @@ export function maintenanceState(startsAt: number, endsAt: number, now: number):
   return now < endsAt ? 'in_progress' : 'completed';
 }
 
-async function liveInstance(db: Kysely<Database>, slug: string) {
+/** The instance behind a public page: known and not decommissioned. */
+export async function liveInstance(db: Kysely<Database>, slug: string) {
   const instance = await db
     .selectFrom('instances')
     .select(['id', 'slug', 'customer', 'state'])
@@ -201,7 +205,9 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
   const rows = await db
     .selectFrom('incidents')
     .innerJoin('incident_instances', 'incident_instances.incident_id', 'incidents.id')
+    .leftJoin('postmortem_pdfs', 'postmortem_pdfs.incident_id', 'incidents.id')
     .selectAll('incidents')
+    .select('postmortem_pdfs.sha256 as postmortem_pdf')
     .where('incident_instances.instance_id', '=', instanceId)
     .where((eb) => eb.or([eb('incidents.started_at', '>=', since), eb('incidents.resolved_at', 'is', null)]))
     .orderBy('incidents.started_at', 'desc')
@@ -227,6 +233,7 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
     const mine = updates.filter((update) => update.incident_id === row.id);
     if (mine.length === 0) continue; // never published: stays in the logbook
     const monitoring = mine.filter((update) => update.status === 'monitoring').at(-1);
+    const published = row.postmortem_published_at !== null && !!row.postmortem?.trim();
     result.push({
       id: row.id,
       name: row.title,
@@ -238,7 +245,10 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
       monitoringAt: monitoring ? new Date(Number(monitoring.at)) : null,
       resolvedAt: row.resolved_at === null ? null : new Date(Number(row.resolved_at)),
       componentIds: links.filter((link) => link.incident_id === row.id).map((link) => link.component_id),
-      postmortem: row.postmortem_published_at === null ? null : row.postmortem,
+      // Drafts stay in the logbook: only a published post-mortem (and its PDF) reaches the page.
+      postmortem: published ? row.postmortem : null,
+      postmortemPublishedAt: published ? new Date(Number(row.postmortem_published_at)) : null,
+      postmortemPdf: published ? row.postmortem_pdf : null,
       updates: mine.map((update) => ({
         id: update.id,
         status: update.status ?? row.status,

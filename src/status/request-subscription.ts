@@ -31,7 +31,8 @@ export async function requestSubscription(
     .select(['instances.id', 'instances.slug', 'instances.customer', 'instances.state', 'status_pages.name'])
     .where('instances.slug', '=', parsed.slug)
     .executeTakeFirst();
-  if (!instance || instance.state === 'decommissioned') return;
+  // A page on its way out takes no new address: its subscribers are being erased (R27).
+  if (!instance || instance.state === 'decommissioning' || instance.state === 'decommissioned') return;
   const name = instance.name ?? instance.customer;
   const known = await db
     .selectFrom('status_components')

@@ -1,3 +1,4 @@
+export { asBuffer } from './binary.ts';
 export {
   defaultMigrationsDirectory,
   loadMigrations,

@@ -224,6 +224,7 @@ export interface Database {
   incident_alerts: IncidentAlertTable;
   contact_deliveries: ContactDeliveryTable;
   instance_migrations: InstanceMigrationTable;
+  postmortem_pdfs: PostmortemPdfTable;
 }
 
 export interface InstanceTable {
@@ -311,6 +312,19 @@ export interface IncidentTable {
   resolved_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** The stored PDF of a published post-mortem; the status pages serve these bytes. */
+export interface PostmortemPdfTable {
+  incident_id: string;
+  /** SHA-256 (hex) of the printable HTML it was printed from. */
+  source_sha256: string;
+  /** SHA-256 (hex) of `content`. */
+  sha256: string;
+  size: number;
+  /** `Uint8Array` from SQLite, `Buffer` from PostgreSQL. */
+  content: Uint8Array;
+  created_at: number;
 }
 
 export interface IncidentInstanceTable {

@@ -1,7 +1,8 @@
 // The incident pages and a public status page in Debian's Chromium: an account manager adds the customer's
 // contact, opens an incident with hostile text through the form, sends the customer notice, posts updates,
 // resolves it; the status page (no JavaScript) shows the outage, light and dark, then the history; the
-// post-mortem draft is filled from the logbook and downloads as PDF; an alert opens an incident in one click.
+// post-mortem draft is filled from the logbook and downloads as PDF, and once published it has a public page
+// and PDF; an alert opens an incident in one click.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -231,6 +232,21 @@ test('incident pages and a status page in Chromium', async (t) => {
       await publicPage.getByText('Post-mortem', { exact: true }).click();
       await publicPage.getByText('Alert on provider latency.').waitFor();
       await screenshot(publicPage, 'status-page-history');
+      // The post-mortem on its own page, with the PDF printed when it was published (a job; poll for it).
+      const pdfLink = publicPage.getByRole('link', { name: 'PDF', exact: true });
+      const linked = Date.now() + 20_000;
+      while ((await pdfLink.count()) === 0) {
+        if (Date.now() > linked) assert.fail('the history page did not link the post-mortem PDF');
+        await publicPage.waitForTimeout(250);
+        await publicPage.reload();
+      }
+      await publicPage.getByRole('link', { name: 'Read the post-mortem' }).click();
+      await publicPage.getByText('Alert on provider latency.').waitFor();
+      await screenshot(publicPage, 'status-page-postmortem');
+      const pdfHref = await publicPage.getByRole('link', { name: 'Download as PDF' }).getAttribute('href');
+      const publicPdf = await publicPage.request.get(new URL(pdfHref ?? '', publicPage.url()).href);
+      assert.equal(publicPdf.headers()['content-type'], 'application/pdf');
+      assert.equal((await publicPdf.body()).subarray(0, 5).toString('latin1'), '%PDF-');
       await page.goto(`${admin}/incidents?q=provider`);
       await page.getByRole('link', { name: /Checkout fails/ }).waitFor();
       await screenshot(page, 'incidents-logbook');

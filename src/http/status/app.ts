@@ -7,6 +7,7 @@ import { healthRoutes } from '../health.ts';
 import { requestMetrics } from '../middleware/metrics.ts';
 import type { FastPath } from '../server.ts';
 import { type CachedDocument, createStatusCache, notFoundDocument, type StatusCache } from './cache.ts';
+import { postmortemPdfHandler } from './postmortem-pdf.ts';
 import { subscriptionHandlers } from './subscriptions.ts';
 
 export interface StatusAppDeps {
@@ -103,7 +104,7 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
  * The status server as a Hono app plus a fast path for Node's HTTP server: a GET or HEAD of a page
  * whose documents are cached and fresh is answered straight from the prepared bytes (no Request, Response
  * or middleware objects); everything else (first reads, stale pages, subscriptions, health, 404s) goes
- * through the app. Both share one cache.
+ * through the app. Both share one cache. Post-mortem PDFs are stored bytes, answered by the app.
  */
 export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: FastPath | undefined } {
   const app = new Hono();
@@ -120,12 +121,17 @@ export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: 
       logger: deps.logger,
     });
     const subscriptions = subscriptionHandlers(deps.subscriptions);
+    const postmortemPdfs = postmortemPdfHandler(pages, cache, (request) =>
+      sendDocument(notFoundDocument, request),
+    );
     app.on(['GET', 'HEAD', 'POST'], '*', async (context) => {
       const route = routeOf(context.req.header('host'), context.req.path, pages.domain);
       if (!route) return sendDocument(notFoundDocument, context.req.raw);
       const answered = await subscriptions(context, route.slug, route.base, route.rest);
       if (answered) return answered;
       if (context.req.method === 'POST') return sendDocument(notFoundDocument, context.req.raw);
+      const pdf = await postmortemPdfs(context.req.raw, route.slug, route.base, route.rest);
+      if (pdf) return pdf;
       const documents = await cache.documents(route.slug, route.base);
       return sendDocument(documents?.get(documentPath(route.rest)) ?? notFoundDocument, context.req.raw);
     });

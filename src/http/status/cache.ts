@@ -5,7 +5,14 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Logger } from '../../observability/index.ts';
 import { type PublicStatusDeps, readPublicStatus, statusFingerprint } from '../../status/index.ts';
 import { atomFeed, rssFeed } from './feeds.ts';
-import { historyPage, notFoundPage, statusPage, statusPagePolicy } from './page.ts';
+import {
+  historyPage,
+  notFoundPage,
+  postmortemPage,
+  postmortemPath,
+  statusPage,
+  statusPagePolicy,
+} from './page.ts';
 import { statuspageDocuments } from './statuspage-json.ts';
 
 export type Encoding = 'identity' | 'gzip' | 'br';
@@ -103,7 +110,15 @@ async function buildDocuments(
   await setImmediate();
   const history = String(await historyPage(snapshot, base));
   await setImmediate();
+  // Published post-mortems of the history, each on a page of its own; drafts are not in the snapshot.
+  const postmortems: Array<[string, Promise<CachedDocument>]> = [];
+  for (const incident of snapshot.incidents) {
+    if (incident.postmortem === null) continue;
+    const text = String(await postmortemPage(snapshot, incident, base));
+    postmortems.push([postmortemPath(incident.id), cachedDocument(200, html, text, statusPagePolicy)]);
+  }
   const pending: Array<[string, Promise<CachedDocument>]> = [
+    ...postmortems,
     ['/', cachedDocument(200, html, page, statusPagePolicy)],
     ['/history', cachedDocument(200, html, history, statusPagePolicy)],
     ['/history.rss', cachedDocument(200, 'application/rss+xml; charset=utf-8', rssFeed(snapshot, url))],

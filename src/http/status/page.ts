@@ -30,7 +30,7 @@ a{color:var(--maint)}.card{background:var(--card);border:1px solid var(--line);b
 .bars{display:flex;gap:2px;height:28px;margin:.5rem 0 .25rem}.bars i{flex:1;border-radius:2px;background:var(--none)}
 .bars .o{background:var(--ok)}.bars .g{background:var(--minor)}.bars .p{background:var(--major)}.bars .m{background:var(--critical)}.bars .u{background:var(--maint)}
 .legend{display:flex;justify-content:space-between;color:var(--muted);font-size:.85rem}.muted{color:var(--muted)}
-.update{border-left:3px solid var(--line);padding:.1rem 0 .1rem .8rem;margin:.6rem 0}.update p{margin:.2rem 0}details.postmortem{margin-top:.75rem}details.postmortem summary{cursor:pointer;font-weight:600}
+.update{border-left:3px solid var(--line);padding:.1rem 0 .1rem .8rem;margin:.6rem 0}.update p{margin:.2rem 0}details.postmortem{margin-top:.75rem}details.postmortem summary{cursor:pointer;font-weight:600}.links{margin:.5rem 0 0}
 .impact-critical{border-left:4px solid var(--critical)}.impact-major{border-left:4px solid var(--major)}.impact-minor{border-left:4px solid var(--minor)}.maint{border-left:4px solid var(--maint)}
 a.home{color:inherit;text-decoration:none}.meta{margin:0}.full{flex-basis:100%}h2.first{margin-top:0}
 footer{margin-top:2.5rem;color:var(--muted);font-size:.9rem;display:flex;gap:1rem;flex-wrap:wrap}
@@ -102,7 +102,15 @@ function componentCard(component: PublicComponent): Markup {
 </div>`;
 }
 
-function incidentCard(incident: PublicIncident): Markup {
+/** Where a published post-mortem reads on its own page, and where its PDF downloads. */
+export const postmortemPath = (incidentId: string) => `/incidents/${incidentId}/postmortem`;
+export const postmortemPdfPath = (incidentId: string) => `/incidents/${incidentId}/postmortem.pdf`;
+
+function postmortemLinks(incident: PublicIncident, base: string): Markup {
+  return html`<p class="links"><a href="${base}${postmortemPath(incident.id)}">Read the post-mortem</a>${incident.postmortemPdf ? html` · <a href="${base}${postmortemPdfPath(incident.id)}" type="application/pdf">PDF</a>` : ''}</p>`;
+}
+
+function incidentCard(incident: PublicIncident, base: string): Markup {
   return html`<article class="card impact-${incident.impact}" id="incident-${incident.id}">
   <h3>${incident.name}</h3>
   <p class="muted meta">${incident.status} · started ${stamp(incident.startedAt)}${incident.resolvedAt ? ` · resolved ${stamp(incident.resolvedAt)}` : ''}</p>
@@ -110,7 +118,7 @@ function incidentCard(incident: PublicIncident): Markup {
     (update) =>
       html`<div class="update"><p><strong>${update.status}</strong> <span class="muted">${stamp(update.at)}</span></p>${markdown(update.body)}</div>`,
   )}
-  ${incident.postmortem ? html`<details class="postmortem"><summary>Post-mortem</summary>${markdown(incident.postmortem)}</details>` : ''}
+  ${incident.postmortem ? html`<details class="postmortem"><summary>Post-mortem</summary>${markdown(incident.postmortem)}</details>${postmortemLinks(incident, base)}` : ''}
 </article>`;
 }
 
@@ -141,7 +149,7 @@ export function statusPage(snapshot: StatusSnapshot, base: string): Markup {
     base,
     html`${headerOf(snapshot, base)}
 <div class="banner ${snapshot.status.indicator}" role="status">${snapshot.status.description}</div>
-${open.length > 0 ? html`<h2>Active incidents</h2>${open.map(incidentCard)}` : ''}
+${open.length > 0 ? html`<h2>Active incidents</h2>${open.map((incident) => incidentCard(incident, base))}` : ''}
 ${maintenances.length > 0 ? html`<h2>Maintenance</h2>${maintenances.map(maintenanceCard)}` : ''}
 <h2>Components</h2>
 ${snapshot.components.length > 0 ? snapshot.components.map(componentCard) : html`<p class="card muted">No component is published yet.</p>`}
@@ -161,8 +169,29 @@ export function historyPage(snapshot: StatusSnapshot, base: string): Markup {
     html`${headerOf(snapshot, base)}
 <p><a href="${base}/">← Current status</a></p>
 <h2>Incident history (90 days)</h2>
-${snapshot.incidents.length > 0 ? snapshot.incidents.map(incidentCard) : html`<p class="card muted">No incident in the last 90 days.</p>`}
+${snapshot.incidents.length > 0 ? snapshot.incidents.map((incident) => incidentCard(incident, base)) : html`<p class="card muted">No incident in the last 90 days.</p>`}
 ${done.length > 0 ? html`<h2>Completed maintenance</h2>${done.map(maintenanceCard)}` : ''}
+${footer(base)}`,
+  );
+}
+
+/**
+ * A published post-mortem on a page of its own (`/incidents/{id}/postmortem`), linked from the incident in
+ * the history; the PDF link shows once the PDF is printed.
+ */
+export function postmortemPage(snapshot: StatusSnapshot, incident: PublicIncident, base: string): Markup {
+  const published = incident.postmortemPublishedAt;
+  return layout(
+    `Post-mortem: ${incident.name} · ${snapshot.name} status`,
+    snapshot,
+    base,
+    html`${headerOf(snapshot, base)}
+<p><a href="${base}/history#incident-${incident.id}">← Incident history</a></p>
+<article class="card impact-${incident.impact}" id="postmortem-${incident.id}">
+  <p class="muted meta">Post-mortem of “${incident.name}” · started ${stamp(incident.startedAt)}${incident.resolvedAt ? ` · resolved ${stamp(incident.resolvedAt)}` : ''}${published ? ` · published ${stamp(published)}` : ''}</p>
+  ${incident.postmortemPdf ? html`<p class="links"><a href="${base}${postmortemPdfPath(incident.id)}" type="application/pdf">Download as PDF</a></p>` : ''}
+  ${markdown(incident.postmortem ?? '')}
+</article>
 ${footer(base)}`,
   );
 }
