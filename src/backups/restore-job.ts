@@ -99,8 +99,8 @@ export async function runRestoreJob(deps: BackupDeps, job: JobRecord): Promise<u
   } catch (error) {
     await progress;
     const message = describeError(error);
-    if (!began)
-      // Refused before the restore began: carryOutRestore audits only what it ran.
+    if (!began) {
+      // Refused before the restore began: carryOutRestore audits and logs only what it ran.
       await deps.audit.append({
         actor,
         action: audit.action,
@@ -108,6 +108,11 @@ export async function runRestoreJob(deps: BackupDeps, job: JobRecord): Promise<u
         result: 'failed',
         details: { slug: instance.slug, into: into?.slug ?? instance.slug, error: message, ...audit.details },
       });
+      deps.logger?.warn(
+        { instance: instance.slug, restoreId, error: message, outcome: 'failed' },
+        'restore ended',
+      );
+    }
     return finish(message, steps);
   }
   await progress;
