@@ -35,8 +35,9 @@ test('restoring a backup from the Backups page in Chromium', { timeout: 400_000 
   let running: RunningRoost | undefined;
   t.after(async () => {
     await browser.close();
-    await running?.stop();
+    // Before the store closes: the runtime finds each instance's driver in it.
     for (const name of [slug, into]) await roost?.roost.runtime.remove(name).catch(() => {});
+    await running?.stop();
     await roost?.close();
   });
 
