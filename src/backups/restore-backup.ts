@@ -11,7 +11,7 @@ import type { BackupDeps } from './deps.ts';
 import { keyOwnerOf, privateKeyName } from './keys.ts';
 import type { BackupManifest } from './manifest.ts';
 import { type Backup, toBackup } from './records.ts';
-import { restoreIntoNewInstance } from './restore-into-instance.ts';
+import { type NewInstanceSpec, restoreIntoNewInstance } from './restore-into-instance.ts';
 import { type RestoreStep, restoreIntoStack, stepRecorder } from './restore-into-stack.ts';
 import { startBackup } from './start-backup.ts';
 import { verifyBackupFiles } from './verify.ts';
@@ -21,7 +21,7 @@ export { streamRestore } from './stream-restore.ts';
 
 const slugField = z.string().min(1).max(100);
 
-const restoreBackupInput = z.object({
+export const restoreBackupInput = z.object({
   slug: slugField,
   /** Default: the newest good backup. */
   backupId: z.string().min(1).max(100).optional(),
@@ -52,11 +52,21 @@ export interface RestoreReport {
   status?: { url: string; ok: boolean; detail: string };
 }
 
+/** What a restore does, decided and authorized before anything is touched. */
+export interface RestorePlan {
+  /** The instance whose backup is restored. */
+  source: Selectable<InstanceTable>;
+  backup: Backup;
+  /** The new instance the data goes into; absent: in place (the source's data is replaced). */
+  into?: NewInstanceSpec | undefined;
+}
+
 /**
  * Restores a backup (`backups:write`) into its own instance, after a safety backup of the current data, or
  * into a new instance (`into`, also `instances:write`). Restoring into a `production` instance needs
  * `keys:export`, i.e. an admin with a fresh second factor. Checksums are verified before anything is
  * decrypted, created or touched; after the restore, row counts and the app's `/status` are checked.
+ * Runs here and now; `startRestore` queues the same restore for the `backup.restore` job.
  */
 export async function restoreBackup(
   deps: BackupDeps,
@@ -64,6 +74,20 @@ export async function restoreBackup(
   input: z.input<typeof restoreBackupInput>,
   onProgress?: (message: string) => void,
 ): Promise<RestoreReport> {
+  const plan = await planRestore(deps, actor, input);
+  return carryOutRestore(deps, actor, plan, { onProgress, audit: { action: 'backup.restore' } });
+}
+
+/**
+ * Validates and authorizes a restore, and picks its backup: the decision `restoreBackup` and `startRestore`
+ * share. Refusals (production without an admin's fresh second factor, an in-place restore without the
+ * slug repeated, a taken `into` slug) come here, before anything is queued or touched.
+ */
+export async function planRestore(
+  deps: BackupDeps,
+  actor: Actor,
+  input: z.input<typeof restoreBackupInput>,
+): Promise<RestorePlan> {
   authorize(actor, 'backups:write');
   const parsed = parseInput(restoreBackupInput, input);
   const { slug, backupId, confirm, into } = parsed;
@@ -100,9 +124,37 @@ export async function restoreBackup(
       throw new RoostError('conflict', `an instance named ${into} already exists`, { field: 'into' });
   }
   const backup = await goodBackup(deps, instance, backupId);
+  return {
+    source: instance,
+    backup,
+    into:
+      into === undefined
+        ? undefined
+        : { slug: into, environment, runtime: parsed.runtime ?? instance.runtime },
+  };
+}
+
+/**
+ * Carries out a planned restore as `actor` (who may create and decommission the new instance): checksums,
+ * the safety backup or the new instance, the restore and its verification. Audits the outcome under
+ * `audit.action` and logs one line when it ends.
+ */
+export async function carryOutRestore(
+  deps: BackupDeps,
+  actor: Actor,
+  plan: RestorePlan,
+  options: {
+    onProgress?: ((message: string, done: readonly RestoreStep[]) => void) | undefined;
+    audit: { action: string; details?: Record<string, unknown> };
+  },
+): Promise<RestoreReport> {
+  const { source: instance, backup, into } = plan;
+  const { slug } = instance;
+  const destination = into?.slug ?? slug;
   const manifest = backup.manifest as BackupManifest;
-  const { steps, step } = stepRecorder(onProgress);
+  const { steps, step } = stepRecorder(options.onProgress);
   const started = deps.clock.now().getTime();
+  const extra = options.audit.details ?? {};
   let safetyBackupId: string | undefined;
   try {
     await step('verifying checksums', () => verifyBackupFiles(deps.target, manifest));
@@ -119,7 +171,7 @@ export async function restoreBackup(
         source: instance,
         manifest,
         privateKey,
-        into: { slug: into, environment, runtime: parsed.runtime ?? instance.runtime },
+        into,
         step,
       });
     }
@@ -134,10 +186,17 @@ export async function restoreBackup(
     };
     await deps.audit.append({
       actor,
-      action: 'backup.restore',
+      action: options.audit.action,
       target: instance.id,
       result: 'ok',
-      details: { slug, into: destination, backupId: backup.id, safetyBackupId, rowCountsMatch: true },
+      details: {
+        slug,
+        into: destination,
+        backupId: backup.id,
+        safetyBackupId,
+        rowCountsMatch: true,
+        ...extra,
+      },
     });
     deps.logger?.info(
       {
@@ -146,6 +205,7 @@ export async function restoreBackup(
         backupId: backup.id,
         durationMs: report.durationMs,
         outcome: 'ok',
+        ...extra,
       },
       'restore ended',
     );
@@ -153,18 +213,27 @@ export async function restoreBackup(
   } catch (error) {
     await deps.audit.append({
       actor,
-      action: 'backup.restore',
+      action: options.audit.action,
       target: instance.id,
       result: 'failed',
-      details: { slug, into: destination, backupId: backup.id, safetyBackupId, error: describeError(error) },
+      details: {
+        slug,
+        into: destination,
+        backupId: backup.id,
+        safetyBackupId,
+        error: describeError(error),
+        ...extra,
+      },
     });
     deps.logger?.warn(
       {
         instance: slug,
         into: destination,
         backupId: backup.id,
+        durationMs: deps.clock.now().getTime() - started,
         error: describeError(error),
         outcome: 'failed',
+        ...extra,
       },
       'restore ended',
     );

@@ -12,11 +12,14 @@ export interface RestoreStep {
   ms: number;
 }
 
-/** Runs named steps, timing each and announcing it first; the list is the report's `steps`. */
-export function stepRecorder(onProgress?: (message: string) => void) {
+/**
+ * Runs named steps, timing each and announcing it first with the steps done so far (the same list, which
+ * grows); the list is the report's `steps`.
+ */
+export function stepRecorder(onProgress?: (message: string, done: readonly RestoreStep[]) => void) {
   const steps: RestoreStep[] = [];
   async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
-    onProgress?.(name);
+    onProgress?.(name, steps);
     const at = Date.now();
     try {
       return await work();

@@ -197,6 +197,7 @@ export interface Database {
   backup_keys: BackupKeyTable;
   backups: BackupTable;
   restore_drills: RestoreDrillTable;
+  backup_restores: BackupRestoreTable;
   monitors: MonitorTable;
   check_results: CheckResultTable;
   check_rollups: CheckRollupTable;
@@ -715,6 +716,33 @@ export interface RestoreDrillTable {
   /** JSON: `[{ step, ms }]`, each step's duration. */
   steps: string;
   error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** A restore asked for by someone (UI, API, CLI) and run by the `backup.restore` job (see src/backups). */
+export interface BackupRestoreTable {
+  /** `rst_…` */
+  id: string;
+  /** The instance whose backup is restored. */
+  instance_id: string;
+  /** The backup chosen when the restore was queued. */
+  backup_id: string;
+  /** Null: in place (the instance's own data is replaced); else the new instance the data goes into. */
+  into_slug: string | null;
+  into_environment: InstanceTable['environment'] | null;
+  into_runtime: InstanceTable['runtime'] | null;
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  job_id: string | null;
+  progress: string | null;
+  /** JSON: `[{ step, ms }]`, each step's duration. */
+  steps: string;
+  /** JSON: the restore report (row counts, /status, safety backup), once it succeeded. */
+  report: string | null;
+  error: string | null;
+  /** JSON: `{ id, label }` of who asked. */
+  requested_by: string;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;

@@ -23,7 +23,7 @@ interface BackupBody {
   manifest: { key?: { fingerprint?: string }; rowCounts?: Record<string, number> } | null;
 }
 
-interface RestoreBody {
+interface RestoreReportBody {
   slug: string;
   backupId: string;
   durationMs: number;
@@ -32,6 +32,19 @@ interface RestoreBody {
   restoredInto?: string;
   safetyBackupId?: string;
   status?: { url: string; ok: boolean };
+}
+
+interface RestoreBody {
+  id: string;
+  slug: string;
+  backupId: string;
+  into: { slug: string; environment: string; runtime: string } | null;
+  state: string;
+  progress: string | null;
+  error: string | null;
+  report: RestoreReportBody | null;
+  requestedBy: { id: string; label: string };
+  createdAt: string;
 }
 
 interface DrillBody {
@@ -106,17 +119,27 @@ export function registerBackups(program: Command): void {
   backup
     .command('restore <slug>')
     .description(
-      "restore a backup after checking its checksums: into the instance itself (replaces its data; a safety backup of the current data is taken first) or --into a new instance; row counts and the app's /status are checked after; production needs an admin with a fresh second factor",
+      "queue a restore of a backup and follow it with progress on standard error: checksums first, then into the instance itself (replaces its data; a safety backup of the current data is taken first) or --into a new instance; row counts and the app's /status are checked after; production needs an admin with a fresh second factor",
     )
     .option('--backup <id>', 'the backup to restore (default: the newest good one)')
     .option('--confirm <slug>', 'repeat the slug to confirm that its data is replaced (in-place restore)')
     .option('--into <new-slug>', "provision a new instance (the source's customer) and restore into it")
     .option('--environment <env>', 'environment of the --into instance (default staging)')
     .option('--runtime <runtime>', "runtime of the --into instance (default the source's)")
+    .option('--no-wait', 'queue the restore and return at once (follow it with roost backup restores)')
+    .option('--timeout <seconds>', 'how long to wait', Number, 3600)
     .action(
       async (
         slug: string,
-        options: { backup?: string; confirm?: string; into?: string; environment?: string; runtime?: string },
+        options: {
+          backup?: string;
+          confirm?: string;
+          into?: string;
+          environment?: string;
+          runtime?: string;
+          wait: boolean;
+          timeout: number;
+        },
         command: Command,
       ) =>
         withClient(command, async (client, { output }) => {
@@ -125,13 +148,7 @@ export function registerBackups(program: Command): void {
               'invalid_input',
               `restoring replaces the data of ${slug}: confirm with --confirm ${slug}, or restore --into a new instance`,
             );
-          runWorkersHere(client);
-          output.info(
-            options.into
-              ? `restoring ${slug} into a new instance ${options.into}: checksums, provisioning, gpg → zstd → pg_restore, row counts, /status`
-              : `restoring ${slug}: checksums, safety backup of the current data, gpg → zstd → pg_restore, row counts, /status`,
-          );
-          const report = await client.call<RestoreBody>('backups.restore', {
+          const queued = await client.call<RestoreBody>('backups.restores.start', {
             slug,
             ...(options.confirm === undefined ? {} : { confirm: options.confirm }),
             ...(options.backup ? { backupId: options.backup } : {}),
@@ -139,7 +156,27 @@ export function registerBackups(program: Command): void {
             ...(options.environment ? { environment: options.environment } : {}),
             ...(options.runtime ? { runtime: options.runtime } : {}),
           });
-          output.result(report, () =>
+          if (!options.wait) {
+            output.result(queued, () => `restore ${queued.id} of ${slug} queued (backup ${queued.backupId})`);
+            return;
+          }
+          runWorkersHere(client);
+          output.info(
+            options.into
+              ? `restoring ${queued.backupId} of ${slug} into a new instance ${options.into}: checksums, provisioning, gpg → zstd → pg_restore, row counts, /status`
+              : `restoring ${queued.backupId} of ${slug}: checksums, safety backup of the current data, gpg → zstd → pg_restore, row counts, /status`,
+          );
+          const restore = await followUntilEnded(output, options.timeout, {
+            read: () => client.call<RestoreBody>('backups.restores.get', { id: queued.id }),
+            line: (current) => `${current.state}: ${current.progress ?? ''}`,
+            ended: (current) => current.state === 'succeeded' || current.state === 'failed',
+            stillRunning: (current) =>
+              `restore ${current.id} still ${current.state} after ${options.timeout} s; follow it with roost backup restores ${slug}`,
+          });
+          if (restore.state === 'failed' || !restore.report)
+            throw new RoostError('internal', `restore ${restore.id} failed: ${restore.error}`);
+          const { report } = restore;
+          output.result(restore, () =>
             [
               `restored ${report.backupId} into ${report.restoredInto ?? report.slug} in ${(report.durationMs / 1000).toFixed(1)} s; row counts ${report.rowCounts.match ? 'match' : 'DIFFER'}; /status ${report.status?.ok ? 'OK' : 'not checked'}`,
               ...(report.safetyBackupId
@@ -149,6 +186,32 @@ export function registerBackups(program: Command): void {
             ].join('\n'),
           );
         }),
+    );
+  backup
+    .command('restores [slug]')
+    .description('restores, newest first, of every instance or of one, with their state and outcome')
+    .action(async (slug: string | undefined, _options: unknown, command: Command) =>
+      withClient(command, async (client, { output }) => {
+        const { restores } = await client.call<{ restores: RestoreBody[] }>(
+          'backups.restores.list',
+          slug ? { slug } : {},
+        );
+        output.result({ restores }, () =>
+          table([
+            ['RESTORE', 'INSTANCE', 'INTO', 'STATE', 'BACKUP', 'REQUESTED BY', 'CREATED', 'NOTE'],
+            ...restores.map((entry) => [
+              entry.id,
+              entry.slug,
+              entry.into?.slug ?? '(in place)',
+              entry.state,
+              entry.backupId,
+              entry.requestedBy.label,
+              entry.createdAt,
+              entry.error ?? entry.progress ?? '',
+            ]),
+          ]),
+        );
+      }),
     );
   const drill = backup
     .command('drill')

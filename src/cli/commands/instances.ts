@@ -275,7 +275,11 @@ async function waitFor(
   started: WithOperation,
   timeoutSeconds: number,
 ): Promise<WithOperation> {
-  runJobsHere(client.roost, [(roost) => registerInstanceJobs(apiDepsOf(roost))]);
+  // With the other domains' lifecycle listeners: a stack provisioned here gets its backup key, schedules
+  // and monitors at once, as under `roost serve`, not at the next converge.
+  runJobsHere(client.roost, [
+    (roost) => registerInstanceJobs({ ...apiDepsOf(roost), lifecycle: roost.lifecycle }),
+  ]);
   const { slug } = started.instance;
   const { instance, operation } = await followUntilEnded(output, timeoutSeconds, {
     read: async () => {

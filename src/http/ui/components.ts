@@ -89,17 +89,21 @@ export function formatTime(
   style: 'long' | 'compact' = 'long',
 ): Markup {
   if (!value) return html`<span class="muted">never</span>`;
-  if (style === 'long') {
-    const text = formatter(longFormats, timeZone, {
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZoneName: 'short',
-    }).format(value);
-    return html`<time datetime="${value.toISOString()}">${text}</time>`;
-  }
+  if (style === 'compact')
+    return html`<time datetime="${value.toISOString()}">${compactTime(value, timeZone)}</time>`;
+  const text = formatter(longFormats, timeZone, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(value);
+  return html`<time datetime="${value.toISOString()}">${text}</time>`;
+}
+
+/** `2026-11-23 18:57:03` in the zone, as plain text (a `<select>` option cannot hold a `<time>`). */
+export function compactTime(value: Date, timeZone: string): string {
   const parts = Object.fromEntries(
     formatter(compactFormats, timeZone, {
       year: 'numeric',
@@ -113,8 +117,12 @@ export function formatTime(
       .formatToParts(value)
       .map((part) => [part.type, part.value]),
   );
-  const text = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
-  return html`<time datetime="${value.toISOString()}">${text}</time>`;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+/** A size in KiB below one MiB, in MiB above. */
+export function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** A button in its own small form: every state change is a POST carrying the CSRF token. */

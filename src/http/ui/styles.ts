@@ -153,12 +153,17 @@ input[type="datetime-local"], select {
 }
 input:focus-visible, select:focus-visible { border-color: var(--accent); }
 input[aria-invalid="true"] { border-color: var(--danger); }
-input[type="checkbox"] { width: 1.1rem; height: 1.1rem; accent-color: var(--accent); margin: 0; }
+input[type="checkbox"], input[type="radio"] { width: 1.1rem; height: 1.1rem; accent-color: var(--accent); margin: 0; }
 .field-error { color: var(--danger); font-size: 0.9rem; font-weight: 600; margin: 0; }
 fieldset { border: 1px solid var(--line); border-radius: var(--radius); padding: 0.75rem 1rem 1rem; margin: 0; min-width: 0; }
 legend { font-weight: 600; padding: 0 0.35rem; }
 .check { display: inline-flex; align-items: center; gap: 0.45rem; cursor: pointer; }
+.choice { display: grid; gap: 0.6rem; padding: 0.6rem 0; }
+.choice + .choice { border-top: 1px solid var(--line); }
+.choice > .check { font-weight: 600; }
+.choice-fields { padding-left: 1.55rem; display: grid; gap: 0.6rem; }
 .actions { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; }
+.toolbar { margin: 0 0 1rem; }
 .button {
   font: inherit; font-weight: 600; display: inline-flex; align-items: center; justify-content: center; gap: 0.4rem;
   min-height: 2.6rem; padding: 0.5rem 1.1rem; border-radius: 6px; border: 1px solid var(--accent);

@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import {
   type Backup,
+  type BackupRestore,
   backupDepsFrom,
   exportBackupKey,
   getBackup,
   getDrill,
+  getRestore,
   listBackups,
   listDrills,
+  listRestores,
   type RestoreDrill,
-  restoreBackup,
   runBackup,
   startDrill,
+  startRestore,
 } from '../../../backups/index.ts';
 import { environments } from '../../../runtime/index.ts';
 import { defineRoute } from '../route.ts';
@@ -60,6 +63,51 @@ function drillBody(drill: RestoreDrill) {
     createdAt: iso(drill.createdAt) as string,
     startedAt: iso(drill.startedAt),
     finishedAt: iso(drill.finishedAt),
+  };
+}
+
+const restoreReportSchema = z.object({
+  slug: z.string(),
+  backupId: z.string(),
+  durationMs: z.number(),
+  steps: stepsSchema,
+  rowCounts: z.object({
+    expected: z.record(z.string(), z.number()),
+    actual: z.record(z.string(), z.number()),
+    match: z.boolean(),
+  }),
+  restoredInto: z.string().optional(),
+  safetyBackupId: z.string().optional(),
+  status: z.object({ url: z.string(), ok: z.boolean(), detail: z.string() }).optional(),
+});
+
+const restoreSchema = z.object({
+  id: z.string(),
+  instanceId: z.string(),
+  slug: z.string(),
+  backupId: z.string(),
+  mode: z.enum(['in-place', 'into']),
+  into: z
+    .object({ slug: z.string(), environment: z.enum(environments), runtime: z.enum(['local', 'swarm']) })
+    .nullable(),
+  state: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  progress: z.string().nullable(),
+  steps: stepsSchema,
+  report: restoreReportSchema.nullable(),
+  error: z.string().nullable(),
+  requestedBy: z.object({ id: z.string(), label: z.string() }),
+  jobId: z.string().nullable(),
+  createdAt: timestamp,
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+});
+
+function restoreBody(restore: BackupRestore) {
+  return {
+    ...restore,
+    createdAt: iso(restore.createdAt) as string,
+    startedAt: iso(restore.startedAt),
+    finishedAt: iso(restore.finishedAt),
   };
 }
 
@@ -113,13 +161,14 @@ export const backupRoutes = [
     run: async ({ deps, actor }, input) => backupBody(await getBackup(deps, actor, input.id)),
   }),
   defineRoute({
-    id: 'backups.restore',
+    id: 'backups.restores.start',
     method: 'post',
-    path: '/instances/{slug}/restore',
+    path: '/instances/{slug}/restores',
     summary:
-      "Restore a backup (default: the newest good one) after checking its checksums: into the instance itself (`confirm` repeats the slug; a safety backup of the current data is taken first) or `into` a new instance (same customer; `environment` default staging, `runtime` default the source's); then row counts and the app's /status are checked; production needs an admin with a fresh second factor",
+      "Queue a restore of a backup (default: the newest good one): into the instance itself (`confirm` repeats the slug; a safety backup of the current data is taken first) or `into` a new instance (same customer; `environment` default staging, `runtime` default the source's). Checksums first, then row counts and the app's /status; production needs an admin with a fresh second factor. Follow it with backups.restores.get",
     tag: 'backups',
     permission: 'backups:write',
+    status: 201,
     input: z
       .object({
         slug,
@@ -130,26 +179,42 @@ export const backupRoutes = [
         runtime: z.enum(['local', 'swarm']).optional(),
       })
       .strict(),
-    output: z.object({
-      slug: z.string(),
-      backupId: z.string(),
-      durationMs: z.number(),
-      steps: stepsSchema,
-      rowCounts: z.object({
-        expected: z.record(z.string(), z.number()),
-        actual: z.record(z.string(), z.number()),
-        match: z.boolean(),
-      }),
-      restoredInto: z.string().optional(),
-      safetyBackupId: z.string().optional(),
-      status: z.object({ url: z.string(), ok: z.boolean(), detail: z.string() }).optional(),
-    }),
+    output: restoreSchema,
     run: async ({ deps, actor }, input) =>
-      restoreBackup(
-        backupDepsFrom(deps),
-        actor,
-        Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as typeof input,
+      restoreBody(
+        await startRestore(
+          backupDepsFrom(deps),
+          actor,
+          Object.fromEntries(
+            Object.entries(input).filter(([, value]) => value !== undefined),
+          ) as typeof input,
+        ),
       ),
+  }),
+  defineRoute({
+    id: 'backups.restores.list',
+    method: 'get',
+    path: '/restores',
+    summary:
+      'Restores, newest first, of every instance or of one (`slug`, the instance whose backup is restored)',
+    tag: 'backups',
+    permission: 'backups:read',
+    input: z.object({ slug: slug.optional() }).strict(),
+    output: z.object({ restores: z.array(restoreSchema) }),
+    run: async ({ deps, actor }, input) => ({
+      restores: (await listRestores(deps, actor, input.slug ? { slug: input.slug } : {})).map(restoreBody),
+    }),
+  }),
+  defineRoute({
+    id: 'backups.restores.get',
+    method: 'get',
+    path: '/restores/{id}',
+    summary: 'One restore with its progress, steps and outcome (the report once it succeeded)',
+    tag: 'backups',
+    permission: 'backups:read',
+    input: z.object({ id: z.string().max(100) }).strict(),
+    output: restoreSchema,
+    run: async ({ deps, actor }, input) => restoreBody(await getRestore(deps, actor, input.id)),
   }),
   defineRoute({
     id: 'backups.drills.run',

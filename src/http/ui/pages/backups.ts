@@ -6,18 +6,27 @@ import {
   backupDepsFrom,
   listBackups,
   listDrills,
+  listRestores,
   type RestoreDrill,
   runBackup,
   startDrill,
 } from '../../../backups/index.ts';
-import { isRoostError } from '../../../core/errors.ts';
+import { isRoostError, RoostError } from '../../../core/errors.ts';
 import { type Instance, listInstances } from '../../../instances/index.ts';
 import type { AdminEnv } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
-import { alert, formatTime } from '../components.ts';
+import { alert, formatBytes, formatTime } from '../components.ts';
 import type { Ui } from '../context.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
+import {
+  emptyRestoreForm,
+  type RestoreForm,
+  restoreInProgress,
+  restorePages,
+  restorePanel,
+  restoresTable,
+} from './restores.ts';
 
 const tone: Record<Backup['state'], string> = {
   queued: 'warn',
@@ -35,12 +44,7 @@ const notices = {
     'The restore drill is queued: a throw-away instance is made, restored, checked and removed; reload this page to follow it.',
 } as const;
 
-const size = (bytes: number | null): string =>
-  bytes === null
-    ? '—'
-    : bytes < 1024 * 1024
-      ? `${(bytes / 1024).toFixed(1)} KiB`
-      : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const size = (bytes: number | null): string => (bytes === null ? '—' : formatBytes(bytes));
 
 function duration(backup: Backup): string {
   if (!backup.startedAt || !backup.finishedAt) return '—';
@@ -109,6 +113,22 @@ function drillRows(ui: Ui, instance: Instance, drills: RestoreDrill[]): Markup {
 </table></div>`;
 }
 
+/** "Back up now", "Run a restore drill" and, on the overview, the way to the restore form. */
+function actionButtons(
+  actor: Actor,
+  csrf: string | null,
+  instance: Instance,
+  from: 'all' | 'instance',
+): Markup {
+  if (!can(actor, 'backups:write') || instance.state === 'decommissioned') return html``;
+  const back = from === 'instance' ? html`<input type="hidden" name="from" value="instance">` : '';
+  return html`<div class="actions toolbar">
+  <form method="post" action="/backups/${instance.slug}/run" class="inline-form">${csrfField(csrf)}${back}<button type="submit" class="button small">Back up now</button></form>
+  <form method="post" action="/backups/${instance.slug}/drill" class="inline-form">${csrfField(csrf)}${back}<button type="submit" class="button small secondary">Run a restore drill</button></form>
+  ${from === 'all' ? html`<a class="button small secondary" href="/backups/${instance.slug}#restore">Restore…</a>` : ''}
+</div>`;
+}
+
 async function instanceSection(
   ui: Ui,
   actor: Actor,
@@ -117,20 +137,18 @@ async function instanceSection(
 ): Promise<Markup> {
   const backups = await listBackups(ui.deps, actor, { slug: instance.slug });
   const drills = await listDrills(ui.deps, actor, { slug: instance.slug, limit: 5 });
-  const runForm =
-    can(actor, 'backups:write') && instance.state !== 'decommissioned'
-      ? html`<form method="post" action="/backups/${instance.slug}/run" class="inline">${csrfField(csrf)}<button type="submit" class="button small">Back up now</button></form>
-  <form method="post" action="/backups/${instance.slug}/drill" class="inline">${csrfField(csrf)}<button type="submit" class="button small secondary">Run a restore drill</button></form>`
-      : html``;
   return html`<section class="panel" id="backups-${instance.slug}" aria-labelledby="heading-${instance.slug}">
-  <h2 id="heading-${instance.slug}"><a href="/instances/${instance.slug}">${instance.slug}</a> <span class="muted">${instance.customer}, ${instance.environment}</span></h2>
-  ${runForm}
+  <h2 id="heading-${instance.slug}"><a href="/backups/${instance.slug}">${instance.slug}</a> <span class="muted">${instance.customer}, ${instance.environment}</span></h2>
+  ${actionButtons(actor, csrf, instance, 'all')}
   ${backupRows(ui, backups)}
   ${drillRows(ui, instance, drills)}
 </section>`;
 }
 
-/** `/backups`: every instance's backups (time, size, duration, state, verification) and "back up now". */
+/**
+ * `/backups`: every instance's backups (time, size, duration, state, verification) and "back up now";
+ * `/backups/:slug`: one instance's backups, restores and drills, with the restore form.
+ */
 export function backupPages(ui: Ui): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
@@ -145,11 +163,66 @@ export function backupPages(ui: Ui): Hono<AdminEnv> {
       instances.map((instance) => instanceSection(ui, actor, csrf, instance)),
     );
     const body = html`<h1>Backups</h1>
-<p class="page-intro">Each instance is backed up daily between ${ui.deps.config.backups.windowStart} and ${ui.deps.config.backups.windowEnd} (${ui.timeZone}), encrypted with its own OpenPGP key; the newest ${ui.deps.config.backups.keepDaily} daily backups are kept. Restores run from the command line: <code>roost backup restore &lt;slug&gt; --confirm &lt;slug&gt;</code> (a safety backup is taken first) or <code>--into &lt;new-slug&gt;</code>. Restore drills run ${ui.deps.config.backups.drills.every === 'off' ? 'only by hand' : ui.deps.config.backups.drills.every}.</p>
+<p class="page-intro">Each instance is backed up daily between ${ui.deps.config.backups.windowStart} and ${ui.deps.config.backups.windowEnd} (${ui.timeZone}), encrypted with its own OpenPGP key; the newest ${ui.deps.config.backups.keepDaily} daily backups are kept. Restore a backup from an instance's page (its name below): into a new instance, or in place after a safety backup of the current data. Restore drills run ${ui.deps.config.backups.drills.every === 'off' ? 'only by hand' : ui.deps.config.backups.drills.every}.</p>
 ${notice && Object.hasOwn(notices, notice) ? alert(notice === 'busy' ? 'warning' : 'success', notices[notice as keyof typeof notices]) : html``}
 ${instances.length === 0 ? html`<p class="empty panel">There are no instances to back up.</p>` : sections}`;
     return sendPage(context, appPage({ title: 'Backups', actor, csrf, current: '/backups', body }));
   });
+
+  /** The instance's own page: its backups, restores and drills, and the restore form. */
+  const renderInstancePage = async (
+    actor: Actor,
+    csrf: string | null,
+    slug: string,
+    form: RestoreForm,
+    notice?: string,
+  ) => {
+    const instance = (await listInstances(ui.deps, actor)).find((candidate) => candidate.slug === slug);
+    if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+    const backups = await listBackups(ui.deps, actor, { slug });
+    const restores = await listRestores(ui.deps, actor, { slug, limit: 10 });
+    const drills = await listDrills(ui.deps, actor, { slug, limit: 5 });
+    const busy =
+      restores.some(restoreInProgress) ||
+      backups.some((backup) => backup.state === 'queued' || backup.state === 'running');
+    const writable = can(actor, 'backups:write') && instance.state !== 'decommissioned';
+    const body = html`<p><a href="/backups">← All backups</a></p>
+<h1>Backups of ${slug}</h1>
+<p class="page-intro">${instance.customer}'s ${instance.environment} instance (<a href="/instances/${slug}">instance page</a>). Encrypted with its own OpenPGP key; only a verified backup with its manifest can be restored.</p>
+${notice && Object.hasOwn(notices, notice) ? alert(notice === 'busy' ? 'warning' : 'success', notices[notice as keyof typeof notices]) : ''}
+${busy ? alert('info', html`A backup or a restore is under way. This page reloads every 3 seconds. <a href="/backups/${slug}">Refresh now</a>`) : ''}
+${actionButtons(actor, csrf, instance, 'instance')}
+${writable ? restorePanel(ui, instance, csrf, backups, form) : ''}
+<h2>Restores</h2>
+${restoresTable(ui, restores)}
+<h2>Backups</h2>
+${backupRows(ui, backups)}
+<h2>Restore drills</h2>
+${drillRows(ui, instance, drills)}`;
+    return {
+      busy,
+      page: appPage({ title: `Backups of ${slug}`, actor, csrf, current: '/backups', body }),
+    };
+  };
+
+  app.get('/backups/:slug', ui.page('backups:read'), async (context) => {
+    const { page, busy } = await renderInstancePage(
+      context.get('actor'),
+      context.get('csrf'),
+      context.req.param('slug'),
+      emptyRestoreForm,
+      context.req.query('notice'),
+    );
+    // No script: while a backup or a restore runs, the browser reloads the page itself.
+    if (busy) context.header('refresh', '3');
+    return sendPage(context, page);
+  });
+
+  /** Back where the button was: the instance's page, or the overview at the instance's section. */
+  const back = (slug: string, from: string, notice: keyof typeof notices) =>
+    from === 'instance'
+      ? `/backups/${encodeURIComponent(slug)}?notice=${notice}`
+      : `/backups?notice=${notice}#backups-${encodeURIComponent(slug)}`;
 
   app.post('/backups/:slug/run', ui.page('backups:write'), async (context) => {
     const actor = context.get('actor');
@@ -159,10 +232,10 @@ ${instances.length === 0 ? html`<p class="empty panel">There are no instances to
     try {
       await runBackup(backupDepsFrom(ui.deps), actor, { slug });
     } catch (error) {
-      if (isRoostError(error, 'conflict')) return seeOther(context, '/backups?notice=busy');
+      if (isRoostError(error, 'conflict')) return seeOther(context, back(slug, body.get('from'), 'busy'));
       throw error;
     }
-    return seeOther(context, `/backups?notice=queued#backups-${encodeURIComponent(slug)}`);
+    return seeOther(context, back(slug, body.get('from'), 'queued'));
   });
 
   app.post('/backups/:slug/drill', ui.page('backups:write'), async (context) => {
@@ -171,8 +244,16 @@ ${instances.length === 0 ? html`<p class="empty panel">There are no instances to
     checkRequestCsrf(context, actor, body.get('_csrf'));
     const slug = context.req.param('slug');
     await startDrill(backupDepsFrom(ui.deps), actor, { slug });
-    return seeOther(context, `/backups?notice=drill#backups-${encodeURIComponent(slug)}`);
+    return seeOther(context, back(slug, body.get('from'), 'drill'));
   });
+
+  app.route(
+    '/',
+    restorePages(
+      ui,
+      async (actor, csrf, slug, form) => (await renderInstancePage(actor, csrf, slug, form)).page,
+    ),
+  );
 
   return app;
 }

@@ -304,7 +304,7 @@ function detailsBody(
   const path = `/instances/${instance.slug}`;
   return html`<p><a href="/instances">← All instances</a></p>
 <h1>${instance.slug} ${stateBadge(instance.state)}</h1>
-<p class="page-intro">${instance.customer}'s ${instance.environment} stack. <a href="/monitoring/reports/${instance.slug}">Weekly report</a></p>
+<p class="page-intro">${instance.customer}'s ${instance.environment} stack. <a href="/monitoring/reports/${instance.slug}">Weekly report</a>${can(actor, 'backups:read') ? html` · <a href="/backups/${instance.slug}">Backups and restores</a>` : ''}</p>
 ${instanceNotice(options.notice)}
 ${
   busy
