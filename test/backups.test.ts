@@ -884,6 +884,27 @@ describe('backups on the local runtime', () => {
     assert.equal(all.filter((b) => b.state === 'failed' && b.trigger === 'schedule').length, 0);
     const folders = readdirSync(path.join(backupRoot, slug)).sort();
     assert.deepEqual(folders, good.map((b) => b.id).sort(), 'pruned folders are removed from the target');
+    // The weekly drills came due in these 25 days too: each one ends (its throw-away instance removed)
+    // before the instance goes.
+    const drillJobsLeft = () =>
+      test.roost.store.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('queue', '=', 'backup.drill')
+        .where('state', 'in', ['queued', 'running'])
+        .where('run_at', '<=', test.clock.now().getTime())
+        .execute();
+    await until('the scheduled drills', async () => {
+      await test.roost.jobs.tick();
+      return (await drillJobsLeft()).length === 0 ? true : undefined;
+    });
+    const drills = await listDrills(backups, local, { slug });
+    const scheduled = drills.filter((drill) => drill.trigger === 'schedule');
+    assert.ok(scheduled.length >= 3, `${scheduled.length} scheduled drills in 25 days`);
+    assert.ok(
+      scheduled.every((drill) => drill.state === 'succeeded'),
+      scheduled.map((drill) => `${drill.state}: ${drill.error ?? ''}`).join('\n'),
+    );
   });
 
   it('erases the private key at decommission and says so on the certificate', async () => {
