@@ -218,7 +218,7 @@ try {
       `round ${round + 1} Roost phases: ${phases
         .slice(0, -1)
         .map(([name, at], index) => `${name} ${(phases[index + 1] as [string, number])[1] - at} ms`)
-        .join(', ')}\n`,
+        .join(', ')}; peak RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
     );
     roostBytes = lastManifest.files.reduce((sum, file) => sum + file.bytes, 0);
 

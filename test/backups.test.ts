@@ -900,10 +900,12 @@ describe('backups on the local runtime', () => {
     });
     const drills = await listDrills(backups, local, { slug });
     const scheduled = drills.filter((drill) => drill.trigger === 'schedule');
-    assert.ok(scheduled.length >= 3, `${scheduled.length} scheduled drills in 25 days`);
+    const outcomes = scheduled.map((drill) => `${drill.state}: ${drill.error ?? ''}`).join('\n');
+    assert.ok(scheduled.filter((drill) => drill.state === 'succeeded').length >= 3, outcomes);
+    // A drill that came due before the first backup of this test's instance has nothing to restore.
     assert.ok(
-      scheduled.every((drill) => drill.state === 'succeeded'),
-      scheduled.map((drill) => `${drill.state}: ${drill.error ?? ''}`).join('\n'),
+      scheduled.every((drill) => drill.state === 'succeeded' || /has no good backup/.test(drill.error ?? '')),
+      outcomes,
     );
   });
 

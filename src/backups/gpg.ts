@@ -41,7 +41,8 @@ function runGpgconf(directory: string): Promise<void> {
 
 /** A stage whose set-up is done: `start` spawns it at once, without awaiting anything. */
 export interface PreparedStage {
-  start(from?: Readable): CommandStage;
+  /** `to`: an open file the process writes into itself (default: a pipe to Node). */
+  start(from?: Readable, to?: number): CommandStage;
   /** Undoes the set-up when the stage is not started after all. */
   discard(): Promise<void>;
 }
@@ -60,7 +61,7 @@ export async function prepareEncryption(publicKey: string): Promise<PreparedStag
     throw error;
   }
   return {
-    start(from) {
+    start(from, to) {
       const stage = spawnStage(
         'gpg',
         [
@@ -74,6 +75,7 @@ export async function prepareEncryption(publicKey: string): Promise<PreparedStag
           '--encrypt',
         ],
         from,
+        to,
       );
       stage.done.finally(() => home.close()).catch(() => {});
       return stage;

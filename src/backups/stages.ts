@@ -31,20 +31,17 @@ export function spawnStage(
   command: string,
   args: string[],
   from?: Readable,
+  /** Another process's pipe, or an open file (a descriptor number, left open: its owner closes it). */
   to?: Writable | number,
-  /** Descriptors 3, 4, … of the child: other processes' pipes, or open files (numbers, left open). */
-  extra: Array<Writable | number> = [],
 ): CommandStage {
   // Bytes Node already read from that pipe would not reach the child: a stage is started right after the
   // one before it, with nothing awaited in between.
   if (from && from.readableLength > 0)
     throw new RoostError('internal', `${command}: its input pipe was read before it started`);
-  const child = spawn(command, args, { stdio: [from ?? 'pipe', to ?? 'pipe', 'pipe', ...extra] });
+  const child = spawn(command, args, { stdio: [from ?? 'pipe', to ?? 'pipe', 'pipe'] });
   // The child holds its own copies of the pipes; ours would only compete for the bytes or keep them open.
-  // A descriptor given by number stays its owner's.
   from?.destroy();
   if (typeof to === 'object') to.destroy();
-  for (const stream of extra) if (typeof stream === 'object') stream.destroy();
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => {
     stderr = (stderr + data.toString()).slice(-stderrKept);
@@ -75,38 +72,6 @@ export function startCompression(from?: Readable): CommandStage {
 
 export function startDecompression(from?: Readable, to?: Writable): CommandStage {
   return spawnStage('zstd', ['-d', '-q', '-c'], from, to);
-}
-
-/**
- * Stores what `from` (another process's pipe) carries into an open file and hashes it on the way, with
- * `tee` and `sha256sum`: the stored bytes and their checksum without the bytes passing through Node.
- */
-export function startStoreAndHash(
-  from: Readable,
-  file: number,
-): { done: Promise<{ sha256: string }>; kill(): void } {
-  const hash = spawnStage('sha256sum', ['-b']);
-  // The file is reopened through /dev/fd/3; Node's pipes are sockets, which cannot be.
-  const store = spawnStage('tee', ['/dev/fd/3'], from, inputOf(hash), [file]);
-  const output = outputOf(hash);
-  output.setEncoding('utf8');
-  let printed = '';
-  output.on('data', (text: string) => {
-    printed += text;
-  });
-  const done = Promise.all([store.done, hash.done]).then(() => {
-    const sha256 = /^[0-9a-f]{64}/.exec(printed)?.[0];
-    if (!sha256) throw new RoostError('internal', `sha256sum printed no checksum: ${printed.slice(0, 200)}`);
-    return { sha256 };
-  });
-  done.catch(() => {});
-  return {
-    done,
-    kill: () => {
-      store.kill();
-      hash.kill();
-    },
-  };
 }
 
 /** Streams that a child process can use directly. */

@@ -9,6 +9,13 @@ from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'
 order by 1`;
 
+/**
+ * The count is a check beside the dump, not a query to hurry: one process, no JIT. On a 1 GB database the
+ * parallel plans kept three processes busy about as long (0.66 s and 0.71 s) as the serial ones kept one
+ * (0.36 s and 0.79 s): CPU taken from the dump, zstd and gpg running at the same time.
+ */
+const countSettings = 'SET max_parallel_workers_per_gather = 0; SET jit = off;';
+
 /** The database name the runtime gives an instance (see stackSpecOf). */
 const databaseOf = (slug: string): string => slug.replaceAll('-', '_');
 
@@ -17,18 +24,18 @@ const databaseOf = (slug: string): string => slug.replaceAll('-', '_');
  * zlib) and `pg_restore` from standard input, both in the db service as its own user.
  */
 export function postgresEngine(runtime: Runtime): BackupEngine {
-  async function psql(slug: string, sql: string): Promise<string> {
+  async function psql(slug: string, ...commands: string[]): Promise<string> {
     const result = await runtime.exec(slug, 'db', [
       'psql',
       '-X',
+      '-q',
       '-A',
       '-t',
       '-F',
       '\t',
       '-v',
       'ON_ERROR_STOP=1',
-      '-c',
-      sql,
+      ...commands.flatMap((command) => ['-c', command]),
     ]);
     if (result.code !== 0)
       throw new RoostError('internal', `psql in ${slug} failed: ${result.stderr.trim()}`, { slug });
@@ -43,7 +50,7 @@ export function postgresEngine(runtime: Runtime): BackupEngine {
       return `PostgreSQL ${(await psql(slug, 'show server_version')).trim()}`;
     },
     async rowCounts(slug) {
-      return parseCounts((await psql(slug, rowCountQuery)).split('\n'));
+      return parseCounts((await psql(slug, countSettings, rowCountQuery)).split('\n'));
     },
     dump: (slug, options) =>
       runtime.execStream(slug, 'db', [
@@ -127,7 +134,7 @@ export async function openPostgresSnapshot(start: () => Promise<ExecStream>): Pr
   return {
     id,
     async rowCounts() {
-      session.stdin.write(`${rowCountQuery};\n\\echo ${endOfCounts}\n`);
+      session.stdin.write(`${countSettings}\n${rowCountQuery};\n\\echo ${endOfCounts}\n`);
       const counted: string[] = [];
       for (let line = await nextLine(); line !== endOfCounts; line = await nextLine()) counted.push(line);
       return parseCounts(counted);

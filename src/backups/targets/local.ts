@@ -82,7 +82,7 @@ const flushEveryMs = 1_000;
  */
 async function openPartial(file: string): Promise<TargetFile> {
   const partial = `${file}${partialSuffix}`;
-  const handle = await open(partial, 'w', 0o600);
+  const handle = await open(partial, 'w+', 0o600);
   let flushing: Promise<void> | undefined;
   let failure: unknown;
   const timer = setInterval(() => {

@@ -34,7 +34,7 @@ export interface BackupTarget {
 
 /** A file being written under its `.partial` name. */
 export interface TargetFile {
-  /** Open for writing; valid until `commit` or `abort`. */
+  /** Open for reading and writing; valid until `commit` or `abort`. */
   readonly fd: number;
   /** Bytes written so far. */
   size(): Promise<number>;
