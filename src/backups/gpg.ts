@@ -41,8 +41,8 @@ function runGpgconf(directory: string): Promise<void> {
 
 /** A stage whose set-up is done: `start` spawns it at once, without awaiting anything. */
 export interface PreparedStage {
-  /** `to`: an open file the process writes into itself (default: a pipe to Node). */
-  start(from?: Readable, to?: number): CommandStage;
+  /** `from`, `to`: another process's pipe or an open file (default: pipes from and to Node). */
+  start(from?: Readable | number, to?: number): CommandStage;
   /** Undoes the set-up when the stage is not started after all. */
   discard(): Promise<void>;
 }
@@ -89,17 +89,26 @@ export async function startEncryption(publicKey: string, from?: Readable): Promi
 }
 
 /** Decrypts with the private key imported into a throw-away home on tmpfs; the agent is stopped after. */
-export async function startDecryption(privateKey: string, from?: Readable): Promise<CommandStage> {
+export async function prepareDecryption(privateKey: string): Promise<PreparedStage> {
   const home = await openHome();
   try {
     await importKey(home.directory, privateKey);
-    const stage = spawnStage('gpg', ['--homedir', home.directory, ...common.slice(0, 3), '--decrypt'], from);
-    stage.done.finally(() => home.close()).catch(() => {});
-    return stage;
   } catch (error) {
     await home.close();
     throw error;
   }
+  return {
+    start(from) {
+      const stage = spawnStage(
+        'gpg',
+        ['--homedir', home.directory, ...common.slice(0, 3), '--decrypt'],
+        from,
+      );
+      stage.done.finally(() => home.close()).catch(() => {});
+      return stage;
+    },
+    discard: () => home.close(),
+  };
 }
 
 function importKey(directory: string, privateKey: string): Promise<void> {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { read } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../core/clock.ts';
@@ -7,6 +6,7 @@ import { RoostError } from '../core/errors.ts';
 import type { Instance } from '../instances/index.ts';
 import type { ExecStream } from '../runtime/index.ts';
 import type { BackupEngine } from './engines/types.ts';
+import { hashFile } from './file-hash.ts';
 import { prepareEncryption, startEncryption } from './gpg.ts';
 import type { InstanceKey } from './keys.ts';
 import { type BackupManifest, instanceFile, type ManifestFile, manifestFile } from './manifest.ts';
@@ -172,7 +172,7 @@ async function streamDump(
     // from the page cache. Receiving gpg's small writes through a pipe cost Node (or tee and sha256sum)
     // several times the CPU, taken from the dump, zstd and gpg.
     try {
-      const [, stored] = await Promise.all([producers, hashGrowingFile(file.fd, producers, report)]);
+      const [, stored] = await Promise.all([producers, hashFile(file.fd, producers, report)]);
       const { bytes } = await file.commit();
       if (bytes !== stored.bytes)
         throw new RoostError('internal', `the stored file has ${bytes} bytes, ${stored.bytes} were hashed`);
@@ -210,55 +210,6 @@ async function encryptToTarget(
     throw error;
   }
   return measure.digest();
-}
-
-/**
- * SHA-256 of a file that another process is writing, read as it grows until `writerDone` settles and
- * everything written has been read.
- */
-async function hashGrowingFile(
-  fd: number,
-  writerDone: Promise<unknown>,
-  report: (bytes: number) => void,
-): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(1024 * 1024);
-  let writing = true;
-  const stopped = writerDone.then(
-    () => {
-      writing = false;
-    },
-    () => {
-      writing = false;
-    },
-  );
-  let bytes = 0;
-  let reported = 0;
-  for (;;) {
-    const wasWriting = writing;
-    const bytesRead = await readAt(fd, buffer, bytes);
-    if (bytesRead > 0) {
-      hash.update(buffer.subarray(0, bytesRead));
-      bytes += bytesRead;
-      if (bytes - reported >= 8 * 1024 * 1024) {
-        reported = bytes;
-        report(bytes);
-      }
-    } else if (!wasWriting) {
-      // The writer had ended before this read began: the end of the file is the end of the data.
-      return { bytes, sha256: hash.digest('hex') };
-    } else {
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 20))]);
-    }
-  }
-}
-
-function readAt(fd: number, buffer: Buffer, position: number): Promise<number> {
-  return new Promise((resolve, reject) =>
-    read(fd, buffer, 0, buffer.length, position, (error, bytesRead) =>
-      error ? reject(error) : resolve(bytesRead),
-    ),
-  );
 }
 
 export function mebibytes(bytes: number): string {

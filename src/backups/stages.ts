@@ -30,17 +30,18 @@ export function isOsStream(stream: Readable): boolean {
 export function spawnStage(
   command: string,
   args: string[],
-  from?: Readable,
+  /** Another process's pipe, or an open file (a descriptor number, left open: its owner closes it). */
+  from?: Readable | number,
   /** Another process's pipe, or an open file (a descriptor number, left open: its owner closes it). */
   to?: Writable | number,
 ): CommandStage {
   // Bytes Node already read from that pipe would not reach the child: a stage is started right after the
   // one before it, with nothing awaited in between.
-  if (from && from.readableLength > 0)
+  if (typeof from === 'object' && from.readableLength > 0)
     throw new RoostError('internal', `${command}: its input pipe was read before it started`);
   const child = spawn(command, args, { stdio: [from ?? 'pipe', to ?? 'pipe', 'pipe'] });
   // The child holds its own copies of the pipes; ours would only compete for the bytes or keep them open.
-  from?.destroy();
+  if (typeof from === 'object') from.destroy();
   if (typeof to === 'object') to.destroy();
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => {

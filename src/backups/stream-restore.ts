@@ -1,7 +1,9 @@
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RoostError } from '../core/errors.ts';
+import type { ExecStream } from '../runtime/index.ts';
 import type { BackupEngine } from './engines/types.ts';
-import { startDecryption } from './gpg.ts';
+import { type PreparedStage, prepareDecryption } from './gpg.ts';
 import { inputOf, isOsWritable, outputOf, startDecompression } from './stages.ts';
 import type { BackupTarget } from './targets/types.ts';
 
@@ -13,17 +15,31 @@ export async function streamRestore(
   engine: BackupEngine,
   slug: string,
 ): Promise<void> {
-  const source = await target.get(file);
-  const decrypt = await startDecryption(privateKey);
-  const restore = await engine.restore(slug);
+  // Everything that awaits comes first; then the processes start in one go (see streamDump). A file
+  // target's file is read by gpg itself.
+  const stored = await target.openForReading?.(file);
+  let source: Readable | undefined;
+  let decryption: PreparedStage | undefined;
+  let restore: ExecStream;
+  try {
+    source = stored ? undefined : await target.get(file);
+    decryption = await prepareDecryption(privateKey);
+    restore = await engine.restore(slug);
+  } catch (error) {
+    await stored?.close();
+    source?.destroy();
+    await decryption?.discard();
+    throw error;
+  }
   restore.stdout.resume();
+  const decrypt = decryption.start(stored?.fd);
   // gpg → zstd → pg_restore over OS pipes when the runtime's command has one (the local runtime does).
   const decompress = isOsWritable(restore.stdin)
     ? startDecompression(outputOf(decrypt), restore.stdin)
     : startDecompression(outputOf(decrypt));
   try {
     await Promise.all([
-      pipeline(source, inputOf(decrypt)),
+      source ? pipeline(source, inputOf(decrypt)) : undefined,
       decompress.output ? pipeline(decompress.output, restore.stdin) : undefined,
       decrypt.done,
       decompress.done,
@@ -37,5 +53,7 @@ export async function streamRestore(
     decompress.kill();
     restore.kill();
     throw error;
+  } finally {
+    await stored?.close();
   }
 }

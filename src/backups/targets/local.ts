@@ -40,6 +40,12 @@ export function createLocalTarget(root: string): BackupTarget {
       if (!(await isFile(file))) throw new RoostError('not_found', `no backup file ${key} in ${root}`);
       return createReadStream(file);
     },
+    async openForReading(key) {
+      const file = resolve(key);
+      if (!(await isFile(file))) throw new RoostError('not_found', `no backup file ${key} in ${root}`);
+      const handle = await open(file, 'r');
+      return { fd: handle.fd, close: () => handle.close() };
+    },
     exists: (key) => isFile(resolve(key)),
     async list(prefix) {
       try {

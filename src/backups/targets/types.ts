@@ -21,6 +21,11 @@ export interface BackupTarget {
    */
   openFile?(key: string): Promise<TargetFile>;
   get(key: string): Promise<Readable>;
+  /**
+   * Optional, where the target is a file system: `key` open for reading, for a child process to read
+   * through its descriptor and for reads in large blocks. Rejects with `not_found` like `get`.
+   */
+  openForReading?(key: string): Promise<{ fd: number; close(): Promise<void> }>;
   /** True when `key` exists as a complete file. */
   exists(key: string): Promise<boolean>;
   /** File names directly under `prefix` (a folder); empty when it does not exist. */
