@@ -9,6 +9,7 @@ import {
   type BackupDeps,
   backupDepsFrom,
   backupLifecycle,
+  reconcileSchedules,
   registerBackupJobs,
   skippingDrillInstances,
 } from './backups/index.ts';
@@ -417,6 +418,7 @@ async function registerWorkers(roost: Roost): Promise<void> {
     conditions: roost.conditions,
   });
   registerBackupJobs(roost.backups);
+  await reconcileSchedules(roost.backups);
   await registerWeeklyReportJobs({
     store: roost.store,
     clock: roost.clock,

@@ -5,11 +5,25 @@ import { localActor } from '../auth/actor.ts';
 import { ManualClock } from '../core/clock.ts';
 import { createJobs } from '../jobs/index.ts';
 import type { Store } from '../store/index.ts';
+import type { BackupDeps } from './deps.ts';
 import { getDrill, listDrills } from './drills.ts';
 import { isDrillInstance } from './lifecycle.ts';
-import { drillCron, drillScheduleName, removeSchedules } from './schedule.ts';
+import {
+  backupScheduleName,
+  dailyBackupCron,
+  drillCron,
+  drillScheduleName,
+  reconcileSchedules,
+  removeSchedules,
+} from './schedule.ts';
 
-async function addInstance(store: Store, id: string, slug: string, now: number): Promise<void> {
+async function addInstance(
+  store: Store,
+  id: string,
+  slug: string,
+  now: number,
+  state: 'running' | 'decommissioned' = 'running',
+): Promise<void> {
   await store.db
     .insertInto('instances')
     .values({
@@ -22,7 +36,7 @@ async function addInstance(store: Store, id: string, slug: string, now: number):
       replicas: 1,
       running: 1,
       db_rotations: 0,
-      state: 'running',
+      state,
       last_error: null,
       created_at: now,
       updated_at: now,
@@ -104,5 +118,36 @@ describeEachDialect('restore drill records', (use) => {
     });
     assert.equal(await removeSchedules({ store }, [drillScheduleName('ins_x'), 'backup:ins_x']), 1);
     assert.equal(await removeSchedules({ store }, [drillScheduleName('ins_x')]), 0);
+  });
+
+  it("brings existing instances' schedules in line with changed settings at start-up", async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const { store } = opened;
+    const now = Date.parse('2026-03-01T10:00:00Z');
+    await addInstance(store, 'ins_a', 'alpha', now);
+    await addInstance(store, 'ins_b', 'bravo', now, 'decommissioned');
+    await addInstance(store, 'ins_c', 'drill-cccc', now);
+    await addDrill(store, 'drl_1', 'ins_a', 'drill-cccc', now);
+    const jobs = createJobs({ store }, { timeZone: 'Europe/Paris', leaseSeconds: 30 });
+    const settingsOf = (window: { from: string; to: string }, drills: 'weekly' | 'off') =>
+      ({ window, timeZone: 'Europe/Paris', drills }) as unknown as BackupDeps['settings'];
+    const schedules = async () =>
+      Object.fromEntries(
+        (await store.db.selectFrom('job_schedules').select(['name', 'cron']).execute()).map((row) => [
+          row.name,
+          row.cron,
+        ]),
+      );
+    const early = { from: '01:00', to: '05:00' };
+    assert.equal(await reconcileSchedules({ store, jobs, settings: settingsOf(early, 'weekly') }), 1);
+    assert.deepEqual(await schedules(), {
+      [backupScheduleName('ins_a')]: dailyBackupCron('ins_a', early),
+      [drillScheduleName('ins_a')]: drillCron('ins_a', early, 'weekly'),
+    });
+    // Later the window moves and drills are switched off: the existing instance follows.
+    const late = { from: '22:00', to: '23:00' };
+    await reconcileSchedules({ store, jobs, settings: settingsOf(late, 'off') });
+    assert.deepEqual(await schedules(), { [backupScheduleName('ins_a')]: dailyBackupCron('ins_a', late) });
   });
 });

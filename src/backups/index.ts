@@ -49,7 +49,13 @@ export { runRestoreJob } from './restore-job.ts';
 export { type BackupRestore, restoreJobActor } from './restore-records.ts';
 export { backupsToKeep, type RetentionPolicy } from './retention.ts';
 export { runBackup } from './run-backup.ts';
-export { dailyBackupCron, drillCron, scheduleDailyBackup, scheduleDrills } from './schedule.ts';
+export {
+  dailyBackupCron,
+  drillCron,
+  reconcileSchedules,
+  scheduleDailyBackup,
+  scheduleDrills,
+} from './schedule.ts';
 export { installationSshKey } from './ssh-client-key.ts';
 export { startRestore } from './start-restore.ts';
 export { createLocalTarget } from './targets/local.ts';

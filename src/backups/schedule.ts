@@ -23,8 +23,10 @@ export function dailyBackupCron(instanceId: string, window: { from: string; to: 
   return `${at % 60} ${Math.floor(at / 60)} * * *`;
 }
 
+type ScheduleDeps = Pick<BackupDeps, 'store' | 'jobs' | 'settings'>;
+
 export async function scheduleDailyBackup(
-  deps: BackupDeps,
+  deps: ScheduleDeps,
   instance: { id: string; slug: string },
 ): Promise<void> {
   await deps.jobs.schedule({
@@ -57,7 +59,7 @@ export const backupScheduleName = (instanceId: string): string => `backup:${inst
 export const drillScheduleName = (instanceId: string): string => `drill:${instanceId}`;
 
 /** A drill schedule per live instance (none when drills are `off`: an existing one is removed). */
-export async function scheduleDrills(deps: BackupDeps, instance: { id: string }): Promise<void> {
+export async function scheduleDrills(deps: ScheduleDeps, instance: { id: string }): Promise<void> {
   if (deps.settings.drills === 'off') {
     await removeSchedules(deps, [drillScheduleName(instance.id)]);
     return;
@@ -69,6 +71,25 @@ export async function scheduleDrills(deps: BackupDeps, instance: { id: string })
     payload: { instanceId: instance.id },
     timeZone: deps.settings.timeZone,
   });
+}
+
+/**
+ * Brings every live instance's backup and drill schedules in line with the settings (backup window, time
+ * zone, drill frequency, drills `off`), at start-up: a changed setting applies to the instances that exist,
+ * not only to new ones. A drill's throw-away instance has none.
+ */
+export async function reconcileSchedules(deps: ScheduleDeps): Promise<number> {
+  const instances = await deps.store.db
+    .selectFrom('instances')
+    .select(['id', 'slug'])
+    .where('state', 'not in', ['decommissioning', 'decommissioned'])
+    .where('slug', 'not in', deps.store.db.selectFrom('restore_drills').select('scratch_slug'))
+    .execute();
+  for (const instance of instances) {
+    await scheduleDailyBackup(deps, instance);
+    await scheduleDrills(deps, instance);
+  }
+  return instances.length;
 }
 
 /** The `Jobs` port only creates or replaces schedules; the backup domain removes its own rows. */
