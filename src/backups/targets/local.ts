@@ -108,9 +108,6 @@ async function openPartial(file: string): Promise<TargetFile> {
   };
   return {
     fd: handle.fd,
-    async size() {
-      return (await handle.stat()).size;
-    },
     async commit() {
       try {
         await stop();

@@ -41,8 +41,6 @@ export interface BackupTarget {
 export interface TargetFile {
   /** Open for reading and writing; valid until `commit` or `abort`. */
   readonly fd: number;
-  /** Bytes written so far. */
-  size(): Promise<number>;
   /** Flushes the file to disk and renames it into place; resolves with its size. */
   commit(): Promise<{ bytes: number }>;
   /** Closes and removes the partial file. */
