@@ -723,7 +723,12 @@ describe('backups on the local runtime', () => {
     assert.equal(uiDrillEnded.state, 'succeeded', uiDrillEnded.error ?? '');
     // The latest drill failed: the page warns.
     const failedDrill = `drl_zzfailed${Math.random().toString(36).slice(2, 8)}`;
-    const later = test.roost.clock.now().getTime() + 60_000;
+    // Newer than every drill so far (the test clock may have moved while the drill ran).
+    const newest = Math.max(
+      test.roost.clock.now().getTime(),
+      ...(await listDrills(backups, local, { slug })).map((drill) => drill.createdAt.getTime()),
+    );
+    const later = newest + 60_000;
     await test.roost.store.db
       .insertInto('restore_drills')
       .values({
