@@ -10,7 +10,7 @@ import type { InstanceTable, RestoreDrillTable } from '../store/index.ts';
 import type { BackupDeps } from './deps.ts';
 import { keyOwnerOf, privateKeyName } from './keys.ts';
 import type { BackupManifest } from './manifest.ts';
-import { drillQueue } from './records.ts';
+import { drillQueue, instanceBySlug } from './records.ts';
 import { goodBackup } from './restore-backup.ts';
 import { removeInstance, restoreIntoNewInstance } from './restore-into-instance.ts';
 import { type RestoreStep, stepRecorder } from './restore-into-stack.ts';
@@ -105,12 +105,7 @@ export async function startDrill(
 ): Promise<RestoreDrill> {
   authorize(actor, 'backups:write');
   const { slug } = parseInput(startDrillInput, input);
-  const instance = await deps.store.db
-    .selectFrom('instances')
-    .selectAll()
-    .where('slug', '=', slug)
-    .executeTakeFirst();
-  if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+  const instance = await instanceBySlug(deps.store.db, slug);
   if (instance.state === 'decommissioned' || instance.state === 'decommissioning')
     throw new RoostError('conflict', `instance ${slug} is ${instance.state}`);
   const id = await recordDrill(deps, instance, 'manual');
@@ -156,15 +151,8 @@ export async function listDrills(
   authorize(actor, 'backups:read');
   const { slug, limit } = parseInput(listDrillsInput, input);
   let query = drillRows(deps);
-  if (slug) {
-    const instance = await deps.store.db
-      .selectFrom('instances')
-      .select('id')
-      .where('slug', '=', slug)
-      .executeTakeFirst();
-    if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
-    query = query.where('restore_drills.instance_id', '=', instance.id);
-  }
+  if (slug)
+    query = query.where('restore_drills.instance_id', '=', (await instanceBySlug(deps.store.db, slug)).id);
   const rows = await query
     .orderBy('restore_drills.created_at', 'desc')
     .orderBy('restore_drills.id', 'desc')

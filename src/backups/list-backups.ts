@@ -3,7 +3,7 @@ import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { RoostError } from '../core/errors.ts';
 import type { BackupDeps } from './deps.ts';
-import { type Backup, toBackup } from './records.ts';
+import { type Backup, instanceBySlug, toBackup } from './records.ts';
 
 const listBackupsInput = z.object({
   slug: z.string().min(1).max(100),
@@ -19,12 +19,7 @@ export async function listBackups(
 ): Promise<Backup[]> {
   authorize(actor, 'backups:read');
   const { slug, includePruned } = parseInput(listBackupsInput, input);
-  const instance = await deps.store.db
-    .selectFrom('instances')
-    .select('id')
-    .where('slug', '=', slug)
-    .executeTakeFirst();
-  if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+  const instance = await instanceBySlug(deps.store.db, slug);
   let query = deps.store.db
     .selectFrom('backups')
     .selectAll()

@@ -3,6 +3,7 @@ import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { RoostError } from '../core/errors.ts';
 import type { BackupDeps } from './deps.ts';
+import { instanceBySlug } from './records.ts';
 import { type BackupRestore, toRestore } from './restore-records.ts';
 
 /** One restore with its progress, steps and, once it succeeded, its report (`backups:read`). */
@@ -36,15 +37,8 @@ export async function listRestores(
   authorize(actor, 'backups:read');
   const { slug, limit } = parseInput(listRestoresInput, input);
   let query = restoreRows(deps);
-  if (slug) {
-    const instance = await deps.store.db
-      .selectFrom('instances')
-      .select('id')
-      .where('slug', '=', slug)
-      .executeTakeFirst();
-    if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
-    query = query.where('backup_restores.instance_id', '=', instance.id);
-  }
+  if (slug)
+    query = query.where('backup_restores.instance_id', '=', (await instanceBySlug(deps.store.db, slug)).id);
   const rows = await query
     .orderBy('backup_restores.created_at', 'desc')
     .orderBy('backup_restores.id', 'desc')

@@ -1,5 +1,6 @@
-import type { Selectable } from 'kysely';
-import type { BackupTable } from '../store/index.ts';
+import type { Kysely, Selectable } from 'kysely';
+import { RoostError } from '../core/errors.ts';
+import type { BackupTable, Database, InstanceTable } from '../store/index.ts';
 import { type BackupManifest, manifestSchema } from './manifest.ts';
 
 export type BackupState = BackupTable['state'];
@@ -47,4 +48,11 @@ export function toBackup(row: Selectable<BackupTable>): Backup {
     prunedAt: date(row.pruned_at),
     manifest: row.manifest === null ? null : manifestSchema.parse(JSON.parse(row.manifest)),
   };
+}
+
+/** The instance named `slug` (in a transaction when `db` is one); `not_found` when there is none. */
+export async function instanceBySlug(db: Kysely<Database>, slug: string): Promise<Selectable<InstanceTable>> {
+  const instance = await db.selectFrom('instances').selectAll().where('slug', '=', slug).executeTakeFirst();
+  if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+  return instance;
 }

@@ -10,7 +10,7 @@ import type { InstanceTable } from '../store/index.ts';
 import type { BackupDeps } from './deps.ts';
 import { keyOwnerOf, privateKeyName } from './keys.ts';
 import type { BackupManifest } from './manifest.ts';
-import { type Backup, toBackup } from './records.ts';
+import { type Backup, instanceBySlug, toBackup } from './records.ts';
 import { type NewInstanceSpec, restoreIntoNewInstance } from './restore-into-instance.ts';
 import { type RestoreStep, restoreIntoStack, stepRecorder } from './restore-into-stack.ts';
 import { startBackup } from './start-backup.ts';
@@ -93,8 +93,7 @@ export async function planRestore(
   const { slug, backupId, confirm, into } = parsed;
   if (into !== undefined) authorize(actor, 'instances:write');
   const { db } = deps.store;
-  const instance = await db.selectFrom('instances').selectAll().where('slug', '=', slug).executeTakeFirst();
-  if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+  const instance = await instanceBySlug(db, slug);
   const destination = into ?? slug;
   const environment = into === undefined ? instance.environment : (parsed.environment ?? 'staging');
   if (environment === 'production')

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
-import { RoostError } from '../core/errors.ts';
 import type { BackupDeps } from './deps.ts';
-import type { Backup } from './records.ts';
+import { type Backup, instanceBySlug } from './records.ts';
 import { startBackup } from './start-backup.ts';
 
 const runBackupInput = z.object({ slug: z.string().min(1).max(100) });
@@ -17,12 +16,7 @@ export async function runBackup(
   authorize(actor, 'backups:write');
   const { slug } = parseInput(runBackupInput, input);
   return deps.store.db.transaction().execute(async (trx) => {
-    const instance = await trx
-      .selectFrom('instances')
-      .selectAll()
-      .where('slug', '=', slug)
-      .executeTakeFirst();
-    if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
+    const instance = await instanceBySlug(trx, slug);
     return startBackup(deps, trx, instance, 'manual', actor);
   });
 }
