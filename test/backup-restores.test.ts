@@ -4,8 +4,7 @@
 // in-place restore runs from the CLI (enqueue and follow), and an interrupted restore is recorded as failed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generate } from 'otplib';
-import { type Actor, confirmEnrolment, createSession, csrfToken, startEnrolment } from '../src/auth/index.ts';
+import { type Actor, csrfToken } from '../src/auth/index.ts';
 import {
   type BackupDeps,
   type BackupRestore,
@@ -23,7 +22,7 @@ import type { JobRecord } from '../src/jobs/index.ts';
 import { createAdminAppFor } from '../src/main.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { instancePsql, instanceSetup, operationSettled, uniqueSlug } from './fixtures/instances.ts';
-import { accessDepsOf, startTestRoost, type TestRoost, tokenFor, userWithRole } from './fixtures/roost.ts';
+import { enrolledSession, startTestRoost, type TestRoost, tokenFor, userWithRole } from './fixtures/roost.ts';
 import { until } from './fixtures/wait.ts';
 
 const slug = uniqueSlug('rs');
@@ -33,22 +32,6 @@ type Answer = BackupRestore & {
   error: { code: string; message: string; details: Record<string, unknown> };
   restores: BackupRestore[];
 };
-
-/** The session token of an operator who enrolled a second factor and proved it in this session. */
-async function operatorSession(test: TestRoost): Promise<string> {
-  const access = accessDepsOf(test.roost);
-  const user = await userWithRole(test.roost, 'operator');
-  const { secret } = await startEnrolment(access, user);
-  const epoch = Math.floor(test.roost.clock.now().getTime() / 1000);
-  await confirmEnrolment(access, user, { code: await generate({ secret, epoch }) });
-  const session = await createSession(access, {
-    userId: user.id,
-    ip: '127.0.0.1',
-    userAgent: 'test',
-    secondFactorAt: test.roost.clock.now().getTime(),
-  });
-  return session.token;
-}
 
 describe('restores as jobs on the local runtime', () => {
   let test: TestRoost;
@@ -76,7 +59,7 @@ describe('restores as jobs on the local runtime', () => {
     backups = test.roost.backups;
     const app = createAdminAppFor(test.roost);
     const token = await tokenFor(test.roost, await userWithRole(test.roost, 'operator'));
-    const session = await operatorSession(test);
+    const session = await enrolledSession(test.roost, 'operator');
     uiPost = async (path, fields, withToken = true) => {
       const response = await app.request(`http://127.0.0.1${path}`, {
         method: 'POST',

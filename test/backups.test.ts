@@ -6,8 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generate } from 'otplib';
-import { type Actor, confirmEnrolment, createSession, csrfToken, startEnrolment } from '../src/auth/index.ts';
+import { type Actor, csrfToken } from '../src/auth/index.ts';
 import {
   type Backup,
   type BackupDeps,
@@ -43,7 +42,7 @@ import {
   operationSettled,
   uniqueSlug,
 } from './fixtures/instances.ts';
-import { accessDepsOf, startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
+import { enrolledSession, startTestRoost, type TestRoost, userWithRole } from './fixtures/roost.ts';
 import { serviceUnavailable } from './fixtures/services.ts';
 import { sshdUnavailable, startSshd } from './fixtures/sshd.ts';
 import { until } from './fixtures/wait.ts';
@@ -642,21 +641,7 @@ describe('backups on the local runtime', () => {
   });
 
   it("shows each instance's backups on the admin UI page and backs up from its button", async () => {
-    const access = accessDepsOf(test.roost);
-    // A complete log-in: the user has enrolled a second factor and proved it in this session.
-    const sessionOf = async (role: 'operator' | 'viewer') => {
-      const user = await userWithRole(test.roost, role);
-      const { secret } = await startEnrolment(access, user);
-      const epoch = Math.floor(test.roost.clock.now().getTime() / 1000);
-      await confirmEnrolment(access, user, { code: await generate({ secret, epoch }) });
-      const session = await createSession(access, {
-        userId: user.id,
-        ip: '127.0.0.1',
-        userAgent: 'test',
-        secondFactorAt: test.roost.clock.now().getTime(),
-      });
-      return session.token;
-    };
+    const sessionOf = (role: 'operator' | 'viewer') => enrolledSession(test.roost, role);
     const token = await sessionOf('operator');
     const app = createAdminAppFor(test.roost);
     const headers = { cookie: `${sessionCookie}=${token}` };

@@ -5,15 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, rmSync } from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { generate } from 'otplib';
-import {
-  type Actor,
-  confirmEnrolment,
-  createSession,
-  csrfToken,
-  localActor,
-  startEnrolment,
-} from '../src/auth/index.ts';
+import { type Actor, csrfToken, localActor } from '../src/auth/index.ts';
 import { isRoostError } from '../src/core/errors.ts';
 import { sessionCookie } from '../src/http/middleware/actor.ts';
 import { createInstance, getInstance, type InstanceDeps } from '../src/instances/index.ts';
@@ -32,13 +24,7 @@ import {
 import { startBind, type TestBind } from './fixtures/bind.ts';
 import { runCli } from './fixtures/cli.ts';
 import { instancePsql } from './fixtures/instances.ts';
-import {
-  accessDepsOf,
-  serveTestRoost,
-  startTestRoost,
-  type TestRoost,
-  userWithRole,
-} from './fixtures/roost.ts';
+import { enrolledSession, serveTestRoost, startTestRoost, type TestRoost } from './fixtures/roost.ts';
 import { serviceUnavailable } from './fixtures/services.ts';
 import { type SwarmNode, swarmNode } from './fixtures/swarm.ts';
 
@@ -254,19 +240,9 @@ describe('migration between runtimes (the disaster recovery plan)', {
     if (!ready(t)) return;
     await setDnsKey(test.roost, local, { secret: dns().secret });
     // An operator with a complete log-in (second factor enrolled and proved) moves a staging instance.
-    const access = accessDepsOf(test.roost);
-    const user = await userWithRole(test.roost, 'operator');
-    const { secret } = await startEnrolment(access, user);
-    const epoch = Math.floor(test.roost.clock.now().getTime() / 1000);
-    await confirmEnrolment(access, user, { code: await generate({ secret, epoch }) });
-    const session = await createSession(access, {
-      userId: user.id,
-      ip: '127.0.0.1',
-      userAgent: 'test',
-      secondFactorAt: test.roost.clock.now().getTime(),
-    });
     const app = createAdminAppFor(test.roost);
-    const headers = { cookie: `${sessionCookie}=${session.token}` };
+    const session = await enrolledSession(test.roost, 'operator');
+    const headers = { cookie: `${sessionCookie}=${session}` };
     const page = await app.request(`http://127.0.0.1/instances/${slug}`, { headers });
     assert.equal(page.status, 200);
     const body = await page.text();
@@ -281,7 +257,7 @@ describe('migration between runtimes (the disaster recovery plan)', {
         'content-type': 'application/x-www-form-urlencoded',
         origin: 'http://127.0.0.1',
       },
-      body: new URLSearchParams({ _csrf: csrfToken(session.token), to: 'local' }).toString(),
+      body: new URLSearchParams({ _csrf: csrfToken(session), to: 'local' }).toString(),
     });
     assert.equal(posted.status, 303);
     assert.match(posted.headers.get('location') ?? '', /notice=migrating/);

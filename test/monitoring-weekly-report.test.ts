@@ -3,8 +3,7 @@
 // uptime, incidents, p50/p95, slowest checks, the trend against W12 and an inline SVG chart.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generate } from 'otplib';
-import { confirmEnrolment, createSession, localActor, startEnrolment } from '../src/auth/index.ts';
+import { localActor } from '../src/auth/index.ts';
 import { sessionCookie } from '../src/http/middleware/actor.ts';
 import { createIncident } from '../src/incidents/index.ts';
 import { apiDepsOf, createAdminAppFor, type RunningRoles, serveRoostRoles } from '../src/main.ts';
@@ -14,29 +13,13 @@ import { writeChecks } from '../src/monitoring/results.ts';
 import { addNode } from '../src/nodes/index.ts';
 import { insertInstanceRow } from '../src/status/instance-row.ts';
 import { waitFor } from './fixtures/jobs.ts';
-import { accessDepsOf, startTestRoost, type TestRoost, tokenFor, userWithRole } from './fixtures/roost.ts';
+import { enrolledSession, startTestRoost, type TestRoost, tokenFor, userWithRole } from './fixtures/roost.ts';
 import { startSmtp, type TestSmtp } from './fixtures/smtp.ts';
 
 const hour = 3_600_000;
 // W13 in Paris: Monday 2026-03-23 00:00 CET (23:00 UTC the day before) to Monday 2026-03-30 00:00 CEST.
 const w13 = { from: Date.parse('2026-03-22T23:00:00Z'), to: Date.parse('2026-03-29T22:00:00Z') };
 const w12 = { from: Date.parse('2026-03-15T23:00:00Z'), to: w13.from };
-
-/** A complete log-in of an operator (second factor enrolled and proved), for the UI pages. */
-async function operatorSession(test: TestRoost): Promise<string> {
-  const access = accessDepsOf(test.roost);
-  const user = await userWithRole(test.roost, 'operator');
-  const { secret } = await startEnrolment(access, user);
-  const epoch = Math.floor(test.roost.clock.now().getTime() / 1000);
-  await confirmEnrolment(access, user, { code: await generate({ secret, epoch }) });
-  const session = await createSession(access, {
-    userId: user.id,
-    ip: '127.0.0.1',
-    userAgent: 'test',
-    secondFactorAt: test.roost.clock.now().getTime(),
-  });
-  return session.token;
-}
 
 describe('weekly report', () => {
   let test: TestRoost;
@@ -177,7 +160,7 @@ describe('weekly report', () => {
     const previous = (await (await get('?week=2026-W12')).json()) as { report: { current: unknown } };
     assert.deepEqual(previous.report.current, { checks: 168, failures: 0, uptime: 1, p50Ms: 51, p95Ms: 55 });
     // The UI page of the same week, with its chart.
-    const cookie = `${sessionCookie}=${await operatorSession(test)}`;
+    const cookie = `${sessionCookie}=${await enrolledSession(test.roost, 'operator')}`;
     const page = await app.request(`/monitoring/reports/${slug}?week=2026-W13`, { headers: { cookie } });
     assert.equal(page.status, 200);
     const pageHtml = await page.text();
