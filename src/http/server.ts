@@ -1,10 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Env, Hono } from 'hono';
 import type { ListenAddress } from '../config/index.ts';
 import { RoostError } from '../core/errors.ts';
+import { type FastPath, fastLane } from './fast-lane.ts';
 
 export interface RunningServer {
   /** The address actually bound (port 0 resolves to a real port). */
@@ -18,15 +19,32 @@ export interface TlsFiles {
   key: Buffer;
 }
 
-/**
- * Answers a request straight from Node's objects when it can (true), before the Hono app sees it: for
- * the few hot paths whose answers are prepared bytes (cached status pages).
- */
-export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
+export type { FastPath } from './fast-lane.ts';
+
+/** The fast path through Node's request and response objects: for HTTPS and connections handed over. */
+function answeredByFastPath(fastPath: FastPath, request: IncomingMessage, response: ServerResponse): boolean {
+  const method = request.method;
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const answer = fastPath({
+    method,
+    target: request.url ?? '/',
+    host: request.headers.host,
+    acceptEncoding: request.headers['accept-encoding'],
+    ifNoneMatch: request.headers['if-none-match'],
+  });
+  if (!answer) return false;
+  response.writeHead(answer.status, answer.headers as Record<string, string>);
+  response.end(method === 'HEAD' ? undefined : (answer.body ?? undefined));
+  return true;
+}
 
 export interface ListenOptions {
   /** HTTPS with these files. */
   tls?: TlsFiles | undefined;
+  /**
+   * Answers prepared bytes before the Hono app sees the request (cached status pages). Over plain HTTP
+   * the connections start in the fast lane (fast-lane.ts); over HTTPS it runs on Node's objects.
+   */
   fastPath?: FastPath | undefined;
   /** Several processes bind the same address and the kernel spreads connections (SO_REUSEPORT). */
   reusePort?: boolean;
@@ -43,12 +61,18 @@ export function listen<E extends Env>(
     const honoListener = getRequestListener(app.fetch, { hostname: address.host });
     const listener = fastPath
       ? (request: IncomingMessage, response: ServerResponse) => {
-          if (!fastPath(request, response)) void honoListener(request, response);
+          if (!answeredByFastPath(fastPath, request, response)) void honoListener(request, response);
         }
       : honoListener;
-    const server = tls
+    const http = tls
       ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
       : createHttpServer(listener);
+    // Plain HTTP with a fast path: the lane owns the port and hands connections over to `http`.
+    const lane = fastPath && !tls ? fastLane(fastPath, http) : undefined;
+    const server = lane ? createNetServer(lane.accept) : http;
+    // Node's server tracks its connections (closeAllConnections, the headers and request timeouts) from
+    // its 'listening' event; the lane listens for it.
+    if (lane) server.once('listening', () => http.emit('listening'));
     server.listen({ port: address.port, host: address.host, reusePort: options.reusePort ?? false });
     server.once('error', (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'EADDRINUSE' ? 'the address is already in use' : error.message;
@@ -64,7 +88,11 @@ export function listen<E extends Env>(
         close: () =>
           new Promise((done) => {
             server.close(() => done());
-            if ('closeAllConnections' in server) server.closeAllConnections();
+            if (lane) {
+              lane.closeAll();
+              http.close();
+            }
+            http.closeAllConnections();
           }),
       });
     });

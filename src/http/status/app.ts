@@ -3,9 +3,9 @@ import { Hono } from 'hono';
 import type { Logger, Metrics, Readiness } from '../../observability/index.ts';
 import type { PublicStatusDeps, SubscriptionDeps } from '../../status/index.ts';
 import { errorResponse } from '../errors.ts';
+import type { FastPath, PreparedAnswer } from '../fast-lane.ts';
 import { healthRoutes } from '../health.ts';
 import { requestMetrics } from '../middleware/metrics.ts';
-import type { FastPath } from '../server.ts';
 import { type CachedDocument, createStatusCache, notFoundDocument, type StatusCache } from './cache.ts';
 import { postmortemPdfHandler } from './postmortem-pdf.ts';
 import { subscriptionHandlers } from './subscriptions.ts';
@@ -64,16 +64,14 @@ function answerOf(
   document: CachedDocument,
   acceptEncoding: string | undefined,
   ifNoneMatch: string | undefined,
-): { status: number; headers: Record<string, string>; body: Buffer | null } {
+): PreparedAnswer {
   const copy = document.copies[negotiate(acceptEncoding)];
   if (
     document.status === 200 &&
     ifNoneMatch &&
     ifNoneMatch.split(',').some((tag) => tag.trim() === copy.etag)
-  ) {
-    const { 'content-length': _length, ...headers } = copy.headers;
-    return { status: 304, headers, body: null };
-  }
+  )
+    return { status: 304, headers: copy.notModifiedHeaders, body: null };
   return { status: document.status, headers: copy.headers, body: copy.body };
 }
 
@@ -89,7 +87,7 @@ export function sendDocument(document: CachedDocument, request: Request): Respon
     request.method === 'HEAD' || answer.body === null
       ? null
       : (answer.body as unknown as Uint8Array<ArrayBuffer>);
-  return new Response(body, { status: answer.status, headers: answer.headers });
+  return new Response(body, { status: answer.status, headers: { ...answer.headers } });
 }
 
 /** Page paths end without a slash, except the page itself (`/`). */
@@ -101,9 +99,9 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
 }
 
 /**
- * The status server as a Hono app plus a fast path for Node's HTTP server: a GET or HEAD of a page
- * whose documents are cached and fresh is answered straight from the prepared bytes (no Request, Response
- * or middleware objects); everything else (first reads, stale pages, subscriptions, health, 404s) goes
+ * The status server as a Hono app plus a fast path: a GET or HEAD of a page whose documents are cached and
+ * fresh is answered straight from the prepared bytes (by the listener's fast lane: no Request, Response or
+ * middleware objects); everything else (first reads, stale pages, subscriptions, health, 404s) goes
  * through the app. Both share one cache. Post-mortem PDFs are stored bytes, answered by the app.
  */
 export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: FastPath | undefined } {
@@ -139,23 +137,19 @@ export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: 
       GET: deps.metrics.http.route('status', 'GET', '/*'),
       HEAD: deps.metrics.http.route('status', 'HEAD', '/*'),
     };
-    fastPath = (request, response) => {
-      const method = request.method;
-      if (method !== 'GET' && method !== 'HEAD') return false;
+    fastPath = (request) => {
       const started = performance.now();
-      const url = request.url ?? '/';
-      const query = url.indexOf('?');
-      const path = query === -1 ? url : url.slice(0, query);
+      const target = request.target;
+      const query = target.indexOf('?');
+      const path = query === -1 ? target : target.slice(0, query);
       // Escaped paths take the app's way, which decodes them.
-      if (path.includes('%')) return false;
-      const route = routeOf(request.headers.host, path, pages.domain);
+      if (path.includes('%')) return undefined;
+      const route = routeOf(request.host, path, pages.domain);
       const document = route && cache.fresh(route.slug, route.base)?.get(documentPath(route.rest));
-      if (!document) return false;
-      const answer = answerOf(document, request.headers['accept-encoding'], request.headers['if-none-match']);
-      response.writeHead(answer.status, answer.headers);
-      response.end(method === 'HEAD' ? undefined : (answer.body ?? undefined));
-      recorders[method].record(answer.status, (performance.now() - started) / 1_000);
-      return true;
+      if (!document) return undefined;
+      const answer = answerOf(document, request.acceptEncoding, request.ifNoneMatch);
+      recorders[request.method].record(answer.status, (performance.now() - started) / 1_000);
+      return answer;
     };
   }
   app.notFound((context) => context.text('No status page here.', 404));

@@ -23,6 +23,8 @@ export interface EncodedCopy {
   headers: Record<string, string>;
   /** Quoted, as sent: a different tag per encoding (they are different representations). */
   etag: string;
+  /** The headers of a 304 for this copy (no length), made once like the others. */
+  notModifiedHeaders: Record<string, string>;
 }
 
 /** One document in its three encodings, built once per change: a request only picks one. */
@@ -70,15 +72,16 @@ export async function cachedDocument(
   const copy = (encoding: Encoding): EncodedCopy => {
     const etag = `"${tag}${encoding === 'identity' ? '' : `-${encoding}`}"`;
     const body = bodies[encoding];
+    const notModifiedHeaders = {
+      ...common,
+      etag,
+      ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+    };
     return {
       body,
       etag,
-      headers: {
-        ...common,
-        etag,
-        'content-length': String(body.length),
-        ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
-      },
+      headers: { ...notModifiedHeaders, 'content-length': String(body.length) },
+      notModifiedHeaders,
     };
   };
   return { status, copies: { identity: copy('identity'), gzip: copy('gzip'), br: copy('br') } };
