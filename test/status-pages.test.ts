@@ -1,5 +1,6 @@
 // Public status pages on both dialects, served in-process by the status app: routing, the cached documents
-// and their encodings, the Statuspage v2 JSON against the documented shapes, feeds, and hostile Markdown.
+// and their encodings, the Statuspage v2 JSON against the documented shapes, feeds, published post-mortems
+// in both (drafts nowhere), and hostile Markdown.
 import assert from 'node:assert/strict';
 import { get as httpGet } from 'node:http';
 import { it } from 'node:test';
@@ -7,7 +8,13 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { listen } from '../src/http/server.ts';
 import { createStatusServer } from '../src/http/status/app.ts';
 import { createStatusCache } from '../src/http/status/cache.ts';
-import { appendTimelineEntry, createIncident } from '../src/incidents/index.ts';
+import {
+  appendTimelineEntry,
+  createIncident,
+  getIncident,
+  publishPostmortem,
+  updateIncident,
+} from '../src/incidents/index.ts';
 import { createLogger, createMetrics } from '../src/observability/index.ts';
 import {
   addComponent,
@@ -265,6 +272,124 @@ describeEachDialect('status pages', (use) => {
       incidents: unknown[];
     };
     assert.deepEqual(unresolved.incidents, []);
+  });
+
+  it('announce and link published post-mortems in the Statuspage JSON and the feeds, never drafts', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('wayne-prod', 'Wayne');
+    const api = await addComponent(deps, deps.local, { slug: 'wayne-prod', name: 'API' });
+    const app = statusApp(deps, monitoringData());
+    const url = 'https://wayne-prod.status.example.test';
+    const resolved = async (title: string, status: 'resolved' | 'postmortem' = 'resolved') => {
+      const incident = await createIncident(deps, deps.local, {
+        title,
+        severity: 'critical',
+        instances: ['wayne-prod'],
+        components: [api.id],
+        message: 'Searches fail; we are on it.',
+      });
+      deps.clock.advance(20 * 60_000);
+      await appendTimelineEntry(deps, deps.local, {
+        incidentId: incident.id,
+        body: 'Search works again.',
+        public: true,
+        status,
+      });
+      return incident;
+    };
+    const published = await resolved('Search is <b>down</b>');
+    const { incident: draft } = await getIncident(deps, deps.local, { id: published.id });
+    await updateIncident(deps, deps.local, {
+      id: published.id,
+      postmortem: `${draft.postmortem}\n\nThe index ran out of **disk space**. ${hostile}`,
+    });
+    deps.clock.advance(60 * 60_000);
+    const publishedAt = deps.clock.now();
+    await publishPostmortem(deps, deps.local, { id: published.id });
+    // A reviewed draft not published yet, and one moved to `postmortem` by hand without publishing.
+    const unpublished = await resolved('Slow exports');
+    await updateIncident(deps, deps.local, {
+      id: unpublished.id,
+      postmortem: 'Draft secret: not for customers.',
+    });
+    const byHand = await resolved('Slow logins', 'postmortem');
+    await updateIncident(deps, deps.local, { id: byHand.id, postmortem: 'Draft secret: still a draft.' });
+
+    const get = async (path: string) => {
+      const response = await app.request(`/s/wayne-prod${path}`);
+      assert.equal(response.status, 200, path);
+      return response;
+    };
+    type Incidents = {
+      incidents: Array<{
+        id: string;
+        status: string;
+        incident_updates: Array<{ status: string; body: string; created_at: string; display_at: string }>;
+      }>;
+    };
+    const incidents = (await (await get('/api/v2/incidents.json')).json()) as Incidents;
+    assert.deepEqual(shapeDifferences(incidents, statuspageV2['incidents.json']), []);
+    const byId = new Map(incidents.incidents.map((incident) => [incident.id, incident]));
+    const announced = byId.get(published.id);
+    assert.ok(announced);
+    assert.equal(announced.status, 'postmortem');
+    assert.deepEqual(
+      announced.incident_updates.map((update) => update.status),
+      ['postmortem', 'resolved', 'investigating'],
+    );
+    const [update] = announced.incident_updates;
+    assert.ok(update);
+    assert.match(update.body, /post-mortem of this incident is published/);
+    assert.ok(update.body.endsWith(`\n\n${url}/incidents/${published.id}/postmortem`), update.body);
+    assert.equal(update.created_at, publishedAt.toISOString());
+    assert.equal(update.display_at, publishedAt.toISOString());
+    for (const id of [unpublished.id, byHand.id]) {
+      const closed = byId.get(id);
+      assert.ok(closed, id);
+      assert.equal(closed.status, 'resolved', id);
+      assert.deepEqual(
+        closed.incident_updates.map((entry) => entry.status),
+        ['resolved', 'investigating'],
+        id,
+      );
+    }
+    for (const incident of incidents.incidents) {
+      assert.ok(statuspageEnums['incident.status']?.includes(incident.status));
+      for (const entry of incident.incident_updates)
+        assert.ok(statuspageEnums['incident.status']?.includes(entry.status));
+    }
+    // A post-mortem incident is resolved: in no list of unresolved ones.
+    for (const path of ['/api/v2/incidents/unresolved.json', '/api/v2/summary.json'])
+      assert.deepEqual(((await (await get(path)).json()) as Incidents).incidents, [], path);
+
+    const rss = await (await get('/history.rss')).text();
+    assert.ok(
+      rss.includes(
+        `<item><title>Post-mortem: Search is &lt;b&gt;down&lt;/b&gt;</title><link>${url}/incidents/${published.id}/postmortem</link><guid isPermaLink="false">${published.id}/postmortem</guid><pubDate>${publishedAt.toUTCString()}</pubDate><description>`,
+      ),
+      rss,
+    );
+    assert.equal(rss.match(/<item>/g)?.length, 4);
+    const atom = await (await get('/history.atom')).text();
+    assert.ok(
+      atom.includes(
+        `<entry><id>tag:roost,2026:${published.id}/postmortem</id><title>Post-mortem: Search is &lt;b&gt;down&lt;/b&gt;</title><updated>${publishedAt.toISOString()}</updated><published>${publishedAt.toISOString()}</published><link rel="alternate" type="text/html" href="${url}/incidents/${published.id}/postmortem"/>`,
+      ),
+      atom,
+    );
+    assert.equal(atom.match(/<entry>/g)?.length, 4);
+    for (const feed of [rss, atom]) {
+      // The post-mortem's text, sanitised then escaped once more for XML.
+      assert.match(feed, /The index ran out of &lt;strong&gt;disk space&lt;\/strong&gt;/);
+      assert.doesNotMatch(feed, /<script|<img|&lt;img src|onerror=|javascript:/i);
+    }
+    for (const path of ['/', '/history', '/history.rss', '/history.atom', '/api/v2/incidents.json']) {
+      const text = await (await get(path)).text();
+      assert.doesNotMatch(text, /Draft secret/, path);
+      for (const id of [unpublished.id, byHand.id])
+        assert.ok(!text.includes(`/incidents/${id}/postmortem`), `${path}: ${id}`);
+    }
   });
 
   it('serve prepared gzip and brotli copies with ETags, and 304 for a known copy', async (t) => {

@@ -22,6 +22,7 @@ export interface PublicComponent extends Component {
 
 export interface PublicUpdate {
   id: string;
+  /** `postmortem` only when the incident's post-mortem is published (see `PublicIncident.status`). */
   status: IncidentStatus;
   /** Markdown. */
   body: string;
@@ -32,6 +33,7 @@ export interface PublicIncident {
   id: string;
   name: string;
   impact: 'none' | 'minor' | 'major' | 'critical';
+  /** `postmortem` only when its post-mortem is published; `resolved` until then. */
   status: IncidentStatus;
   startedAt: Date;
   createdAt: Date;
@@ -234,11 +236,14 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
     if (mine.length === 0) continue; // never published: stays in the logbook
     const monitoring = mine.filter((update) => update.status === 'monitoring').at(-1);
     const published = row.postmortem_published_at !== null && !!row.postmortem?.trim();
+    // `postmortem` means a published post-mortem here, as on Statuspage: an incident (or update) moved to
+    // `postmortem` by hand while its post-mortem is a draft or missing reads `resolved`.
+    const shown = (status: IncidentStatus) => (status === 'postmortem' && !published ? 'resolved' : status);
     result.push({
       id: row.id,
       name: row.title,
       impact: row.severity,
-      status: row.status,
+      status: shown(row.status),
       startedAt: new Date(Number(row.started_at)),
       createdAt: new Date(Number(row.created_at)),
       updatedAt: new Date(Number(row.updated_at)),
@@ -251,7 +256,7 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
       postmortemPdf: published ? row.postmortem_pdf : null,
       updates: mine.map((update) => ({
         id: update.id,
-        status: update.status ?? row.status,
+        status: shown(update.status ?? row.status),
         body: update.body,
         at: new Date(Number(update.at)),
       })),

@@ -2,12 +2,15 @@ import type {
   PublicComponent,
   PublicIncident,
   PublicMaintenance,
+  PublicUpdate,
   StatusSnapshot,
 } from '../../status/index.ts';
+import { postmortemPath } from './page.ts';
 
 /**
  * Statuspage's public v2 API (`/api/v2/*.json`), field by field as Atlassian documents it, so tools that
- * read Statuspage pages read ours. Our ids stand in for theirs; Markdown update bodies are sent as written.
+ * read Statuspage pages read ours. Our ids stand in for theirs; Markdown update bodies are sent as written
+ * (a post-mortem update with the post-mortem's address added).
  */
 
 const iso = (time: Date | null) => (time === null ? null : time.toISOString());
@@ -51,6 +54,17 @@ function affected(snapshot: StatusSnapshot, ids: readonly string[]) {
     .map((component) => componentOf(snapshot, component));
 }
 
+/**
+ * As on Statuspage, publishing a post-mortem moves the incident to `postmortem` and adds a `postmortem` update
+ * saying so (the public entry `publishPostmortem` records, dated at publication); its body links the
+ * post-mortem's page, since Statuspage's documents have no field for it. The snapshot reports `postmortem`
+ * only for a published post-mortem, so a draft is never announced or linked.
+ */
+function bodyOf(incident: PublicIncident, update: PublicUpdate, url: string) {
+  if (update.status !== 'postmortem' || incident.postmortem === null) return update.body;
+  return `${update.body}\n\n${url}${postmortemPath(incident.id)}`;
+}
+
 export function incidentOf(snapshot: StatusSnapshot, incident: PublicIncident, url: string) {
   return {
     id: incident.id,
@@ -67,7 +81,7 @@ export function incidentOf(snapshot: StatusSnapshot, incident: PublicIncident, u
     incident_updates: incident.updates.map((update) => ({
       id: update.id,
       status: update.status,
-      body: update.body,
+      body: bodyOf(incident, update, url),
       incident_id: incident.id,
       created_at: iso(update.at),
       updated_at: iso(update.at),
