@@ -532,4 +532,38 @@ describeEachDialect('the status page cache', (use) => {
     assert.ok(readers.length > 1, 'readers arrived while the page was being built');
     for (const documents of await Promise.all([first, ...readers])) assert.ok(documents?.get('/'));
   });
+
+  it('answers a cached page at once while it is checked, and the new copy once it is rebuilt', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('acme-prod', 'Acme');
+    await configureStatusPage(deps, deps.local, { slug: 'acme-prod', name: 'Acme Corp' });
+    const monitoring = monitoringData();
+    let now = 0;
+    const cache = createStatusCache(
+      { store: deps.store, clock: deps.clock, health: monitoring.health, uptime: monitoring.uptime },
+      {
+        revalidateMs: 1_000,
+        maxPages: 10,
+        urlOf: (slug) => `https://${slug}.status.example.test`,
+        now: () => now,
+      },
+    );
+    // Not built yet: nothing at once; the asynchronous way builds it.
+    assert.equal(cache.ready('acme-prod', ''), undefined);
+    const built = await cache.documents('acme-prod', '');
+    assert.equal(cache.ready('acme-prod', ''), built);
+    await addComponent(deps, deps.local, { slug: 'acme-prod', name: 'Database' });
+    // Checked within the second: the same copy, no check.
+    now = 999;
+    assert.equal(cache.ready('acme-prod', ''), built);
+    // Older: the same copy at once, and the check starts; once it has rebuilt, readers get the new copy.
+    now = 1_000;
+    assert.equal(cache.ready('acme-prod', ''), built);
+    for (let turn = 0; turn < 500 && cache.ready('acme-prod', '') === built; turn++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    const rebuilt = cache.ready('acme-prod', '');
+    assert.notEqual(rebuilt, built);
+    assert.match(String(rebuilt?.get('/api/v2/components.json')?.copies.identity.body), /Database/);
+  });
 });

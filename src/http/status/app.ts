@@ -99,9 +99,9 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
 }
 
 /**
- * The status server as a Hono app plus a fast path: a GET or HEAD of a page whose documents are cached and
- * fresh is answered straight from the prepared bytes (by the listener's fast lane: no Request, Response or
- * middleware objects); everything else (first reads, stale pages, subscriptions, health, 404s) goes
+ * The status server as a Hono app plus a fast path: a GET or HEAD of a page whose documents are cached is
+ * answered straight from the prepared bytes (by the listener's fast lane: no Request, Response or
+ * middleware objects); everything else (first reads, subscriptions, health, 404s) goes
  * through the app. Both share one cache. Post-mortem PDFs are stored bytes, answered by the app.
  */
 export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: FastPath | undefined } {
@@ -145,7 +145,7 @@ export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: 
       // Escaped paths take the app's way, which decodes them.
       if (path.includes('%')) return undefined;
       const route = routeOf(request.host, path, pages.domain);
-      const document = route && cache.fresh(route.slug, route.base)?.get(documentPath(route.rest));
+      const document = route && cache.ready(route.slug, route.base)?.get(documentPath(route.rest));
       if (!document) return undefined;
       const answer = answerOf(document, request.acceptEncoding, request.ifNoneMatch);
       recorders[request.method].record(answer.status, (performance.now() - started) / 1_000);

@@ -204,12 +204,21 @@ export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOp
       return entry.documents;
     },
     /**
-     * The documents of a page when they are cached and checked within `revalidateMs`, at once; otherwise
-     * undefined, and the caller takes the asynchronous way (`documents`).
+     * The documents of a page at once, when they are cached; undefined otherwise, and the caller takes the
+     * asynchronous way (`documents`). A copy older than `revalidateMs` is still answered (as `documents`
+     * answers readers while a rebuild runs) and starts the check in the background, so a page that changes
+     * every second stays on the fast path. With `revalidateMs` 0 every read waits for the check.
      */
-    fresh(slug: string, base: string): Map<string, CachedDocument> | undefined {
-      const entry = entries.get(`${slug}\n${base}`);
-      if (!entry?.documents || now() - entry.checkedAt >= options.revalidateMs) return undefined;
+    ready(slug: string, base: string): Map<string, CachedDocument> | undefined {
+      const key = `${slug}\n${base}`;
+      const entry = entries.get(key);
+      if (!entry?.documents) return undefined;
+      if (now() - entry.checkedAt >= options.revalidateMs) {
+        if (options.revalidateMs === 0) return undefined;
+        entry.refreshing ??= refresh(key, entry, slug, base);
+        // A failed check is logged by refresh; readers keep the copy they have.
+        entry.refreshing.catch(() => {});
+      }
       return entry.documents;
     },
     /** Forget every page (tests, configuration changes). */
