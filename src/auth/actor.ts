@@ -57,16 +57,24 @@ export function authorize(actor: Actor, permission: Permission): void {
 
 export const freshSecondFactorMs = 5 * 60 * 1000;
 
-/** Revealing a secret or exporting a private key needs a second factor proved in the last 5 minutes. */
-export function requireFreshSecondFactor(actor: Actor, clock: Clock, maxAgeMs = freshSecondFactorMs): void {
+/** Whether the actor proved a second factor in the last `maxAgeMs` (5 minutes). */
+export function hasFreshSecondFactor(actor: Actor, clock: Clock, maxAgeMs = freshSecondFactorMs): boolean {
   const at = actor.secondFactorAt;
-  if (at === null || clock.now().getTime() - at > maxAgeMs) {
-    throw new RoostError(
-      'forbidden',
-      'this needs a second factor entered in the last 5 minutes: confirm your code again',
-      {
-        reason: 'second_factor_required',
-      },
-    );
-  }
+  return at !== null && clock.now().getTime() - at <= maxAgeMs;
+}
+
+/**
+ * Revealing a secret or exporting a private key needs a second factor proved in the last 5 minutes. A person
+ * refreshes it by entering a current code in their session (step-up); an API token never carries one.
+ */
+export function requireFreshSecondFactor(actor: Actor, clock: Clock, maxAgeMs = freshSecondFactorMs): void {
+  if (hasFreshSecondFactor(actor, clock, maxAgeMs)) return;
+  const message =
+    actor.kind === 'token'
+      ? 'this needs a second factor entered in the last 5 minutes, which an API token never carries: do it in a session logged in with your code, or with roost on the server itself'
+      : 'this needs a second factor entered in the last 5 minutes: confirm a current code from your app, then try again';
+  throw new RoostError('forbidden', message, {
+    reason: 'second_factor_required',
+    maxAgeSeconds: maxAgeMs / 1000,
+  });
 }

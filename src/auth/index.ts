@@ -28,6 +28,7 @@ export {
   revokeSession,
   type Session,
 } from './sessions.ts';
+export { confirmSecondFactor } from './step-up.ts';
 export { activeBan, recordLoginFailure, type ThrottleDeps } from './throttle.ts';
 export type { Ban, ThrottleSettings } from './throttle-types.ts';
 export {

@@ -4,13 +4,12 @@ import type { AccessDeps } from './deps.ts';
 import { normalizeEmail, parseInput } from './input.ts';
 import { failAttempt, refuseIfBanned } from './login-failures.ts';
 import { dummyVerifyPassword, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
-import { verifySecondFactor } from './second-factor.ts';
+import { proveInSession } from './second-factor.ts';
 import {
   createSession,
   findSessionByToken,
   type LoginStep,
   loginStep,
-  markSecondFactor,
   type ResolvedSession,
   resolveSession,
   type Session,
@@ -108,20 +107,7 @@ export async function completeSecondFactor(
   const { sessionToken, code, ip } = parseInput(secondFactorInput, input);
   const pending = await resolveSession(deps, sessionToken, ip);
   if (!pending) throw new RoostError('unauthenticated', 'the session has ended: log in again');
-  const proof = await verifySecondFactor(deps, { userId: pending.user.id, code, ip });
-  await deps.store.db.transaction().execute(async (trx) => {
-    await markSecondFactor(deps, pending.session.id, trx);
-    await deps.audit.append(
-      {
-        actor: pending.actor,
-        action: 'session.second-factor',
-        target: pending.user.id,
-        result: 'ok',
-        details: { sessionId: pending.session.id, method: proof.method },
-      },
-      { db: trx },
-    );
-  });
+  await proveInSession(deps, { ...pending.actor, sessionId: pending.session.id }, code, 'login');
   const resolved = await resolveSession(deps, sessionToken, ip);
   if (!resolved) throw new RoostError('unauthenticated', 'the session has ended: log in again');
   return resolved;

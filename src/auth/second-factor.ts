@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { RoostError } from '../core/errors.ts';
+import type { Actor } from './actor.ts';
 import type { AccessDeps } from './deps.ts';
 import { parseInput } from './input.ts';
 import { failAttempt, refuseIfBanned } from './login-failures.ts';
 import { useRecoveryCode } from './recovery-codes.ts';
+import { markSecondFactor } from './sessions.ts';
 import { verifyTotpCode } from './totp.ts';
 
 const verifyInput = z.object({
@@ -64,5 +66,36 @@ export async function verifySecondFactor(
     });
   }
   if (!proof) return failAttempt(deps, attempt, 'wrong second-factor code', 'wrong code');
+  return proof;
+}
+
+/**
+ * A code proved in a session, at log-in or later (step-up): checked and throttled by `verifySecondFactor`,
+ * then the session's second-factor time becomes now and `session.second-factor` is audited with it.
+ */
+export async function proveInSession(
+  deps: AccessDeps,
+  actor: Actor & { sessionId: string },
+  code: string,
+  purpose: 'login' | 'step-up',
+): Promise<SecondFactorProof> {
+  const proof = await verifySecondFactor(deps, { userId: actor.id, code, ip: actor.ip });
+  await deps.store.db.transaction().execute(async (trx) => {
+    await markSecondFactor(deps, actor.sessionId, trx);
+    await deps.audit.append(
+      {
+        actor,
+        action: 'session.second-factor',
+        target: actor.id,
+        result: 'ok',
+        details: {
+          sessionId: actor.sessionId,
+          method: proof.method,
+          ...(purpose === 'step-up' ? { purpose } : {}),
+        },
+      },
+      { db: trx },
+    );
+  });
   return proof;
 }

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { systemClock } from '../core/clock.ts';
 import { describeError, RoostError } from '../core/errors.ts';
-import { defaultBackoff } from './backoff.ts';
+import { defaultBackoff, retryDelayMs } from './backoff.ts';
 import { type CronContext, enqueueDueSchedules, parseCron, upsertSchedule } from './cron.ts';
+import { markDeadHandled, unhandledDeadJobs } from './dead.ts';
 import { expireLeases } from './lease.ts';
 import { enqueueJob, getJob, jobDepth, listJobs, retryJob } from './queue.ts';
-import type { Jobs, JobsDependencies, JobsOptions, TickReport } from './types.ts';
+import type { DeadJobHandler, Jobs, JobsDependencies, JobsOptions, TickReport } from './types.ts';
 import { createWorker, type Worker, type WorkerContext } from './worker.ts';
 
 /** The Jobs port on the state store: one implementation for SQLite and PostgreSQL. */
@@ -37,11 +38,39 @@ export function createJobs(deps: JobsDependencies, options: JobsOptions): Jobs {
   };
   const tickIntervalMs = options.tickIntervalMs ?? 1_000;
   const workers = new Map<string, Worker>();
+  const deadHandlers = new Map<string, DeadJobHandler>();
+  // Dead handlers that failed here wait before the next try, so one that keeps failing does not run every tick.
+  const deadRetries = new Map<string, { failures: number; notBefore: number }>();
   let started = false;
   let ticker: NodeJS.Timeout | undefined;
   let ticking: Promise<unknown> | undefined;
 
   const wake = (queue: string): void => workers.get(queue)?.wake();
+
+  /** Hands dead jobs of the queues worked here to their dead handler, a few per tick. */
+  const handleDead = async (): Promise<number> => {
+    if (deadHandlers.size === 0) return 0;
+    const now = clock.now().getTime();
+    const waiting = [...deadRetries].filter(([, retry]) => retry.notBefore > now).map(([id]) => id);
+    const dead = await unhandledDeadJobs(workerContext, [...deadHandlers.keys()], waiting, 20);
+    let handled = 0;
+    for (const job of dead) {
+      const line = { queue: job.queue, jobId: job.id, attempts: job.attempts, error: job.lastError };
+      try {
+        await deadHandlers.get(job.queue)?.(job);
+        await markDeadHandled(workerContext, job.id);
+        deadRetries.delete(job.id);
+        handled += 1;
+        logger?.info(line, 'dead job handled');
+      } catch (error) {
+        const failures = (deadRetries.get(job.id)?.failures ?? 0) + 1;
+        const delay = retryDelayMs(failures, workerContext.backoff, workerContext.random);
+        deadRetries.set(job.id, { failures, notBefore: clock.now().getTime() + delay });
+        logger?.warn({ ...line, failures, handlerError: describeError(error) }, 'dead job handler failed');
+      }
+    }
+    return handled;
+  };
 
   const tick = async (): Promise<TickReport> => {
     const scheduled = await enqueueDueSchedules(cron, wake);
@@ -57,7 +86,8 @@ export function createJobs(deps: JobsDependencies, options: JobsOptions): Jobs {
       deps.observer?.jobFinished(job.queue, outcome, seconds);
       if (outcome === 'retried') wake(job.queue);
     }
-    return { scheduled, expired: expired.length };
+    const dead = await handleDead();
+    return { scheduled, expired: expired.length, dead };
   };
 
   const scheduleTick = (): void => {
@@ -88,6 +118,7 @@ export function createJobs(deps: JobsDependencies, options: JobsOptions): Jobs {
     schedule: (input) => upsertSchedule(cron, input),
     work: (queue, handler, workOptions) => {
       if (workers.has(queue)) throw new RoostError('conflict', `queue ${queue} already has a handler`);
+      if (workOptions?.onDead) deadHandlers.set(queue, workOptions.onDead);
       const worker = createWorker(workerContext, queue, handler, {
         concurrency: workOptions?.concurrency ?? 1,
         pollIntervalMs: workOptions?.pollIntervalMs ?? 1_000,

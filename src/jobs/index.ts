@@ -3,6 +3,7 @@ export { createJobs } from './create-jobs.ts';
 export { parseCron } from './cron.ts';
 export { jobStates } from './queue.ts';
 export type {
+  DeadJobHandler,
   EnqueueInput,
   EnqueueOptions,
   JobContext,

@@ -181,9 +181,9 @@ describeEachDialect('jobs', (use) => {
     assert.match(held.leaseOwner ?? '', /^worker-a#\d+$/);
     assert.deepEqual(held.leaseUntil, new Date(clock.now().getTime() + 30_000));
 
-    assert.deepEqual(await second.tick(), { scheduled: 0, expired: 0 }, 'a live lease is not taken');
+    assert.deepEqual(await second.tick(), { scheduled: 0, expired: 0, dead: 0 }, 'a live lease is not taken');
     clock.advance(30_001);
-    assert.deepEqual(await second.tick(), { scheduled: 0, expired: 1 });
+    assert.deepEqual(await second.tick(), { scheduled: 0, expired: 1, dead: 0 });
     const requeued = await read();
     assert.equal(requeued.state, 'queued');
     assert.match(requeued.lastError ?? '', /^lease expired \(held by worker-a#\d+\)$/);
@@ -207,6 +207,108 @@ describeEachDialect('jobs', (use) => {
     const done = await waitFor(read, (j) => j.state === 'succeeded');
     assert.equal(done.result, 'from b');
     assert.equal(done.attempts, 2);
+  });
+
+  test('a job whose worker dies at every attempt is handed once to the dead handler of a process working its queue', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const clock = new ManualClock('2026-06-01T10:00:00Z');
+    const captured = captureLogger();
+    // The process that works the queue and knows what a dead export means; here it only ticks.
+    const handed: JobRecord[] = [];
+    const keeper = createJobs({ store: opened.store, clock, logger: captured.logger }, base);
+    keeper.work('exports', async () => assert.fail('the keeper never runs the job here'), {
+      onDead: async (job) => {
+        handed.push(job);
+      },
+    });
+    const { id } = await keeper.enqueue({ queue: 'exports', maxAttempts: 2 });
+    const read = () => keeper.get(id) as Promise<JobRecord>;
+    /** A worker process that takes the next attempt and dies with it: the attempt never ends. */
+    const dyingWorker = async (attempt: number) => {
+      const worker = createJobs(
+        { store: opened.store, clock },
+        { ...base, leaseSeconds: 600, workerId: `doomed-${attempt}`, stopTimeoutMs: 10 },
+      );
+      worker.work(
+        'exports',
+        async (_job, { signal }) => {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+          throw signal.reason;
+        },
+        { pollIntervalMs: 5 },
+      );
+      worker.start();
+      await waitFor(read, (j) => j.state === 'running' && j.attempts === attempt);
+      return worker;
+    };
+
+    const first = await dyingWorker(1);
+    clock.advance(600_001);
+    assert.deepEqual(await keeper.tick(), { scheduled: 0, expired: 1, dead: 0 }, 'back in the queue');
+    await first.stop(); // what is left of the dead process: its late failure is fenced off
+    const second = await dyingWorker(2);
+    clock.advance(600_001);
+    // A process without a dead handler for the queue (the dying one's own ticker) finds the job dead.
+    assert.deepEqual(await second.tick(), { scheduled: 0, expired: 1, dead: 0 });
+    await second.stop();
+    assert.equal((await read()).state, 'dead');
+    assert.equal(handed.length, 0);
+
+    assert.deepEqual(await keeper.tick(), { scheduled: 0, expired: 0, dead: 1 });
+    assert.equal(handed.length, 1);
+    assert.equal(handed[0]?.id, id);
+    assert.equal(handed[0]?.attempts, 2);
+    assert.match(handed[0]?.lastError ?? '', /^lease expired \(held by doomed-2#\d+\)$/);
+    assert.deepEqual(await keeper.tick(), { scheduled: 0, expired: 0, dead: 0 }, 'handed once');
+    const line = captured.lines.find((entry) => entry.msg === 'dead job handled');
+    assert.deepEqual(
+      { queue: line?.queue, jobId: line?.jobId, attempts: line?.attempts },
+      { queue: 'exports', jobId: id, attempts: 2 },
+    );
+  });
+
+  test('a job whose handler fails every attempt is handed to the dead handler, again after a retry; a failing dead handler is tried later', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const clock = new ManualClock('2026-06-01T10:00:00Z');
+    const captured = captureLogger();
+    await using jobs = stopping(
+      createJobs({ store: opened.store, clock, logger: captured.logger, random: () => 1 }, base),
+    );
+    const handed: string[] = [];
+    let refuse = true;
+    jobs.work(
+      'imports',
+      async () => {
+        throw new Error('the file is unreadable');
+      },
+      {
+        pollIntervalMs: 5,
+        onDead: async (job) => {
+          if (refuse) throw new Error('the record store is away');
+          handed.push(`${job.id}: ${job.lastError}`);
+        },
+      },
+    );
+    const { id } = await jobs.enqueue({ queue: 'imports', maxAttempts: 1 });
+    const read = () => jobs.get(id) as Promise<JobRecord>;
+    jobs.start();
+    await waitFor(read, (j) => j.state === 'dead');
+
+    assert.equal((await jobs.tick()).dead, 0);
+    const failed = captured.lines.find((entry) => entry.msg === 'dead job handler failed');
+    assert.equal(failed?.handlerError, 'the record store is away');
+    refuse = false;
+    assert.equal((await jobs.tick()).dead, 0, 'not before its retry delay (1 s)');
+    clock.advance(1_000);
+    assert.equal((await jobs.tick()).dead, 1);
+    assert.deepEqual(handed, [`${id}: the file is unreadable`]);
+
+    await jobs.retry(id);
+    await waitFor(read, (j) => j.state === 'dead' && j.attempts === 1 && j.finishedAt !== null);
+    assert.equal((await jobs.tick()).dead, 1, 'its next death is handed too');
+    assert.equal(handed.length, 2);
   });
 
   test('an enqueue wakes an idle local worker at once and each run logs one line', async (t) => {

@@ -78,12 +78,22 @@ export async function listJobs(
   return rows.map(toJobRecord);
 }
 
-/** dead → queued, due now, with a fresh budget of attempts; the last error stays until the next one. */
+/**
+ * dead → queued, due now, with a fresh budget of attempts; the last error stays until the next one. Should
+ * it die again, its dead handler runs again.
+ */
 export async function retryJob(context: QueueContext, id: string): Promise<void> {
   const now = context.clock.now().getTime();
   const result = await context.db
     .updateTable('jobs')
-    .set({ state: 'queued', attempts: 0, run_at: now, finished_at: null, updated_at: now })
+    .set({
+      state: 'queued',
+      attempts: 0,
+      run_at: now,
+      finished_at: null,
+      dead_handled_at: null,
+      updated_at: now,
+    })
     .where('id', '=', id)
     .where('state', '=', 'dead')
     .executeTakeFirst();

@@ -54,7 +54,16 @@ export interface WorkOptions {
   concurrency?: number;
   /** How often an idle worker looks for due jobs (default 1,000 ms); an enqueue in this process wakes it at once. */
   pollIntervalMs?: number;
+  /**
+   * Called for each job of the queue that ends dead (its attempts used up: the handler failed every time, or
+   * its worker died every time and the lease expired), so the record the job was carrying out can be marked
+   * as ended. A process that works the queue calls it at its next tick, whichever process saw the job die;
+   * at least once (again after a failure, or if the process stops midway), so it must be idempotent.
+   */
+  onDead?: DeadJobHandler;
 }
+
+export type DeadJobHandler = (job: JobRecord) => Promise<void>;
 
 export interface ScheduleInput {
   name: string;
@@ -70,6 +79,8 @@ export interface TickReport {
   scheduled: number;
   /** Running jobs whose lease expired, put back in the queue (or dead when out of attempts). */
   expired: number;
+  /** Dead jobs handed to their queue's dead handler. */
+  dead: number;
 }
 
 export interface Jobs {
@@ -83,7 +94,10 @@ export interface Jobs {
   /** Creates or replaces a cron schedule (by name). */
   schedule(input: ScheduleInput): Promise<void>;
   work(queue: string, handler: JobHandler, options?: WorkOptions): void;
-  /** Enqueues due cron runs and recovers expired leases once; `start()` does this every tickIntervalMs. */
+  /**
+   * Enqueues due cron runs, recovers expired leases and hands new dead jobs to their queue's dead handler,
+   * once; `start()` does this every tickIntervalMs.
+   */
   tick(): Promise<TickReport>;
   /** Starts the workers and the ticker. */
   start(): void;

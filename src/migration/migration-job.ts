@@ -32,7 +32,9 @@ const backupDeadlineMs = 3_600_000;
 const statusDeadlineMs = 120_000;
 
 export function registerMigrationJobs(deps: MigrationDeps): void {
-  deps.jobs.work(migrationQueue, (job) => runMigration(deps, job));
+  deps.jobs.work(migrationQueue, (job) => runMigration(deps, job), {
+    onDead: (job) => endDeadMigration(deps, job),
+  });
 }
 
 type Row = Selectable<InstanceMigrationTable>;
@@ -91,6 +93,52 @@ export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise
     await work.fail(message);
     throw error;
   }
+}
+
+/**
+ * The dead-job handler of `instance.migrate`: the job used up its attempts without the migration ending (its
+ * worker stopped at every attempt, so no attempt rolled back or reported). It ends as a failed attempt would
+ * have ended it: before the name switch rolled back (the target stack removed, the source and the instance
+ * row untouched), from the switch on failed with the steps left; audited and reported alike. A migration
+ * that already ended is left as it is.
+ */
+export async function endDeadMigration(deps: MigrationDeps, job: JobRecord): Promise<void> {
+  const { migrationId } = job.payload as { migrationId: string };
+  const { db } = deps.store;
+  const row = await db
+    .selectFrom('instance_migrations')
+    .selectAll()
+    .where('id', '=', migrationId)
+    .executeTakeFirst();
+  if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
+  const instance = await db
+    .selectFrom('instances')
+    .selectAll()
+    .where('id', '=', row.instance_id)
+    .executeTakeFirstOrThrow();
+  const message = `the migration job ${job.id} used up its ${job.attempts} attempt(s) without finishing (last: ${job.lastError ?? 'no error recorded'})`;
+  const work = new MigrationRun(deps, row, instance);
+  if (pastPointOfNoReturn(row.step)) await work.fail(message);
+  else await work.rollBack(message);
+  const ended = await db
+    .selectFrom('instance_migrations')
+    .select('state')
+    .where('id', '=', migrationId)
+    .executeTakeFirstOrThrow();
+  const startedAt = Number(row.started_at ?? row.created_at);
+  deps.logger?.warn(
+    {
+      instance: instance.slug,
+      migrationId,
+      from: row.source,
+      to: row.target,
+      jobId: job.id,
+      error: message,
+      durationMs: deps.clock.now().getTime() - startedAt,
+      outcome: ended.state,
+    },
+    'instance migration ended',
+  );
 }
 
 class MigrationRun {
@@ -355,8 +403,8 @@ class MigrationRun {
       note,
     };
     const now = this.deps.clock.now().getTime();
-    await this.deps.store.db.transaction().execute(async (trx) => {
-      await trx
+    const recorded = await this.deps.store.db.transaction().execute(async (trx) => {
+      const ended = await trx
         .updateTable('instance_migrations')
         .set({
           state: 'rolled-back',
@@ -365,7 +413,9 @@ class MigrationRun {
           finished_at: now,
         })
         .where('id', '=', this.row.id)
-        .execute();
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      if (ended.numUpdatedRows === 0n) return false;
       await trx
         .updateTable('instance_operations')
         .set({
@@ -376,7 +426,10 @@ class MigrationRun {
         })
         .where('id', '=', this.row.operation_id)
         .execute();
+      return true;
     });
+    // Already ended elsewhere (a dead-job handler run twice, a late attempt whose lease was taken): once.
+    if (!recorded) return;
     await this.deps.audit.append({
       actor: jobActor,
       action: 'instance.migrate.rolled-back',
@@ -392,18 +445,22 @@ class MigrationRun {
     const now = this.deps.clock.now().getTime();
     const left = stepsAfter(this.row.step).join(', ');
     const error = `${message} (after the name switch; steps left: ${left}; rerun the migration job with roost jobs retry)`;
-    await this.deps.store.db.transaction().execute(async (trx) => {
-      await trx
+    const recorded = await this.deps.store.db.transaction().execute(async (trx) => {
+      const ended = await trx
         .updateTable('instance_migrations')
         .set({ state: 'failed', error, finished_at: now })
         .where('id', '=', this.row.id)
-        .execute();
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      if (ended.numUpdatedRows === 0n) return false;
       await trx
         .updateTable('instance_operations')
         .set({ state: 'failed', error, progress: 'failed', finished_at: now })
         .where('id', '=', this.row.operation_id)
         .execute();
+      return true;
     });
+    if (!recorded) return;
     await this.deps.audit.append({
       actor: jobActor,
       action: 'instance.migrate.failed',

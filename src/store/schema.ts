@@ -50,6 +50,8 @@ export interface JobTable {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** When the queue's dead handler ran for this dead job; null until then (and after a retry). */
+  dead_handled_at: number | null;
 }
 
 export interface JobScheduleTable {

@@ -1,6 +1,8 @@
 // The restore form in a real browser, on real local stacks: an admin opens an instance's Backups page, is
-// refused an in-place restore without the slug typed, restores the newest backup into a new instance and
-// follows the restore's page (which reloads itself) to its success.
+// refused an in-place restore without the slug typed, then restores the newest backup into a new production
+// instance: with a second factor older than 5 minutes the form asks for a current code inline (an expired one
+// queues nothing), and the current one queues the restore in the same submission; the restore's page (which
+// reloads itself) follows it to its success.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync } from 'node:fs';
 import { test } from 'node:test';
@@ -72,8 +74,12 @@ test('restoring a backup from the Backups page in Chromium', { timeout: 400_000 
   const page = await context.newPage();
   const step = sequentialSteps(t);
 
+  let loginCode = '';
   await step('the admin opens the Backups page and goes to the instance', async () => {
-    await logIn(page, base, '/backups', admin, code);
+    await logIn(page, base, '/backups', admin, async () => {
+      loginCode = await code();
+      return loginCode;
+    });
     await screenshot(page, 'backups-overview');
     await page.getByRole('link', { name: 'Restore…' }).click();
     await page.waitForURL(`${base}/backups/${slug}#restore`);
@@ -100,24 +106,72 @@ test('restoring a backup from the Backups page in Chromium', { timeout: 400_000 
     await page.getByText('No restore yet.').waitFor();
   });
 
-  await step('a restore into a new instance is queued and its page follows it to success', async () => {
-    await page.getByRole('radio', { name: /^Into a new instance/ }).check();
-    await page.getByLabel('New instance slug').fill(into);
+  const codeField = () => page.getByLabel('Code from your authenticator app');
+  await step(
+    'into production with a second factor older than 5 minutes, the form asks for a code',
+    async () => {
+      testRoost.clock.advance(6 * 60_000);
+      await page.goto(`${base}/backups/${slug}`);
+      assert.equal(await codeField().count(), 0, 'a staging instance does not ask up front');
+      await page.getByRole('radio', { name: /^Into a new instance/ }).check();
+      await page.getByLabel('New instance slug').fill(into);
+      await page.getByLabel('Its environment').selectOption('production');
+      await submit(page, 'Start restore');
+      await page
+        .getByText(
+          'Restoring into a production instance needs a second-factor code entered in the last 5 minutes',
+        )
+        .waitFor();
+      await codeField().waitFor();
+      assert.equal(await codeField().getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.getByRole('radio', { name: /^Into a new instance/ }).isChecked(), true);
+      assert.equal(await page.getByLabel('New instance slug').inputValue(), into, 'the choices are kept');
+      assert.equal(await page.getByLabel('Its environment').inputValue(), 'production');
+      await page.getByText('No restore yet.').waitFor();
+      await screenshot(page, 'backups-restore-step-up');
+    },
+  );
+
+  await step('an expired code (the one of the log-in) is refused and queues nothing', async () => {
+    await codeField().fill(loginCode);
     await submit(page, 'Start restore');
-    await page.waitForURL(new RegExp(`/backups/${slug}/restores/rst_\\w+\\?notice=queued$`));
-    await page.getByText('The restore is queued').waitFor();
-    await screenshot(page, 'backups-restore-running');
-    await page.locator('h1 [data-restore-state="succeeded"]').waitFor({ timeout: 300_000 });
-    await page.getByText('The restore succeeded').waitFor();
-    assert.match(
-      (await page.locator('#restore-outcome').textContent()) ?? '',
-      new RegExp(`was restored into ${into}: the row counts match`),
-    );
-    const orders = page.getByRole('row', { name: /public\.orders/ });
-    assert.match((await orders.textContent()) ?? '', /250\s*250/);
-    await screenshot(page, 'backups-restore-succeeded');
-    assert.equal(await instancePsql(testRoost, into, 'select count(*) from orders'), '250');
+    await page.getByText('That code was not accepted: it is wrong, expired or already used.').waitFor();
+    await codeField().waitFor();
+    assert.equal(await page.getByLabel('New instance slug').inputValue(), into);
+    await page.getByText('No restore yet.').waitFor();
+    await screenshot(page, 'backups-restore-step-up-refused');
   });
+
+  await step(
+    'the current code queues the restore in the same submission; its page follows it to success',
+    async () => {
+      await codeField().fill(await code());
+      await submit(page, 'Start restore');
+      await page.waitForURL(new RegExp(`/backups/${slug}/restores/rst_\\w+\\?notice=queued$`));
+      await page.getByText('The restore is queued').waitFor();
+      await screenshot(page, 'backups-restore-running');
+      await page.locator('h1 [data-restore-state="succeeded"]').waitFor({ timeout: 300_000 });
+      await page.getByText('The restore succeeded').waitFor();
+      assert.match(
+        (await page.locator('#restore-outcome').textContent()) ?? '',
+        new RegExp(`was restored into ${into}: the row counts match`),
+      );
+      assert.match(
+        (await page.locator('dt:text-is("Into") + dd').textContent()) ?? '',
+        new RegExp(`new instance ${into} \\(production, local\\)`),
+      );
+      const orders = page.getByRole('row', { name: /public\.orders/ });
+      assert.match((await orders.textContent()) ?? '', /250\s*250/);
+      await screenshot(page, 'backups-restore-succeeded');
+      assert.equal(await instancePsql(testRoost, into, 'select count(*) from orders'), '250');
+      const verified = await testRoost.roost.audit.list({ action: 'second-factor.verify' });
+      assert.deepEqual(
+        verified.slice(0, 2).map((event) => event.result),
+        ['ok', 'failed'],
+        'the expired code, then the current one, as log-in codes are',
+      );
+    },
+  );
 
   await step("the instance's Backups page lists the restore", async () => {
     await page.getByRole('link', { name: `← Backups of ${slug}` }).click();

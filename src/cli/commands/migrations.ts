@@ -70,7 +70,7 @@ export function registerMigrations(program: Command): void {
     );
   instance
     .command('migrations [slug]')
-    .description('migrations, newest first, with the time of each step')
+    .description('migrations, newest first, with the time of each step and why one failed or rolled back')
     .action(async (slug: string | undefined, _options: unknown, command: Command) =>
       withClient(command, async (client, { output }) => {
         const { migrations } = await client.call<{ migrations: MigrationBody[] }>('migrations.list', {
@@ -78,7 +78,7 @@ export function registerMigrations(program: Command): void {
         });
         output.result({ migrations }, () =>
           table([
-            ['MIGRATION', 'FROM', 'TO', 'STATE', 'STEP', 'TOTAL', 'CREATED'],
+            ['MIGRATION', 'FROM', 'TO', 'STATE', 'STEP', 'TOTAL', 'CREATED', 'ERROR'],
             ...migrations.map((entry) => [
               entry.id,
               entry.source,
@@ -87,6 +87,7 @@ export function registerMigrations(program: Command): void {
               entry.step,
               `${(entry.steps.reduce((sum, step) => sum + step.ms, 0) / 1000).toFixed(1)} s`,
               entry.createdAt,
+              entry.error ?? '',
             ]),
           ]),
         );

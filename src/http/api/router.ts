@@ -2,13 +2,14 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { z } from 'zod';
-import { authorize } from '../../auth/actor.ts';
-import { RoostError } from '../../core/errors.ts';
+import { type Actor, authorize } from '../../auth/actor.ts';
+import { isRoostError, RoostError } from '../../core/errors.ts';
 import { jsonHeaders, jsonResponse } from '../json.ts';
 import type { AdminEnv } from '../middleware/actor.ts';
 import { checkRequestCsrf } from '../middleware/csrf.ts';
 import { openApiDocument } from './openapi.ts';
 import { type ApiDeps, type ApiRoute, honoPath, pathParameters } from './route.ts';
+import { stepUpPath } from './routes/users.ts';
 
 /** Request bodies above this are refused with 413 (documented in the OpenAPI description). */
 export const maxBodyBytes = 64 * 1024;
@@ -46,7 +47,9 @@ export function createApiApp(
       const input = await readInput(context, route, hasParams);
       const parsed = route.input.safeParse(input);
       if (!parsed.success) throw invalidInput(parsed.error);
-      const result = await route.run({ deps, actor: actor }, parsed.data);
+      const result = await route.run({ deps, actor: actor }, parsed.data).catch((error: unknown) => {
+        throw withStepUp(error, actor);
+      });
       if (route.produces === 'ndjson') {
         for (const [name, value] of Object.entries(jsonHeaders)) context.header(name, value);
         context.header('content-type', 'application/x-ndjson');
@@ -59,6 +62,21 @@ export function createApiApp(
   }
   // Not-found and errors are answered by the admin app, which knows /api/ paths answer JSON.
   return app;
+}
+
+/**
+ * A session refused for a stale second factor learns here how to refresh it over the API (a token cannot:
+ * its refusal says so already); the check itself is the operation's.
+ */
+function withStepUp(error: unknown, actor: Actor): unknown {
+  if (actor.kind !== 'user' || !isRoostError(error, 'forbidden')) return error;
+  if (error.details?.reason !== 'second_factor_required') return error;
+  return new RoostError(
+    'forbidden',
+    `this needs a second factor entered in the last 5 minutes: send a current code from your app to POST /api/v1${stepUpPath} ({"code": "123456"}) with this session, then repeat the request`,
+    { ...error.details, stepUp: `POST /api/v1${stepUpPath}` },
+    { cause: error },
+  );
 }
 
 async function readInput(

@@ -162,6 +162,7 @@ legend { font-weight: 600; padding: 0 0.35rem; }
 .choice + .choice { border-top: 1px solid var(--line); }
 .choice > .check { font-weight: 600; }
 .choice-fields { padding-left: 1.55rem; display: grid; gap: 0.6rem; }
+.step-up input { max-width: 16rem; letter-spacing: 0.08em; }
 .actions { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; }
 .toolbar { margin: 0 0 1rem; }
 .button {

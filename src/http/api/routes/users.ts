@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
+  confirmSecondFactor,
   createUser,
   disableUser,
   enableUser,
+  freshSecondFactorMs,
   listUsers,
   resetSecondFactor,
   revokeAllSessions,
@@ -12,6 +14,9 @@ import type { User } from '../../../auth/user-record.ts';
 import { defineRoute } from '../route.ts';
 import { accessDeps } from './access.ts';
 import { idSchema, iso, permissionSchema, roleSchema, timestamp } from './schemas.ts';
+
+/** Where a session's API client confirms a code again (step-up); named in stale-second-factor refusals. */
+export const stepUpPath = '/sessions/second-factor';
 
 export const userSchema = z.object({
   id: z.string(),
@@ -159,5 +164,30 @@ export const userRoutes = [
     input: z.object({}).strict(),
     output: z.object({ revoked: z.number().int() }),
     run: async ({ deps, actor }) => ({ revoked: await revokeAllSessions(accessDeps(deps), actor, actor.id) }),
+  }),
+  defineRoute({
+    id: 'sessions.secondFactor',
+    method: 'post',
+    path: stepUpPath,
+    summary:
+      "Step-up: confirm a current code (TOTP, or a recovery code) in the caller's session, so that what needs a second factor from the last 5 minutes (production restores and migrations, key export, secret reveal) is allowed until `freshUntil`. Checked, throttled and audited as at log-in; sessions only (an API token never carries a second factor)",
+    tag: 'users',
+    permission: 'authenticated',
+    input: z.object({ code: z.string().max(40) }).strict(),
+    output: z.object({
+      secondFactorAt: timestamp,
+      freshUntil: timestamp,
+      method: z.enum(['totp', 'recovery-code']),
+      remainingRecoveryCodes: z.number().int().optional(),
+    }),
+    run: async ({ deps, actor }, input) => {
+      const { actor: refreshed, proof } = await confirmSecondFactor(accessDeps(deps), actor, input);
+      const at = refreshed.secondFactorAt ?? 0;
+      return {
+        secondFactorAt: iso(at) as string,
+        freshUntil: iso(at + freshSecondFactorMs) as string,
+        ...proof,
+      };
+    },
   }),
 ];

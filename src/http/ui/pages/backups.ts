@@ -192,7 +192,7 @@ ${instances.length === 0 ? html`<p class="empty panel">There are no instances to
 ${notice && Object.hasOwn(notices, notice) ? alert(notice === 'busy' ? 'warning' : 'success', notices[notice as keyof typeof notices]) : ''}
 ${busy ? alert('info', html`A backup or a restore is under way. This page reloads every 3 seconds. <a href="/backups/${slug}">Refresh now</a>`) : ''}
 ${actionButtons(actor, csrf, instance, 'instance')}
-${writable ? restorePanel(ui, instance, csrf, backups, form) : ''}
+${writable ? restorePanel(ui, actor, instance, csrf, backups, form) : ''}
 <h2>Restores</h2>
 ${restoresTable(ui, restores)}
 <h2>Backups</h2>

@@ -19,6 +19,7 @@ import { alert, compactTime, field, fieldId, formatBytes, formatTime, formError 
 import type { Ui } from '../context.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
+import { confirmStepUp, needsStepUp, stepUpFieldName, stepUpFieldset } from '../step-up.ts';
 import { sentence } from './login.ts';
 
 /** What the restore form holds: sent back with the error when the restore was refused. */
@@ -29,8 +30,8 @@ export interface RestoreForm {
   environment: string;
   confirm: string;
   error?: string;
-  /** The field the error is about, when it is about one. */
-  errorField?: 'backupId' | 'into' | 'environment' | 'confirm';
+  /** The field the error is about, when it is about one (`code`: a second factor is needed, or was wrong). */
+  errorField?: 'backupId' | 'into' | 'environment' | 'confirm' | 'code';
 }
 
 export const emptyRestoreForm: RestoreForm = {
@@ -78,6 +79,7 @@ function backupLabel(ui: Ui, backup: Backup, newest: boolean): string {
  */
 export function restorePanel(
   ui: Ui,
+  actor: Actor,
   instance: Instance,
   csrf: string | null,
   backups: Backup[],
@@ -95,11 +97,14 @@ export function restorePanel(
   const environmentError = errorOn('environment');
   const backupError = errorOn('backupId');
   const checked = (mode: RestoreForm['mode']) => (form.mode === mode ? raw(' checked') : '');
+  const production = instance.environment === 'production';
+  // Asked up front when the instance is production, else once a production restore was refused for it.
+  const askCode = needsStepUp(ui, actor) && (production || form.errorField === 'code');
   return html`<section class="panel" aria-labelledby="restore-heading" id="restore">
   <h2 id="restore-heading">Restore a backup</h2>
   <p>The backup's checksums are verified before anything is touched; after the restore, row counts are compared with the backup's and the app's <code>/status</code> must answer OK. It runs in the background and takes minutes; the next page follows it.</p>
-  ${instance.environment === 'production' ? alert('warning', `${slug} is a production instance: restoring it in place needs an admin who entered their second-factor code in the last 5 minutes.`) : ''}
-  ${form.errorField ? '' : formError(form.error)}
+  ${production ? alert('warning', `${slug} is a production instance: restoring it in place needs an admin who entered their second-factor code in the last 5 minutes.`) : ''}
+  ${form.errorField && form.errorField !== 'code' ? '' : formError(form.error)}
   <form method="post" action="/backups/${slug}/restore" class="form form-wide" novalidate>
     ${csrfField(csrf)}
     <div class="field">
@@ -134,6 +139,7 @@ export function restorePanel(
         </div>
       </div>
     </fieldset>
+    ${askCode ? stepUpFieldset({ why: 'Restoring into a production instance needs a code entered in the last 5 minutes, and yours is older; not needed for a new staging or preprod instance.', invalid: form.errorField === 'code' }) : ''}
     <div class="actions"><button type="submit" class="button">Start restore</button></div>
   </form>
 </section>`;
@@ -238,12 +244,17 @@ export function refusal(
   const status = httpStatusOf[error.code];
   if (error.code === 'forbidden') {
     if (error.details?.reason === 'csrf') return undefined;
+    if (error.details?.reason === 'second_factor_required')
+      return {
+        message:
+          'Restoring into a production instance needs a second-factor code entered in the last 5 minutes. Enter the code your app shows now and start the restore again; your choices are kept. Nothing was restored.',
+        field: 'code',
+        status,
+      };
     const message =
-      error.details?.reason === 'second_factor_required'
-        ? 'Restoring into a production instance needs a second-factor code entered in the last 5 minutes: log out, log in again with your code, and restore right after. Nothing was restored.'
-        : error.details?.permission === 'keys:export'
-          ? 'Only an admin with a fresh second factor may restore into a production instance. Nothing was restored; ask an admin, or restore into a new staging instance.'
-          : `${sentence(error.message)} Nothing was restored.`;
+      error.details?.permission === 'keys:export'
+        ? 'Only an admin with a fresh second factor may restore into a production instance. Nothing was restored; ask an admin, or restore into a new staging instance.'
+        : `${sentence(error.message)} Nothing was restored.`;
     return { message, status };
   }
   const issues = error.details?.issues;
@@ -274,10 +285,11 @@ export function restorePages(
       environment: body.get('environment'),
       confirm: body.get('confirm').trim(),
     };
+    let restorer = actor;
     const refuse = async (message: string, status: ContentfulStatusCode, field?: RestoreForm['errorField']) =>
       sendPage(
         context,
-        await renderInstancePage(actor, context.get('csrf'), slug, {
+        await renderInstancePage(restorer, context.get('csrf'), slug, {
           ...form,
           error: message,
           ...(field ? { errorField: field } : {}),
@@ -288,8 +300,15 @@ export function restorePages(
       return refuse(`Type ${slug} exactly to restore it in place; nothing was restored.`, 400, 'confirm');
     if (form.mode === 'into' && form.into === '')
       return refuse('Name the new instance to restore into.', 400, 'into');
+    // A code sent with the form (step-up) is confirmed first; the restore then runs with the fresh factor.
+    const code = body.get(stepUpFieldName).trim();
+    if (code !== '') {
+      const confirmed = await confirmStepUp(ui, context, code, 'Nothing was restored.');
+      if ('refusal' in confirmed) return refuse(confirmed.refusal, confirmed.status, 'code');
+      restorer = confirmed.actor;
+    }
     try {
-      const restore = await startRestore(backupDepsFrom(ui.deps), actor, {
+      const restore = await startRestore(backupDepsFrom(ui.deps), restorer, {
         slug,
         ...(form.backupId ? { backupId: form.backupId } : {}),
         ...(form.mode === 'in-place'
