@@ -27,9 +27,10 @@ export interface PreparedAnswer {
  */
 export type FastPath = (request: PreparedRequest) => PreparedAnswer | undefined;
 
-/** Node's defaults for the same limits: 16 KiB of request head, 5 s keep-alive. */
+/** Node's defaults for the same limits: 16 KiB of request head, 5 s keep-alive, 60 s to send a head. */
 const maxHeadBytes = 16 * 1024;
 const keepAliveMs = 5_000;
+const headTimeoutMs = 60_000;
 const crlf2 = Buffer.from('\r\n\r\n');
 const requestLine = /^(GET|HEAD) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[\t ]*([\t\x20-\x7e\x80-\xff]*?)[\t ]*$/;
@@ -193,13 +194,22 @@ export function fastLane(fastPath: FastPath, server: Server) {
           const answer = request && fastPath(request);
           if (!request || !answer) return handOver();
           pending = end + 4 === pending.length ? undefined : pending.subarray(end + 4);
+          headStarted = performance.now();
           write(socket, request, answer);
         }
       };
 
+      // When the head now being read began: a client that sends a byte now and then is not idle, but it
+      // does not get longer than Node's headers timeout.
+      let headStarted = 0;
       const onData = (chunk: Buffer) => {
-        pending = pending ? Buffer.concat([pending, chunk]) : chunk;
+        if (pending) pending = Buffer.concat([pending, chunk]);
+        else {
+          pending = chunk;
+          headStarted = performance.now();
+        }
         serve();
+        if (pending && performance.now() - headStarted > headTimeoutMs) socket.destroy();
       };
       const forget = () => sockets.delete(socket);
 
