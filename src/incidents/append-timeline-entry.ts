@@ -10,6 +10,7 @@ import {
   incidentIdSchema,
   incidentInstanceIds,
   incidentStatuses,
+  isOpenIncident,
   markdownSchema,
   type TimelineEntry,
   timelineKinds,
@@ -68,7 +69,7 @@ export async function appendTimelineEntry(
     const changes: { status?: typeof incident.status; resolved_at?: number | null; postmortem?: string } = {};
     if (parsed.status && parsed.status !== incident.status) {
       changes.status = parsed.status;
-      const closing = parsed.status === 'resolved' || parsed.status === 'postmortem';
+      const closing = !isOpenIncident(parsed.status);
       if (closing && incident.resolvedAt === null) {
         changes.resolved_at = now.getTime();
         if (incident.postmortem === null) {

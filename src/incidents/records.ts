@@ -1,19 +1,18 @@
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { RoostError } from '../core/errors.ts';
+import type { IncidentStatus } from '../core/incident-status.ts';
 import type { Database, IncidentTable, IncidentTimelineTable } from '../store/index.ts';
 
-export const incidentStatuses = [
-  'investigating',
-  'identified',
-  'monitoring',
-  'resolved',
-  'postmortem',
-] as const;
+export {
+  type IncidentStatus,
+  incidentStatuses,
+  isOpenIncident,
+  openIncidentStatuses,
+} from '../core/incident-status.ts';
 export const severities = ['critical', 'major', 'minor'] as const;
 export const timelineKinds = ['note', 'update', 'alert', 'deploy', 'backup', 'ban', 'status'] as const;
 
-export type IncidentStatus = (typeof incidentStatuses)[number];
 export type Severity = (typeof severities)[number];
 export type TimelineKind = (typeof timelineKinds)[number];
 

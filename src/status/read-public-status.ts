@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
+import { isOpenIncident } from '../core/incident-status.ts';
 import type { ComponentStatus, Database, IncidentStatus, Store } from '../store/index.ts';
 import type { ComponentHealthSource, UptimeSource } from './ports.ts';
 import { type Component, type Indicator, overallStatus, pageAndComponents } from './records.ts';
@@ -79,7 +80,6 @@ export interface StatusSnapshot {
   generatedAt: Date;
 }
 
-const open = (status: IncidentStatus) => status !== 'resolved' && status !== 'postmortem';
 const weekMs = 7 * 86_400_000;
 
 /** Where a maintenance window is now, from the clock: the page never waits for the job to notice. */
@@ -262,7 +262,7 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
       })),
     });
   }
-  return result.sort((a, b) => Number(open(b.status)) - Number(open(a.status)));
+  return result.sort((a, b) => Number(isOpenIncident(b.status)) - Number(isOpenIncident(a.status)));
 }
 
 /** The name a page shows, for the pages around subscriptions; undefined for an unknown slug. */

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { IncidentStatus } from '../core/incident-status.ts';
 
 /** Times are epoch milliseconds (bigint), booleans are 0/1, structured values are JSON text: one shape on both dialects. */
 
@@ -284,7 +285,7 @@ export interface ErasureCertificateTable {
   created_at: number;
 }
 
-export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'postmortem';
+export type { IncidentStatus };
 export type ComponentStatus =
   | 'operational'
   | 'degraded_performance'

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
+import { isOpenIncident } from '../../core/incident-status.ts';
 import { renderMarkdown } from '../../core/markdown.ts';
 import type {
   ComponentStatus,
@@ -139,9 +140,7 @@ function footer(base: string): Markup {
 
 /** The status page: overall state, active incidents, maintenances, components with their 90-day bars. */
 export function statusPage(snapshot: StatusSnapshot, base: string): Markup {
-  const open = snapshot.incidents.filter(
-    (incident) => incident.status !== 'resolved' && incident.status !== 'postmortem',
-  );
+  const open = snapshot.incidents.filter((incident) => isOpenIncident(incident.status));
   const maintenances = snapshot.maintenances.filter((entry) => entry.state !== 'completed');
   return layout(
     `${snapshot.name} status`,

@@ -1,3 +1,4 @@
+import { isOpenIncident } from '../../core/incident-status.ts';
 import type {
   PublicComponent,
   PublicIncident,
@@ -130,8 +131,7 @@ export function maintenanceOf(snapshot: StatusSnapshot, maintenance: PublicMaint
   };
 }
 
-const unresolved = (incident: PublicIncident) =>
-  incident.status !== 'resolved' && incident.status !== 'postmortem';
+const unresolved = (incident: PublicIncident) => isOpenIncident(incident.status);
 
 /** Every document of the v2 API by its path under `/api/v2/`. */
 export function statuspageDocuments(snapshot: StatusSnapshot, url: string): Record<string, unknown> {

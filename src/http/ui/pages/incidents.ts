@@ -15,6 +15,7 @@ import {
   type IncidentDetails,
   type IncidentStatus,
   incidentStatuses,
+  isOpenIncident,
   listIncidents,
   logbookFields,
   postmortemDocument,
@@ -176,7 +177,7 @@ ${timeline.map(
 </li>`,
 )}
 </ol></div>
-${writer && instances.length > 0 && (incident.status !== 'resolved' && incident.status !== 'postmortem') ? customerNotices(ui, csrf, details, contacts) : ''}
+${writer && instances.length > 0 && isOpenIncident(incident.status) ? customerNotices(ui, csrf, details, contacts) : ''}
 ${writer ? timelineForm(csrf, incident) : ''}
 ${incident.postmortem ? html`<h2>${incident.postmortemPublishedAt ? 'Post-mortem (published)' : 'Post-mortem draft'}</h2><section class="panel" id="postmortem">${markdown(incident.postmortem)}<p class="downloads">Download: <a href="/incidents/${incident.id}/postmortem/pdf">PDF</a> · <a href="/incidents/${incident.id}/postmortem/html">HTML</a> · <a href="/incidents/${incident.id}/postmortem/md">Markdown</a></p></section>` : ''}
 ${writer && incident.postmortem && incident.resolvedAt && !incident.postmortemPublishedAt ? html`<form method="post" action="/incidents/${incident.id}/postmortem/publish" class="form">${csrfField(csrf)}<p class="muted">Reviewed? Publishing shows it on the status pages and tells subscribers.</p><div class="actions"><button type="submit" class="button">Publish the post-mortem</button></div></form>` : ''}
