@@ -258,7 +258,7 @@ export function registerIncidents(program: Command): void {
   incident
     .command('publish-postmortem <id>')
     .description(
-      'publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers',
+      'publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers (once; edit it afterwards)',
     )
     .action(async (id: string, _options, command: Command) =>
       withClient(command, async (client, { output }) => {

@@ -220,7 +220,8 @@ export const incidentRoutes = [
     id: 'incidents.postmortem.publish',
     method: 'post',
     path: '/incidents/{id}/postmortem/publish',
-    summary: 'Publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers',
+    summary:
+      'Publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers, once: an already published one is a conflict',
     tag: 'incidents',
     permission: 'incidents:write',
     input: z.object({ id }).strict(),

@@ -428,7 +428,13 @@ ${incidentTable(ui, incidents)}`,
     const body = await readForm(context);
     checkRequestCsrf(context, actor, body.get('_csrf'));
     const id = context.req.param('id');
-    await publishPostmortem(ui.deps, actor, { id });
+    try {
+      await publishPostmortem(ui.deps, actor, { id });
+    } catch (error) {
+      // Published meanwhile (a second click, another tab) or not publishable: the page says why.
+      if (!isRoostError(error, 'conflict')) throw error;
+      return renderDetails(context, id, { error: `Not published: ${sentence(error.message)}`, status: 409 });
+    }
     return seeOther(context, `/incidents/${id}?notice=published`);
   });
 
