@@ -47,6 +47,20 @@ describe('roost incident | status-page | maintenance | sla', () => {
       'identified',
     );
     assert.equal(noted.code, 0, noted.stderr);
+    // `postmortem` comes from publish-postmortem only.
+    const byHand = await roost(
+      'incident',
+      'note',
+      created.id,
+      'Post-mortem is out.',
+      '--status',
+      'postmortem',
+    );
+    assert.equal(byHand.code, 2);
+    assert.match(
+      byHand.stderr,
+      /'postmortem' is invalid\. Allowed choices are investigating, identified, monitoring, resolved/,
+    );
     assert.equal(
       (
         await roost(

@@ -15,6 +15,7 @@ interface ErrorBody {
 
 describe('incident pages and API: post-mortems', () => {
   let test: TestRoost;
+  let uiGet: (path: string) => Promise<{ status: number; text: string }>;
   let uiPost: (path: string, fields: Record<string, string>) => Promise<{ status: number; text: string }>;
   let api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
   const slug = `pm-${Math.random().toString(36).slice(2, 8)}`;
@@ -26,6 +27,10 @@ describe('incident pages and API: post-mortems', () => {
     const session = await enrolledSession(test.roost, 'operator');
     const token = await tokenFor(test.roost, await userWithRole(test.roost, 'operator'));
     const headers = { cookie: `${sessionCookie}=${session}`, origin: 'http://127.0.0.1' };
+    uiGet = async (path) => {
+      const response = await app.request(`http://127.0.0.1${path}`, { headers });
+      return { status: response.status, text: await response.text() };
+    };
     uiPost = async (path, fields) => {
       const response = await app.request(`http://127.0.0.1${path}`, {
         method: 'POST',
@@ -80,5 +85,34 @@ describe('incident pages and API: post-mortems', () => {
     assert.match((fromApi.body as ErrorBody).error.message, /already published/);
     const { incident } = await getIncident(apiDepsOf(test.roost), localActor(test.clock), { id });
     assert.deepEqual(incident.postmortemPublishedAt, publishedAt);
+  });
+
+  it('offers and takes no `postmortem` by hand: the form, the page and the API say why', async () => {
+    const id = await resolvedIncident('Slow logins');
+    const page = await uiGet(`/incidents/${id}`);
+    assert.equal(page.status, 200);
+    const select = /<select id="field-status" name="status">([\s\S]*?)<\/select>/.exec(page.text)?.[1] ?? '';
+    assert.deepEqual(
+      [...select.matchAll(/<option value="(\w*)"/g)].map((match) => match[1]),
+      ['', 'investigating', 'identified', 'monitoring', 'resolved'],
+    );
+    const forged = await uiPost(`/incidents/${id}/timeline`, { body: 'Done.', status: 'postmortem' });
+    assert.equal(forged.status, 400);
+    assert.match(forged.text, /Not added: Postmortem comes only from publishing the post-mortem/);
+
+    const reason = /^status: postmortem comes only from publishing the post-mortem/;
+    for (const [path, body] of [
+      [`/incidents/${id}/timeline`, { body: 'Done.', public: true, status: 'postmortem' }],
+      ['/incidents', { title: 'Old outage', instances: [slug], status: 'postmortem' }],
+    ] as const) {
+      const refused = await api('POST', path, body);
+      assert.equal(refused.status, 400, path);
+      assert.equal((refused.body as ErrorBody).error.code, 'invalid_input', path);
+      assert.match((refused.body as ErrorBody).error.message, reason, path);
+    }
+    const { incident, timeline } = await getIncident(apiDepsOf(test.roost), localActor(test.clock), { id });
+    assert.equal(incident.status, 'resolved');
+    assert.equal(incident.postmortemPublishedAt, null);
+    assert.ok(timeline.every((entry) => entry.status !== 'postmortem'));
   });
 });

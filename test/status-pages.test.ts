@@ -281,7 +281,7 @@ describeEachDialect('status pages', (use) => {
     const api = await addComponent(deps, deps.local, { slug: 'wayne-prod', name: 'API' });
     const app = statusApp(deps, monitoringData());
     const url = 'https://wayne-prod.status.example.test';
-    const resolved = async (title: string, status: 'resolved' | 'postmortem' = 'resolved') => {
+    const resolved = async (title: string) => {
       const incident = await createIncident(deps, deps.local, {
         title,
         severity: 'critical',
@@ -294,7 +294,7 @@ describeEachDialect('status pages', (use) => {
         incidentId: incident.id,
         body: 'Search works again.',
         public: true,
-        status,
+        status: 'resolved',
       });
       return incident;
     };
@@ -307,14 +307,26 @@ describeEachDialect('status pages', (use) => {
     deps.clock.advance(60 * 60_000);
     const publishedAt = deps.clock.now();
     await publishPostmortem(deps, deps.local, { id: published.id });
-    // A reviewed draft not published yet, and one moved to `postmortem` by hand without publishing.
+    // A reviewed draft not published yet, and one moved to `postmortem` by hand without publishing, as the
+    // timeline allowed before only publishing could (the incident and its resolving update).
     const unpublished = await resolved('Slow exports');
     await updateIncident(deps, deps.local, {
       id: unpublished.id,
       postmortem: 'Draft secret: not for customers.',
     });
-    const byHand = await resolved('Slow logins', 'postmortem');
+    const byHand = await resolved('Slow logins');
     await updateIncident(deps, deps.local, { id: byHand.id, postmortem: 'Draft secret: still a draft.' });
+    await deps.store.db
+      .updateTable('incidents')
+      .set({ status: 'postmortem' })
+      .where('id', '=', byHand.id)
+      .execute();
+    await deps.store.db
+      .updateTable('incident_timeline')
+      .set({ status: 'postmortem' })
+      .where('incident_id', '=', byHand.id)
+      .where('status', '=', 'resolved')
+      .execute();
 
     const get = async (path: string) => {
       const response = await app.request(`/s/wayne-prod${path}`);

@@ -9,8 +9,8 @@ import {
   findIncident,
   incidentIdSchema,
   incidentInstanceIds,
-  incidentStatuses,
   isOpenIncident,
+  manualStatusSchema,
   markdownSchema,
   type TimelineEntry,
   timelineKinds,
@@ -25,8 +25,8 @@ const appendTimelineEntryInput = z.object({
   body: markdownSchema.trim().min(1),
   /** A public update: shown on the status pages and sent to their subscribers. */
   public: z.boolean().default(false),
-  /** The incident's new status, if this entry changes it. */
-  status: z.enum(incidentStatuses).optional(),
+  /** The incident's new status, if this entry changes it; never `postmortem`, which publishing sets. */
+  status: manualStatusSchema.optional(),
   /** What wrote it, when not the actor (`monitoring`, `backups`, `deploys`, `bans`). */
   source: z.string().trim().min(1).max(100).optional(),
   at: z.coerce.date().optional(),
@@ -50,6 +50,11 @@ export async function appendTimelineEntry(
   const kind = parsed.kind ?? (parsed.public ? 'update' : 'note');
   return deps.store.db.transaction().execute(async (trx) => {
     const incident = toIncident(await findIncident(trx, parsed.incidentId));
+    // `postmortem` is the status of the update publishing posts, nothing else: an update after it reads
+    // `resolved`, and `resolved` leaves the incident of a published post-mortem as it is.
+    const current = incident.status === 'postmortem' ? 'resolved' : incident.status;
+    const target =
+      parsed.status === 'resolved' && incident.postmortemPublishedAt !== null ? undefined : parsed.status;
     const row = await trx
       .insertInto('incident_timeline')
       .values({
@@ -59,7 +64,7 @@ export async function appendTimelineEntry(
         kind,
         source: parsed.source ?? actor.label,
         body: parsed.body,
-        status: parsed.status ?? (parsed.public ? incident.status : null),
+        status: parsed.status ?? (parsed.public ? current : null),
         public: parsed.public ? 1 : 0,
         created_at: now.getTime(),
       })
@@ -67,9 +72,9 @@ export async function appendTimelineEntry(
       .executeTakeFirstOrThrow();
     const instanceIds = await incidentInstanceIds(trx, incident.id);
     const changes: { status?: typeof incident.status; resolved_at?: number | null; postmortem?: string } = {};
-    if (parsed.status && parsed.status !== incident.status) {
-      changes.status = parsed.status;
-      const closing = !isOpenIncident(parsed.status);
+    if (target && target !== incident.status) {
+      changes.status = target;
+      const closing = !isOpenIncident(target);
       if (closing && incident.resolvedAt === null) {
         changes.resolved_at = now.getTime();
         if (incident.postmortem === null) {

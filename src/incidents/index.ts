@@ -38,6 +38,8 @@ export {
   isOpenIncident,
   type LogbookField,
   logbookFields,
+  manualIncidentStatuses,
+  manualStatusSchema,
   openIncidentStatuses,
   type Severity,
   severities,

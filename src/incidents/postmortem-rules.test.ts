@@ -9,6 +9,7 @@ import {
   appendTimelineEntry,
   createIncident,
   getIncident,
+  listIncidents,
   postmortemMailQueue,
   publishPostmortem,
 } from './index.ts';
@@ -80,5 +81,72 @@ describeEachDialect('post-mortem publication', (use) => {
     assert.ok(isRoostError(refused?.reason, 'conflict'), String(refused?.reason));
     const { timeline } = await getIncident(deps, deps.local, { id: incident.id });
     assert.equal(timeline.filter((entry) => entry.status === 'postmortem').length, 1);
+  });
+
+  it('takes `postmortem` from publishing only: refused by hand on an incident or an update', async (t) => {
+    const opened = await openStatusDeps(await use(t));
+    if (!opened) return;
+    const deps = withJobs(opened);
+    await deps.addInstance('acme-prod', 'Acme');
+    const byHand = (error: unknown) => {
+      assert.ok(isRoostError(error, 'invalid_input'), String(error));
+      assert.equal(
+        error.message,
+        'status: postmortem comes only from publishing the post-mortem: resolve the incident, then publish it',
+      );
+      return true;
+    };
+    await assert.rejects(
+      createIncident(deps, deps.local, {
+        title: 'x',
+        instances: ['acme-prod'],
+        status: 'postmortem' as never,
+      }),
+      byHand,
+    );
+    const incident = await resolvedIncident(deps, 'acme-prod');
+    const before = await getIncident(deps, deps.local, { id: incident.id });
+    await assert.rejects(
+      appendTimelineEntry(deps, deps.local, {
+        incidentId: incident.id,
+        body: 'Post-mortem is out.',
+        public: true,
+        status: 'postmortem' as never,
+      }),
+      byHand,
+    );
+    assert.deepEqual(await getIncident(deps, deps.local, { id: incident.id }), before, 'nothing written');
+    assert.equal((await listIncidents(deps, deps.local, {})).length, 1);
+  });
+
+  it('keeps `postmortem` for the publication: later updates read `resolved` and `resolved` changes nothing', async (t) => {
+    const opened = await openStatusDeps(await use(t));
+    if (!opened) return;
+    const deps = withJobs(opened);
+    await deps.addInstance('acme-prod', 'Acme');
+    const incident = await resolvedIncident(deps, 'acme-prod');
+    const published = await publishPostmortem(deps, deps.local, { id: incident.id });
+    deps.clock.advance(60_000);
+    const followUp = await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'The index now has an alert on disk space.',
+      public: true,
+    });
+    assert.equal(followUp.status, 'resolved');
+    const resolvedAgain = await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Still resolved.',
+      public: true,
+      status: 'resolved',
+    });
+    assert.equal(resolvedAgain.status, 'resolved');
+    const { incident: after, timeline } = await getIncident(deps, deps.local, { id: incident.id });
+    assert.equal(after.status, 'postmortem');
+    assert.deepEqual(after.postmortemPublishedAt, published.postmortemPublishedAt);
+    assert.deepEqual(after.resolvedAt, published.resolvedAt);
+    assert.deepEqual(
+      timeline.filter((entry) => entry.public).map((entry) => entry.status),
+      ['investigating', 'resolved', 'postmortem', 'resolved', 'resolved'],
+    );
   });
 });

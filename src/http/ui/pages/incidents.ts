@@ -18,6 +18,8 @@ import {
   isOpenIncident,
   listIncidents,
   logbookFields,
+  manualIncidentStatuses,
+  manualStatusSchema,
   postmortemDocument,
   publishPostmortem,
   type Severity,
@@ -232,7 +234,7 @@ function timelineForm(csrf: string | null, incident: Incident): Markup {
     ${csrfField(csrf)}
     ${textarea('body', 'Entry', '', 'Markdown.')}
     <div class="form-row">
-      ${select('status', 'Move the incident to', incidentStatuses, '', 'no change')}
+      ${select('status', 'Move the incident to', manualIncidentStatuses, '', 'no change')}
       <div class="field"><span class="label">Visibility</span>
         <label class="check"><input type="checkbox" name="public" value="1"> Public update: status pages and subscribers</label>
       </div>
@@ -413,12 +415,18 @@ ${incidentTable(ui, incidents)}`,
     const body = await readForm(context);
     checkRequestCsrf(context, actor, body.get('_csrf'));
     const id = context.req.param('id');
-    const status = incidentStatuses.find((candidate) => candidate === body.get('status'));
+    // The form offers no `postmortem`; a request that sends it anyway is told why it is refused.
+    const status = body.get('status') ? manualStatusSchema.safeParse(body.get('status')) : undefined;
+    if (status && !status.success)
+      return renderDetails(context, id, {
+        error: `Not added: ${sentence(status.error.issues[0]?.message ?? 'unknown status')}`,
+        status: 400,
+      });
     await appendTimelineEntry(ui.deps, actor, {
       incidentId: id,
       body: body.get('body'),
       public: body.get('public') === '1',
-      ...(status ? { status } : {}),
+      ...(status ? { status: status.data } : {}),
     });
     return seeOther(context, `/incidents/${id}?notice=added`);
   });
