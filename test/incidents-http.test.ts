@@ -115,4 +115,21 @@ describe('incident pages and API: post-mortems', () => {
     assert.equal(incident.postmortemPublishedAt, null);
     assert.ok(timeline.every((entry) => entry.status !== 'postmortem'));
   });
+
+  it('warns before a reopening withdraws a published post-mortem, and shows it as a draft after', async () => {
+    const id = await resolvedIncident('Exports are late');
+    assert.doesNotMatch((await uiGet(`/incidents/${id}`)).text, /id="reopen-hint"/);
+    assert.equal((await uiPost(`/incidents/${id}/postmortem/publish`, {})).status, 303);
+    const published = (await uiGet(`/incidents/${id}`)).text;
+    assert.match(published, /<h2>Post-mortem \(published\)<\/h2>/);
+    assert.match(published, /id="reopen-hint">Its post-mortem is published: moving it back/);
+
+    test.clock.advance(60_000);
+    const reopened = await uiPost(`/incidents/${id}/timeline`, { body: 'Late again.', status: 'monitoring' });
+    assert.equal(reopened.status, 303);
+    const page = (await uiGet(`/incidents/${id}`)).text;
+    assert.match(page, /<h2>Post-mortem draft<\/h2>/);
+    assert.match(page, /Post-mortem withdrawn from the status pages: the incident is open again\./);
+    assert.doesNotMatch(page, /id="reopen-hint"/);
+  });
 });

@@ -404,6 +404,110 @@ describeEachDialect('status pages', (use) => {
     }
   });
 
+  it('take a post-mortem off every document when its incident is reopened, and back when published again', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('wayne-prod', 'Wayne');
+    // Renders again only when the fingerprint moves: what the pages show below is what the cache noticed.
+    const app = statusApp(deps, monitoringData());
+    const url = 'https://wayne-prod.status.example.test';
+    const incident = await createIncident(deps, deps.local, {
+      title: 'Search is down',
+      instances: ['wayne-prod'],
+      message: 'Searches fail; we are on it.',
+    });
+    deps.clock.advance(20 * 60_000);
+    const resolve = () =>
+      appendTimelineEntry(deps, deps.local, {
+        incidentId: incident.id,
+        body: 'Search works again.',
+        public: true,
+        status: 'resolved',
+      });
+    await resolve();
+    deps.clock.advance(60 * 60_000);
+    await publishPostmortem(deps, deps.local, { id: incident.id });
+    const postmortemPath = `/incidents/${incident.id}/postmortem`;
+    const documents = ['/', '/history', '/history.rss', '/history.atom', '/api/v2/incidents.json'];
+    const read = async (path: string) => {
+      const response = await app.request(`/s/wayne-prod${path}`);
+      return { status: response.status, text: await response.text() };
+    };
+    assert.equal((await read(postmortemPath)).status, 200);
+    assert.match((await read('/history')).text, /Read the post-mortem/);
+    type Incidents = { incidents: Array<{ status: string; incident_updates: Array<{ status: string }> }> };
+    const statuses = async () => {
+      const [entry] = (JSON.parse((await read('/api/v2/incidents.json')).text) as Incidents).incidents;
+      return [entry?.status, entry?.incident_updates.map((update) => update.status)];
+    };
+    assert.deepEqual(await statuses(), ['postmortem', ['postmortem', 'resolved', 'investigating']]);
+
+    deps.clock.advance(60 * 60_000);
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Searches fail again.',
+      public: true,
+      status: 'identified',
+    });
+    const gone = await read(postmortemPath);
+    assert.equal(gone.status, 404);
+    assert.match(gone.text, /No status page here/);
+    assert.equal((await read(`${postmortemPath}.pdf`)).status, 404);
+    for (const path of documents) {
+      const { text } = await read(path);
+      assert.ok(!text.includes(postmortemPath), path);
+      assert.doesNotMatch(
+        text,
+        /Read the post-mortem|Post-mortem: Search is down|post-mortem of this incident is published/,
+        path,
+      );
+    }
+    assert.match((await read('/')).text, /Active incidents/);
+    assert.deepEqual(await statuses(), ['identified', ['identified', 'resolved', 'investigating']]);
+    const unresolved = JSON.parse((await read('/api/v2/incidents/unresolved.json')).text) as Incidents;
+    assert.equal(unresolved.incidents.length, 1);
+
+    deps.clock.advance(60 * 60_000);
+    await resolve();
+    deps.clock.advance(60 * 60_000);
+    await publishPostmortem(deps, deps.local, { id: incident.id });
+    assert.equal((await read(postmortemPath)).status, 200);
+    assert.ok((await read('/history.rss')).text.includes(`<link>${url}${postmortemPath}</link>`));
+    assert.deepEqual(await statuses(), [
+      'postmortem',
+      ['postmortem', 'resolved', 'identified', 'resolved', 'investigating'],
+    ]);
+  });
+
+  it('show no post-mortem on an incident reopened before reopening withdrew it', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('wayne-prod', 'Wayne');
+    const app = statusApp(deps, monitoringData());
+    const incident = await createIncident(deps, deps.local, {
+      title: 'Search is down',
+      instances: ['wayne-prod'],
+      message: 'Searches fail; we are on it.',
+    });
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Search works again.',
+      public: true,
+      status: 'resolved',
+    });
+    await publishPostmortem(deps, deps.local, { id: incident.id });
+    // Reopened as the timeline did before: open again, the publication left as it was.
+    await deps.store.db
+      .updateTable('incidents')
+      .set({ status: 'investigating', resolved_at: null })
+      .where('id', '=', incident.id)
+      .execute();
+    assert.equal((await app.request(`/s/wayne-prod/incidents/${incident.id}/postmortem`)).status, 404);
+    const history = await (await app.request('/s/wayne-prod/history')).text();
+    assert.doesNotMatch(history, /Read the post-mortem/);
+    assert.match(await (await app.request('/s/wayne-prod/')).text(), /Active incidents/);
+  });
+
   it('serve prepared gzip and brotli copies with ETags, and 304 for a known copy', async (t) => {
     const deps = await openStatusDeps(await use(t));
     if (!deps) return;

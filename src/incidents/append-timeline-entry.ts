@@ -17,6 +17,7 @@ import {
   toIncident,
   toTimelineEntry,
 } from './records.ts';
+import { withdrawPostmortem } from './withdraw-postmortem.ts';
 
 const appendTimelineEntryInput = z.object({
   incidentId: incidentIdSchema,
@@ -37,7 +38,8 @@ export type AppendTimelineEntryInput = z.input<typeof appendTimelineEntryInput>;
 /**
  * Adds an entry to an incident's timeline (`incidents:write`): manual notes, public updates, and what other
  * domains report (alerts, deploys, backups, bans). An entry may move the incident's status; resolving it
- * drafts the post-mortem from the logbook and the timeline, in the same transaction.
+ * drafts the post-mortem from the logbook and the timeline, reopening it withdraws a published post-mortem,
+ * in the same transaction.
  */
 export async function appendTimelineEntry(
   deps: IncidentDeps,
@@ -99,7 +101,11 @@ export async function appendTimelineEntry(
           );
         }
       }
-      if (!closing && incident.resolvedAt !== null) changes.resolved_at = null;
+      if (!closing) {
+        if (incident.resolvedAt !== null) changes.resolved_at = null;
+        // Reopened: its published post-mortem goes back to draft, off the status pages.
+        await withdrawPostmortem(trx, deps, actor, incident, now);
+      }
     }
     await trx
       .updateTable('incidents')

@@ -28,13 +28,21 @@ export interface PostmortemMailDeps {
 /**
  * One mail per contact receiving `postmortems`, the PDF attached (the stored one, printed once for the status
  * pages too; HTML when no printer is available) and the
- * status page linked. Deliveries are recorded, so a retried job mails nobody twice; the timeline says who got it.
+ * status page linked. Deliveries are recorded per publication, so a retried job mails nobody twice, while a
+ * post-mortem withdrawn by a reopening and published again is mailed again; the timeline says who got it.
+ * `publishedAt` is the publication the job was queued for: withdrawn since, it mails nothing.
  */
-export async function mailPostmortem(deps: PostmortemMailDeps, incidentId: string): Promise<number> {
+export async function mailPostmortem(
+  deps: PostmortemMailDeps,
+  incidentId: string,
+  publishedAt?: number,
+): Promise<number> {
   const { db } = deps.store;
   const incident = toIncident(await findIncident(db, incidentId));
   if (incident.postmortemPublishedAt === null || !incident.postmortem) return 0;
-  const entryId = `postmortem:${incident.id}`;
+  if (publishedAt !== undefined && incident.postmortemPublishedAt.getTime() !== publishedAt) return 0;
+  // Jobs queued before publications were told apart carry no time, and their deliveries no suffix.
+  const entryId = `postmortem:${incident.id}${publishedAt === undefined ? '' : `@${publishedAt}`}`;
   const recipients = await db
     .selectFrom('incident_instances')
     .innerJoin('instances', 'instances.id', 'incident_instances.instance_id')
@@ -117,7 +125,11 @@ export function registerPostmortemMailJobs(
   deps.jobs.work(postmortemMailQueue, async (job) =>
     mailer
       ? {
-          sent: await mailPostmortem({ ...deps, mailer }, (job.payload as { incidentId: string }).incidentId),
+          sent: await mailPostmortem(
+            { ...deps, mailer },
+            (job.payload as { incidentId: string }).incidentId,
+            (job.payload as { publishedAt?: number }).publishedAt,
+          ),
         }
       : { sent: 0, reason: 'no SMTP server configured' },
   );

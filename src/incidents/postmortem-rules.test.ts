@@ -4,6 +4,7 @@ import { it } from 'node:test';
 import { describeEachDialect } from '../../test/fixtures/store.ts';
 import { isRoostError } from '../core/errors.ts';
 import { createJobs, type Jobs } from '../jobs/index.ts';
+import { noHealth, noUptime, readPublicStatus, statusFingerprint } from '../status/index.ts';
 import { openStatusDeps, type StatusTestDeps } from '../status/test-fixture.ts';
 import {
   appendTimelineEntry,
@@ -148,5 +149,123 @@ describeEachDialect('post-mortem publication', (use) => {
       timeline.filter((entry) => entry.public).map((entry) => entry.status),
       ['investigating', 'resolved', 'postmortem', 'resolved', 'resolved'],
     );
+  });
+
+  it('withdraws a published post-mortem when the incident is reopened, until it is published again', async (t) => {
+    const opened = await openStatusDeps(await use(t));
+    if (!opened) return;
+    const deps = withJobs(opened);
+    await deps.addInstance('acme-prod', 'Acme');
+    const page = { ...deps, health: noHealth, uptime: noUptime };
+    const incident = await resolvedIncident(deps, 'acme-prod');
+    const first = await publishPostmortem(deps, deps.local, { id: incident.id });
+    // As the print job would have stored it (no printer runs here).
+    await deps.store.db
+      .insertInto('postmortem_pdfs')
+      .values({
+        incident_id: incident.id,
+        source_sha256: 'a'.repeat(64),
+        sha256: 'b'.repeat(64),
+        size: 5,
+        content: Buffer.from('%PDF-'),
+        created_at: deps.clock.now().getTime(),
+      })
+      .execute();
+    const shown = (await readPublicStatus(page, 'acme-prod'))?.incidents[0];
+    assert.equal(shown?.status, 'postmortem');
+    assert.equal(shown?.postmortemPdf, 'b'.repeat(64));
+    const fingerprint = await statusFingerprint(page, 'acme-prod');
+
+    deps.clock.advance(30 * 60_000);
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Searches fail again.',
+      public: true,
+      status: 'investigating',
+    });
+    const { incident: reopened, timeline } = await getIncident(deps, deps.local, { id: incident.id });
+    assert.equal(reopened.status, 'investigating');
+    assert.equal(reopened.resolvedAt, null);
+    assert.equal(reopened.postmortemPublishedAt, null, 'a draft again');
+    assert.equal(reopened.postmortem, first.postmortem, 'the text is kept');
+    const announcement = timeline.find((entry) => entry.status === 'postmortem');
+    assert.equal(announcement?.public, false, 'the announcement leaves the pages');
+    // Written at the same instant as the reopening entry: found by what it says, not by its place.
+    const notes = timeline.filter((entry) =>
+      entry.body.startsWith('Post-mortem withdrawn from the status pages'),
+    );
+    assert.deepEqual(
+      notes.map((entry) => [entry.kind, entry.public]),
+      [['status', false]],
+    );
+    assert.deepEqual(await deps.store.db.selectFrom('postmortem_pdfs').select('incident_id').execute(), []);
+    const withdrawn = (await deps.audit.list({ target: incident.id })).filter(
+      (event) => event.action === 'incident.postmortem.withdraw',
+    );
+    assert.equal(withdrawn.length, 1);
+    assert.deepEqual(withdrawn[0]?.details, {
+      reason: 'reopened',
+      publishedAt: first.postmortemPublishedAt?.toISOString(),
+      hiddenUpdates: [announcement?.id],
+    });
+    // The pages change with it: their caches see a new fingerprint and render no post-mortem.
+    assert.notEqual(await statusFingerprint(page, 'acme-prod'), fingerprint);
+    const open = (await readPublicStatus(page, 'acme-prod'))?.incidents[0];
+    assert.equal(open?.status, 'investigating');
+    assert.equal(open?.postmortem, null);
+    assert.equal(open?.postmortemPublishedAt, null);
+    assert.equal(open?.postmortemPdf, null);
+    assert.deepEqual(
+      open?.updates.map((update) => update.status),
+      ['investigating', 'resolved', 'investigating'],
+    );
+    await assert.rejects(
+      publishPostmortem(deps, deps.local, { id: incident.id }),
+      (error) => isRoostError(error, 'conflict') && /resolve the incident/.test(error.message),
+    );
+
+    // Resolved and published again: announced again, and mailed again (a job of its own).
+    deps.clock.advance(30 * 60_000);
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Search works again.',
+      public: true,
+      status: 'resolved',
+    });
+    const second = await publishPostmortem(deps, deps.local, { id: incident.id });
+    assert.ok(second.postmortemPublishedAt && first.postmortemPublishedAt);
+    assert.ok(second.postmortemPublishedAt > first.postmortemPublishedAt);
+    const republished = (await readPublicStatus(page, 'acme-prod'))?.incidents[0];
+    assert.equal(republished?.status, 'postmortem');
+    assert.deepEqual(republished?.postmortemPublishedAt, second.postmortemPublishedAt);
+    assert.equal(republished?.updates.filter((update) => update.status === 'postmortem').length, 1);
+    const mails = await deps.jobs.list({ queue: postmortemMailQueue });
+    assert.deepEqual(
+      mails.map((job) => job.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      [first, second].map((entry) => ({
+        incidentId: incident.id,
+        publishedAt: entry.postmortemPublishedAt?.getTime(),
+      })),
+    );
+  });
+
+  it('withdraws nothing when an incident without a published post-mortem is reopened', async (t) => {
+    const opened = await openStatusDeps(await use(t));
+    if (!opened) return;
+    const deps = withJobs(opened);
+    await deps.addInstance('acme-prod', 'Acme');
+    const incident = await resolvedIncident(deps, 'acme-prod');
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Not over yet.',
+      status: 'monitoring',
+    });
+    const { incident: reopened, timeline } = await getIncident(deps, deps.local, { id: incident.id });
+    assert.equal(reopened.status, 'monitoring');
+    assert.equal(reopened.resolvedAt, null);
+    assert.ok(reopened.postmortem, 'the draft is kept');
+    assert.ok(timeline.every((entry) => !entry.body.startsWith('Post-mortem withdrawn')));
+    const actions = (await deps.audit.list({ target: incident.id })).map((event) => event.action);
+    assert.ok(!actions.includes('incident.postmortem.withdraw'));
   });
 });

@@ -74,8 +74,14 @@ export async function publishPostmortem(
         { queue: notifyQueue, payload: { entryId }, key: `notify:${entryId}` },
         { db: trx },
       );
+      // One mail job per publication: published again after a reopening, it is mailed again.
+      const publishedAt = now.getTime();
       await deps.jobs.enqueue(
-        { queue: postmortemMailQueue, payload: { incidentId: id }, key: `postmortem-mail:${id}` },
+        {
+          queue: postmortemMailQueue,
+          payload: { incidentId: id, publishedAt },
+          key: `postmortem-mail:${id}@${publishedAt}`,
+        },
         { db: trx },
       );
     }

@@ -235,9 +235,12 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
     const mine = updates.filter((update) => update.incident_id === row.id);
     if (mine.length === 0) continue; // never published: stays in the logbook
     const monitoring = mine.filter((update) => update.status === 'monitoring').at(-1);
-    const published = row.postmortem_published_at !== null && !!row.postmortem?.trim();
+    // Reopening withdraws a published post-mortem; an incident reopened before that rule, still published,
+    // shows none while it is open.
+    const published =
+      row.postmortem_published_at !== null && !!row.postmortem?.trim() && !isOpenIncident(row.status);
     // `postmortem` means a published post-mortem here, as on Statuspage: an incident (or update) moved to
-    // `postmortem` by hand while its post-mortem is a draft or missing reads `resolved`.
+    // `postmortem` by hand (before only publishing could) while its post-mortem is a draft reads `resolved`.
     const shown = (status: IncidentStatus) => (status === 'postmortem' && !published ? 'resolved' : status);
     result.push({
       id: row.id,

@@ -666,7 +666,11 @@ export interface IncidentAlertTable {
   alert_id: string;
 }
 
-/** A mail a customer contact received, once per entry (`<maintenance id>:72h`, `postmortem:<incident id>`). */
+/**
+ * A mail a customer contact received, once per entry (`<maintenance id>:72h`,
+ * `postmortem:<incident id>@<publication time, ms>`; `postmortem:<incident id>` before publications were
+ * told apart).
+ */
 export interface ContactDeliveryTable {
   entry_id: string;
   contact_id: string;

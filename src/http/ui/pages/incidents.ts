@@ -239,6 +239,7 @@ function timelineForm(csrf: string | null, incident: Incident): Markup {
         <label class="check"><input type="checkbox" name="public" value="1"> Public update: status pages and subscribers</label>
       </div>
     </div>
+    ${incident.postmortemPublishedAt ? html`<p class="hint" id="reopen-hint">Its post-mortem is published: moving it back to investigating, identified or monitoring withdraws the post-mortem from the status pages, a draft again until you publish it again.</p>` : ''}
     <div class="actions"><button type="submit" class="button">Add entry</button></div>
   </form>
 </section>`;
