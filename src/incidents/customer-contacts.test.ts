@@ -196,6 +196,10 @@ describeEachDialect('customer communication', (use, dialect) => {
     const mail = await smtp.waitFor((entry) => entry.to.includes(`wile-${tag}@acme.example`));
     assert.equal(mail.attachments[0]?.filename, `postmortem-${incident.id}.html`);
     assert.match(mail.attachments[0]?.content.toString() ?? '', /<h1>Post-mortem: Anvil fell<\/h1>/);
+    // Its page on the status page, not only the page.
+    const postmortemUrl = `${pageUrl(slug)}/incidents/${incident.id}/postmortem`;
+    assert.ok(mail.text.includes(`published on your status page: ${postmortemUrl}`), mail.text);
+    assert.ok(mail.html.includes(`<a href="${postmortemUrl}">your status page</a>`), mail.html);
   });
 
   it('mails a post-mortem once per publication: again when published again after a reopening', async (t) => {

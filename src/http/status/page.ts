@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import { isOpenIncident } from '../../core/incident-status.ts';
 import { renderMarkdown } from '../../core/markdown.ts';
-import type {
-  ComponentStatus,
-  PublicComponent,
-  PublicIncident,
-  PublicMaintenance,
-  StatusSnapshot,
-  UptimeDay,
+import {
+  type ComponentStatus,
+  type PublicComponent,
+  type PublicIncident,
+  type PublicMaintenance,
+  postmortemPath,
+  postmortemPdfPath,
+  type StatusSnapshot,
+  type UptimeDay,
 } from '../../status/index.ts';
 
 type Markup = ReturnType<typeof html>;
@@ -102,10 +104,6 @@ function componentCard(component: PublicComponent): Markup {
   <div class="legend"><span>90 days ago</span><span>${component.uptime === null ? 'no data yet' : `${component.uptime.toFixed(2)}% uptime`}</span><span>Today</span></div>
 </div>`;
 }
-
-/** Where a published post-mortem reads on its own page, and where its PDF downloads. */
-export const postmortemPath = (incidentId: string) => `/incidents/${incidentId}/postmortem`;
-export const postmortemPdfPath = (incidentId: string) => `/incidents/${incidentId}/postmortem.pdf`;
 
 function postmortemLinks(incident: PublicIncident, base: string): Markup {
   return html`<p class="links"><a href="${base}${postmortemPath(incident.id)}">Read the post-mortem</a>${incident.postmortemPdf ? html` · <a href="${base}${postmortemPdfPath(incident.id)}" type="application/pdf">PDF</a>` : ''}</p>`;

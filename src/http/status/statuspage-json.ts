@@ -1,12 +1,12 @@
 import { isOpenIncident } from '../../core/incident-status.ts';
-import type {
-  PublicComponent,
-  PublicIncident,
-  PublicMaintenance,
-  PublicUpdate,
-  StatusSnapshot,
+import {
+  type PublicComponent,
+  type PublicIncident,
+  type PublicMaintenance,
+  type PublicUpdate,
+  postmortemPath,
+  type StatusSnapshot,
 } from '../../status/index.ts';
-import { postmortemPath } from './page.ts';
 
 /**
  * Statuspage's public v2 API (`/api/v2/*.json`), field by field as Atlassian documents it, so tools that
