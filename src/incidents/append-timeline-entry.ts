@@ -54,7 +54,7 @@ export async function appendTimelineEntry(
     const incident = toIncident(await findIncident(trx, parsed.incidentId));
     // `postmortem` is the status of the update publishing posts, nothing else: an update after it reads
     // `resolved`, and `resolved` leaves the incident of a published post-mortem as it is.
-    const current = incident.status === 'postmortem' ? 'resolved' : incident.status;
+    const inherited = incident.status === 'postmortem' ? 'resolved' : incident.status;
     const target =
       parsed.status === 'resolved' && incident.postmortemPublishedAt !== null ? undefined : parsed.status;
     const row = await trx
@@ -66,7 +66,7 @@ export async function appendTimelineEntry(
         kind,
         source: parsed.source ?? actor.label,
         body: parsed.body,
-        status: parsed.status ?? (parsed.public ? current : null),
+        status: parsed.status ?? (parsed.public ? inherited : null),
         public: parsed.public ? 1 : 0,
         created_at: now.getTime(),
       })

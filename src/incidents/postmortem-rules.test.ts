@@ -1,7 +1,7 @@
 // When a post-mortem is public, on both dialects: it is published once, by publishing only.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeEachDialect } from '../../test/fixtures/store.ts';
+import { describeEachDialect, type TestStore } from '../../test/fixtures/store.ts';
 import { isRoostError } from '../core/errors.ts';
 import { createJobs, type Jobs } from '../jobs/index.ts';
 import { noHealth, noUptime, readPublicStatus, statusFingerprint } from '../status/index.ts';
@@ -15,8 +15,16 @@ import {
   publishPostmortem,
 } from './index.ts';
 
-/** The incident operations with a job queue nothing works on: the test reads what they enqueue. */
-function withJobs(deps: StatusTestDeps): StatusTestDeps & { jobs: Jobs } {
+type Deps = StatusTestDeps & { jobs: Jobs };
+
+/**
+ * The incident operations on a fresh store with the instance `acme-prod`, and a job queue nothing works on:
+ * the tests read what they enqueue. Undefined when the dialect's service is missing.
+ */
+async function openDeps(opened: TestStore | undefined): Promise<Deps | undefined> {
+  const deps = await openStatusDeps(opened);
+  if (!deps) return undefined;
+  await deps.addInstance('acme-prod', 'Acme');
   return {
     ...deps,
     jobs: createJobs({ store: deps.store, clock: deps.clock }, { timeZone: 'UTC', leaseSeconds: 30 }),
@@ -24,7 +32,7 @@ function withJobs(deps: StatusTestDeps): StatusTestDeps & { jobs: Jobs } {
 }
 
 /** An incident on `slug` with a public update, resolved: its post-mortem draft is written. */
-async function resolvedIncident(deps: StatusTestDeps & { jobs: Jobs }, slug: string) {
+async function resolvedIncident(deps: Deps, slug: string) {
   const incident = await createIncident(deps, deps.local, {
     title: 'Search is down',
     instances: [slug],
@@ -43,10 +51,8 @@ async function resolvedIncident(deps: StatusTestDeps & { jobs: Jobs }, slug: str
 
 describeEachDialect('post-mortem publication', (use) => {
   it('publishes once: publishing again is a conflict that announces, mails and moves nothing', async (t) => {
-    const opened = await openStatusDeps(await use(t));
-    if (!opened) return;
-    const deps = withJobs(opened);
-    await deps.addInstance('acme-prod', 'Acme');
+    const deps = await openDeps(await use(t));
+    if (!deps) return;
     const incident = await resolvedIncident(deps, 'acme-prod');
     const published = await publishPostmortem(deps, deps.local, { id: incident.id });
     const jobsBefore = (await deps.jobs.list()).map((job) => job.id).sort();
@@ -68,10 +74,8 @@ describeEachDialect('post-mortem publication', (use) => {
   });
 
   it('publishes once when two publish at the same time', async (t) => {
-    const opened = await openStatusDeps(await use(t));
-    if (!opened) return;
-    const deps = withJobs(opened);
-    await deps.addInstance('acme-prod', 'Acme');
+    const deps = await openDeps(await use(t));
+    if (!deps) return;
     const incident = await resolvedIncident(deps, 'acme-prod');
     const results = await Promise.allSettled([
       publishPostmortem(deps, deps.local, { id: incident.id }),
@@ -85,10 +89,8 @@ describeEachDialect('post-mortem publication', (use) => {
   });
 
   it('takes `postmortem` from publishing only: refused by hand on an incident or an update', async (t) => {
-    const opened = await openStatusDeps(await use(t));
-    if (!opened) return;
-    const deps = withJobs(opened);
-    await deps.addInstance('acme-prod', 'Acme');
+    const deps = await openDeps(await use(t));
+    if (!deps) return;
     const byHand = (error: unknown) => {
       assert.ok(isRoostError(error, 'invalid_input'), String(error));
       assert.equal(
@@ -121,10 +123,8 @@ describeEachDialect('post-mortem publication', (use) => {
   });
 
   it('keeps `postmortem` for the publication: later updates read `resolved` and `resolved` changes nothing', async (t) => {
-    const opened = await openStatusDeps(await use(t));
-    if (!opened) return;
-    const deps = withJobs(opened);
-    await deps.addInstance('acme-prod', 'Acme');
+    const deps = await openDeps(await use(t));
+    if (!deps) return;
     const incident = await resolvedIncident(deps, 'acme-prod');
     const published = await publishPostmortem(deps, deps.local, { id: incident.id });
     deps.clock.advance(60_000);
@@ -152,10 +152,8 @@ describeEachDialect('post-mortem publication', (use) => {
   });
 
   it('withdraws a published post-mortem when the incident is reopened, until it is published again', async (t) => {
-    const opened = await openStatusDeps(await use(t));
-    if (!opened) return;
-    const deps = withJobs(opened);
-    await deps.addInstance('acme-prod', 'Acme');
+    const deps = await openDeps(await use(t));
+    if (!deps) return;
     const page = { ...deps, health: noHealth, uptime: noUptime };
     const incident = await resolvedIncident(deps, 'acme-prod');
     const first = await publishPostmortem(deps, deps.local, { id: incident.id });
@@ -250,10 +248,8 @@ describeEachDialect('post-mortem publication', (use) => {
   });
 
   it('withdraws nothing when an incident without a published post-mortem is reopened', async (t) => {
-    const opened = await openStatusDeps(await use(t));
-    if (!opened) return;
-    const deps = withJobs(opened);
-    await deps.addInstance('acme-prod', 'Acme');
+    const deps = await openDeps(await use(t));
+    if (!deps) return;
     const incident = await resolvedIncident(deps, 'acme-prod');
     await appendTimelineEntry(deps, deps.local, {
       incidentId: incident.id,
