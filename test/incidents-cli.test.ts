@@ -47,6 +47,20 @@ describe('roost incident | status-page | maintenance | sla', () => {
       'identified',
     );
     assert.equal(noted.code, 0, noted.stderr);
+    // `postmortem` comes from publish-postmortem only.
+    const byHand = await roost(
+      'incident',
+      'note',
+      created.id,
+      'Post-mortem is out.',
+      '--status',
+      'postmortem',
+    );
+    assert.equal(byHand.code, 2);
+    assert.match(
+      byHand.stderr,
+      /'postmortem' is invalid\. Allowed choices are investigating, identified, monitoring, resolved/,
+    );
     assert.equal(
       (
         await roost(
@@ -238,6 +252,12 @@ describe('roost incident | status-page | maintenance | sla', () => {
       0,
     );
     assert.match(readFileSync(htmlFile, 'utf8'), /<h2>The impacts<\/h2>\s*<p>Users wait\.<\/p>/);
+    const publish = await roost('incident', 'publish-postmortem', incident.id);
+    assert.equal(publish.code, 0, publish.stderr);
+    // Once: publishing again would announce and mail it a second time.
+    const again = await roost('incident', 'publish-postmortem', incident.id);
+    assert.equal(again.code, 4);
+    assert.match(again.stderr, /already published/);
     if (existsSync(chromiumPath)) {
       const pdfFile = path.join(scratch.path, 'sla.pdf');
       const pdf = await roost(

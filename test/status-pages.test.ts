@@ -281,7 +281,7 @@ describeEachDialect('status pages', (use) => {
     const api = await addComponent(deps, deps.local, { slug: 'wayne-prod', name: 'API' });
     const app = statusApp(deps, monitoringData());
     const url = 'https://wayne-prod.status.example.test';
-    const resolved = async (title: string, status: 'resolved' | 'postmortem' = 'resolved') => {
+    const resolved = async (title: string) => {
       const incident = await createIncident(deps, deps.local, {
         title,
         severity: 'critical',
@@ -294,7 +294,7 @@ describeEachDialect('status pages', (use) => {
         incidentId: incident.id,
         body: 'Search works again.',
         public: true,
-        status,
+        status: 'resolved',
       });
       return incident;
     };
@@ -307,14 +307,26 @@ describeEachDialect('status pages', (use) => {
     deps.clock.advance(60 * 60_000);
     const publishedAt = deps.clock.now();
     await publishPostmortem(deps, deps.local, { id: published.id });
-    // A reviewed draft not published yet, and one moved to `postmortem` by hand without publishing.
+    // A reviewed draft not published yet, and one moved to `postmortem` by hand without publishing, as the
+    // timeline allowed before only publishing could (the incident and its resolving update).
     const unpublished = await resolved('Slow exports');
     await updateIncident(deps, deps.local, {
       id: unpublished.id,
       postmortem: 'Draft secret: not for customers.',
     });
-    const byHand = await resolved('Slow logins', 'postmortem');
+    const byHand = await resolved('Slow logins');
     await updateIncident(deps, deps.local, { id: byHand.id, postmortem: 'Draft secret: still a draft.' });
+    await deps.store.db
+      .updateTable('incidents')
+      .set({ status: 'postmortem' })
+      .where('id', '=', byHand.id)
+      .execute();
+    await deps.store.db
+      .updateTable('incident_timeline')
+      .set({ status: 'postmortem' })
+      .where('incident_id', '=', byHand.id)
+      .where('status', '=', 'resolved')
+      .execute();
 
     const get = async (path: string) => {
       const response = await app.request(`/s/wayne-prod${path}`);
@@ -390,6 +402,110 @@ describeEachDialect('status pages', (use) => {
       for (const id of [unpublished.id, byHand.id])
         assert.ok(!text.includes(`/incidents/${id}/postmortem`), `${path}: ${id}`);
     }
+  });
+
+  it('take a post-mortem off every document when its incident is reopened, and back when published again', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('wayne-prod', 'Wayne');
+    // Renders again only when the fingerprint moves: what the pages show below is what the cache noticed.
+    const app = statusApp(deps, monitoringData());
+    const url = 'https://wayne-prod.status.example.test';
+    const incident = await createIncident(deps, deps.local, {
+      title: 'Search is down',
+      instances: ['wayne-prod'],
+      message: 'Searches fail; we are on it.',
+    });
+    deps.clock.advance(20 * 60_000);
+    const resolve = () =>
+      appendTimelineEntry(deps, deps.local, {
+        incidentId: incident.id,
+        body: 'Search works again.',
+        public: true,
+        status: 'resolved',
+      });
+    await resolve();
+    deps.clock.advance(60 * 60_000);
+    await publishPostmortem(deps, deps.local, { id: incident.id });
+    const postmortemPath = `/incidents/${incident.id}/postmortem`;
+    const documents = ['/', '/history', '/history.rss', '/history.atom', '/api/v2/incidents.json'];
+    const read = async (path: string) => {
+      const response = await app.request(`/s/wayne-prod${path}`);
+      return { status: response.status, text: await response.text() };
+    };
+    assert.equal((await read(postmortemPath)).status, 200);
+    assert.match((await read('/history')).text, /Read the post-mortem/);
+    type Incidents = { incidents: Array<{ status: string; incident_updates: Array<{ status: string }> }> };
+    const statuses = async () => {
+      const [entry] = (JSON.parse((await read('/api/v2/incidents.json')).text) as Incidents).incidents;
+      return [entry?.status, entry?.incident_updates.map((update) => update.status)];
+    };
+    assert.deepEqual(await statuses(), ['postmortem', ['postmortem', 'resolved', 'investigating']]);
+
+    deps.clock.advance(60 * 60_000);
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Searches fail again.',
+      public: true,
+      status: 'identified',
+    });
+    const gone = await read(postmortemPath);
+    assert.equal(gone.status, 404);
+    assert.match(gone.text, /No status page here/);
+    assert.equal((await read(`${postmortemPath}.pdf`)).status, 404);
+    for (const path of documents) {
+      const { text } = await read(path);
+      assert.ok(!text.includes(postmortemPath), path);
+      assert.doesNotMatch(
+        text,
+        /Read the post-mortem|Post-mortem: Search is down|post-mortem of this incident is published/,
+        path,
+      );
+    }
+    assert.match((await read('/')).text, /Active incidents/);
+    assert.deepEqual(await statuses(), ['identified', ['identified', 'resolved', 'investigating']]);
+    const unresolved = JSON.parse((await read('/api/v2/incidents/unresolved.json')).text) as Incidents;
+    assert.equal(unresolved.incidents.length, 1);
+
+    deps.clock.advance(60 * 60_000);
+    await resolve();
+    deps.clock.advance(60 * 60_000);
+    await publishPostmortem(deps, deps.local, { id: incident.id });
+    assert.equal((await read(postmortemPath)).status, 200);
+    assert.ok((await read('/history.rss')).text.includes(`<link>${url}${postmortemPath}</link>`));
+    assert.deepEqual(await statuses(), [
+      'postmortem',
+      ['postmortem', 'resolved', 'identified', 'resolved', 'investigating'],
+    ]);
+  });
+
+  it('show no post-mortem on an incident reopened before reopening withdrew it', async (t) => {
+    const deps = await openStatusDeps(await use(t), '2026-11-20T10:00:00Z');
+    if (!deps) return;
+    await deps.addInstance('wayne-prod', 'Wayne');
+    const app = statusApp(deps, monitoringData());
+    const incident = await createIncident(deps, deps.local, {
+      title: 'Search is down',
+      instances: ['wayne-prod'],
+      message: 'Searches fail; we are on it.',
+    });
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Search works again.',
+      public: true,
+      status: 'resolved',
+    });
+    await publishPostmortem(deps, deps.local, { id: incident.id });
+    // Reopened as the timeline did before: open again, the publication left as it was.
+    await deps.store.db
+      .updateTable('incidents')
+      .set({ status: 'investigating', resolved_at: null })
+      .where('id', '=', incident.id)
+      .execute();
+    assert.equal((await app.request(`/s/wayne-prod/incidents/${incident.id}/postmortem`)).status, 404);
+    const history = await (await app.request('/s/wayne-prod/history')).text();
+    assert.doesNotMatch(history, /Read the post-mortem/);
+    assert.match(await (await app.request('/s/wayne-prod/')).text(), /Active incidents/);
   });
 
   it('serve prepared gzip and brotli copies with ETags, and 304 for a known copy', async (t) => {

@@ -3,6 +3,7 @@ import { allPermissions } from '../auth/permissions.ts';
 import type { AlertListener } from '../monitoring/index.ts';
 import { appendTimelineEntry } from './append-timeline-entry.ts';
 import type { IncidentDeps } from './deps.ts';
+import { openIncidentStatuses } from './records.ts';
 
 /** Who the timeline names for what monitoring reports. */
 const monitoringActor: Actor = {
@@ -34,14 +35,14 @@ export function alertTimeline(deps: IncidentDeps): AlertListener {
               .innerJoin('incidents', 'incidents.id', 'incident_instances.incident_id')
               .select('incidents.id')
               .where('incident_instances.instance_id', '=', alert.instanceId)
-              .where('incidents.status', 'not in', ['resolved', 'postmortem'])
+              .where('incidents.status', 'in', openIncidentStatuses)
               .execute();
       const byAlert = await deps.store.db
         .selectFrom('incident_alerts')
         .innerJoin('incidents', 'incidents.id', 'incident_alerts.incident_id')
         .select('incidents.id')
         .where('incident_alerts.alert_id', '=', alert.id)
-        .where('incidents.status', 'not in', ['resolved', 'postmortem'])
+        .where('incidents.status', 'in', openIncidentStatuses)
         .execute();
       const open = [...new Set([...byInstance, ...byAlert].map((row) => row.id))].map((id) => ({ id }));
       for (const incident of open) {

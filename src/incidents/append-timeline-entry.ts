@@ -9,13 +9,15 @@ import {
   findIncident,
   incidentIdSchema,
   incidentInstanceIds,
-  incidentStatuses,
+  isOpenIncident,
+  manualStatusSchema,
   markdownSchema,
   type TimelineEntry,
   timelineKinds,
   toIncident,
   toTimelineEntry,
 } from './records.ts';
+import { withdrawPostmortem } from './withdraw-postmortem.ts';
 
 const appendTimelineEntryInput = z.object({
   incidentId: incidentIdSchema,
@@ -24,8 +26,8 @@ const appendTimelineEntryInput = z.object({
   body: markdownSchema.trim().min(1),
   /** A public update: shown on the status pages and sent to their subscribers. */
   public: z.boolean().default(false),
-  /** The incident's new status, if this entry changes it. */
-  status: z.enum(incidentStatuses).optional(),
+  /** The incident's new status, if this entry changes it; never `postmortem`, which publishing sets. */
+  status: manualStatusSchema.optional(),
   /** What wrote it, when not the actor (`monitoring`, `backups`, `deploys`, `bans`). */
   source: z.string().trim().min(1).max(100).optional(),
   at: z.coerce.date().optional(),
@@ -36,7 +38,8 @@ export type AppendTimelineEntryInput = z.input<typeof appendTimelineEntryInput>;
 /**
  * Adds an entry to an incident's timeline (`incidents:write`): manual notes, public updates, and what other
  * domains report (alerts, deploys, backups, bans). An entry may move the incident's status; resolving it
- * drafts the post-mortem from the logbook and the timeline, in the same transaction.
+ * drafts the post-mortem from the logbook and the timeline, reopening it withdraws a published post-mortem,
+ * in the same transaction.
  */
 export async function appendTimelineEntry(
   deps: IncidentDeps,
@@ -49,6 +52,11 @@ export async function appendTimelineEntry(
   const kind = parsed.kind ?? (parsed.public ? 'update' : 'note');
   return deps.store.db.transaction().execute(async (trx) => {
     const incident = toIncident(await findIncident(trx, parsed.incidentId));
+    // `postmortem` is the status of the update publishing posts, nothing else: an update after it reads
+    // `resolved`, and `resolved` leaves the incident of a published post-mortem as it is.
+    const inherited = incident.status === 'postmortem' ? 'resolved' : incident.status;
+    const target =
+      parsed.status === 'resolved' && incident.postmortemPublishedAt !== null ? undefined : parsed.status;
     const row = await trx
       .insertInto('incident_timeline')
       .values({
@@ -58,7 +66,7 @@ export async function appendTimelineEntry(
         kind,
         source: parsed.source ?? actor.label,
         body: parsed.body,
-        status: parsed.status ?? (parsed.public ? incident.status : null),
+        status: parsed.status ?? (parsed.public ? inherited : null),
         public: parsed.public ? 1 : 0,
         created_at: now.getTime(),
       })
@@ -66,9 +74,9 @@ export async function appendTimelineEntry(
       .executeTakeFirstOrThrow();
     const instanceIds = await incidentInstanceIds(trx, incident.id);
     const changes: { status?: typeof incident.status; resolved_at?: number | null; postmortem?: string } = {};
-    if (parsed.status && parsed.status !== incident.status) {
-      changes.status = parsed.status;
-      const closing = parsed.status === 'resolved' || parsed.status === 'postmortem';
+    if (target && target !== incident.status) {
+      changes.status = target;
+      const closing = !isOpenIncident(target);
       if (closing && incident.resolvedAt === null) {
         changes.resolved_at = now.getTime();
         if (incident.postmortem === null) {
@@ -93,7 +101,11 @@ export async function appendTimelineEntry(
           );
         }
       }
-      if (!closing && incident.resolvedAt !== null) changes.resolved_at = null;
+      if (!closing) {
+        if (incident.resolvedAt !== null) changes.resolved_at = null;
+        // Reopened: its published post-mortem goes back to draft, off the status pages.
+        await withdrawPostmortem(trx, deps, actor, incident, now);
+      }
     }
     await trx
       .updateTable('incidents')

@@ -5,7 +5,7 @@ import { RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { createIncident } from './create-incident.ts';
 import type { IncidentDeps } from './deps.ts';
-import { type Incident, type Severity, toIncident } from './records.ts';
+import { type Incident, openIncidentStatuses, type Severity, toIncident } from './records.ts';
 
 const fromAlertInput = z.object({ alertId: z.string().regex(/^alr_[0-9a-z]{26}$/, 'an alert id (alr_…)') });
 
@@ -33,7 +33,7 @@ export async function createIncidentFromAlert(
       .innerJoin('incidents', 'incidents.id', 'incident_alerts.incident_id')
       .selectAll('incidents')
       .where('incident_alerts.alert_id', '=', alertId)
-      .where('incidents.status', 'not in', ['resolved', 'postmortem'])
+      .where('incidents.status', 'in', openIncidentStatuses)
       .orderBy('incidents.created_at', 'desc')
       .executeTakeFirst();
     if (existing) return { incident: toIncident(existing), created: false };

@@ -10,8 +10,8 @@ import { accountManagerQueue } from './notify-account-managers.ts';
 import {
   checkComponents,
   type Incident,
-  incidentStatuses,
   instanceIdsOf,
+  manualStatusSchema,
   markdownSchema,
   severities,
   toIncident,
@@ -20,7 +20,8 @@ import {
 const createIncidentInput = z.object({
   title: z.string().trim().min(1).max(200),
   severity: z.enum(severities).default('major'),
-  status: z.enum(incidentStatuses).default('investigating'),
+  /** `postmortem` is refused: only publishing the post-mortem sets it. */
+  status: manualStatusSchema.default('investigating'),
   whatIsGoingOn: markdownSchema.default(''),
   howWeUnderstood: markdownSchema.default(''),
   whatWeDid: markdownSchema.default(''),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { type ReceivedMail, startSmtp, type TestSmtp } from '../../test/fixtures/smtp.ts';
 import { describeEachDialect } from '../../test/fixtures/store.ts';
+import { until } from '../../test/fixtures/wait.ts';
 import { addContact, assignAccountManager } from '../contacts/index.ts';
 import { insertUserRow } from '../contacts/test-users.ts';
 import { isRoostError } from '../core/errors.ts';
@@ -195,5 +196,49 @@ describeEachDialect('customer communication', (use, dialect) => {
     const mail = await smtp.waitFor((entry) => entry.to.includes(`wile-${tag}@acme.example`));
     assert.equal(mail.attachments[0]?.filename, `postmortem-${incident.id}.html`);
     assert.match(mail.attachments[0]?.content.toString() ?? '', /<h1>Post-mortem: Anvil fell<\/h1>/);
+    // Its page on the status page, not only the page.
+    const postmortemUrl = `${pageUrl(slug)}/incidents/${incident.id}/postmortem`;
+    assert.ok(mail.text.includes(`published on your status page: ${postmortemUrl}`), mail.text);
+    assert.ok(mail.html.includes(`<a href="${postmortemUrl}">your status page</a>`), mail.html);
+  });
+
+  it('mails a post-mortem once per publication: again when published again after a reopening', async (t) => {
+    const deps = await openStatusDeps(await use(t));
+    if (!deps) return;
+    const tag = `${dialect}-${process.pid}`;
+    const slug = `globex-${tag}`;
+    const address = `cfo-${tag}@globex.example`;
+    await deps.addInstance(slug, 'Globex');
+    await addContact(deps, deps.local, {
+      slug,
+      name: 'Globex CFO',
+      email: address,
+      receives: ['postmortems'],
+    });
+    const printer = createChromiumPrinter({ executablePath: '/nonexistent/chromium' });
+    const mail = (publishedAt: Date | null) =>
+      mailPostmortem({ ...deps, mailer, printer, pageUrl }, incident.id, publishedAt?.getTime());
+    const moveTo = async (status: 'resolved' | 'investigating') => {
+      deps.clock.advance(60_000);
+      await appendTimelineEntry(deps, deps.local, { incidentId: incident.id, body: status, status });
+    };
+    const incident = await createIncident(deps, deps.local, { title: 'Reports are late', instances: [slug] });
+    await moveTo('resolved');
+    const first = await publishPostmortem(deps, deps.local, { id: incident.id });
+    assert.equal(await mail(first.postmortemPublishedAt), 1);
+    assert.equal(await mail(first.postmortemPublishedAt), 0, 'a retried job mails nobody twice');
+
+    await moveTo('investigating');
+    assert.equal(await mail(first.postmortemPublishedAt), 0, 'withdrawn: nothing to mail');
+    await moveTo('resolved');
+    const second = await publishPostmortem(deps, deps.local, { id: incident.id });
+    assert.equal(await mail(first.postmortemPublishedAt), 0, 'the job of the withdrawn publication');
+    assert.equal(await mail(second.postmortemPublishedAt), 1);
+    assert.equal(await mail(second.postmortemPublishedAt), 0);
+    const received = await until('both publications mailed', async () => {
+      const mails = mailsTo(address, /^Post-mortem: Reports are late$/);
+      return mails.length >= 2 ? mails : undefined;
+    });
+    assert.equal(received.length, 2);
   });
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import type { IncidentDeps } from './deps.ts';
-import { type Incident, incidentStatuses, toIncident } from './records.ts';
+import { type Incident, incidentStatuses, openIncidentStatuses, toIncident } from './records.ts';
 
 const listIncidentsInput = z.object({
   /** Words to find in the title, the logbook fields, the post-mortem or the timeline. */
@@ -40,7 +40,7 @@ export async function listIncidents(
   const parsed = parseInput(listIncidentsInput, input);
   let query = deps.store.db.selectFrom('incidents').selectAll('incidents');
   if (parsed.status) query = query.where('incidents.status', '=', parsed.status);
-  if (parsed.open) query = query.where('incidents.status', 'not in', ['resolved', 'postmortem']);
+  if (parsed.open) query = query.where('incidents.status', 'in', openIncidentStatuses);
   if (parsed.instance) {
     const slug = parsed.instance;
     query = query.where((eb) =>

@@ -7,7 +7,7 @@ import type { DocumentPrinter } from '../documents/index.ts';
 import { escapeHtml } from '../documents/index.ts';
 import type { Jobs } from '../jobs/index.ts';
 import type { Logger } from '../observability/index.ts';
-import type { Mailer } from '../status/index.ts';
+import { type Mailer, postmortemPath } from '../status/index.ts';
 import type { Store } from '../store/index.ts';
 import { renderPostmortem } from './postmortem-document.ts';
 import { findIncident, toIncident } from './records.ts';
@@ -27,14 +27,22 @@ export interface PostmortemMailDeps {
 
 /**
  * One mail per contact receiving `postmortems`, the PDF attached (the stored one, printed once for the status
- * pages too; HTML when no printer is available) and the
- * status page linked. Deliveries are recorded, so a retried job mails nobody twice; the timeline says who got it.
+ * pages too; HTML when no printer is available) and its page on the status page linked. Deliveries are
+ * recorded per publication, so a retried job mails nobody twice, while a post-mortem withdrawn by a
+ * reopening and published again is mailed again; the timeline says who got it. `publishedAt` is the
+ * publication the job was queued for: withdrawn since, it mails nothing.
  */
-export async function mailPostmortem(deps: PostmortemMailDeps, incidentId: string): Promise<number> {
+export async function mailPostmortem(
+  deps: PostmortemMailDeps,
+  incidentId: string,
+  publishedAt?: number,
+): Promise<number> {
   const { db } = deps.store;
   const incident = toIncident(await findIncident(db, incidentId));
   if (incident.postmortemPublishedAt === null || !incident.postmortem) return 0;
-  const entryId = `postmortem:${incident.id}`;
+  if (publishedAt !== undefined && incident.postmortemPublishedAt.getTime() !== publishedAt) return 0;
+  // Jobs queued before publications were told apart carry no time, and their deliveries no suffix.
+  const entryId = `postmortem:${incident.id}${publishedAt === undefined ? '' : `@${publishedAt}`}`;
   const recipients = await db
     .selectFrom('incident_instances')
     .innerJoin('instances', 'instances.id', 'incident_instances.instance_id')
@@ -71,12 +79,13 @@ export async function mailPostmortem(deps: PostmortemMailDeps, incidentId: strin
   const sent: string[] = [];
   for (const contact of due) {
     const pageUrl = deps.pageUrl(contact.slug);
-    const text = `Hello ${contact.name},\n\nThe post-mortem of the incident "${title}" is attached (${attachment.filename}) and published on your status page: ${pageUrl}\n\n${markdownToText(incident.postmortem)}\n`;
+    const postmortemUrl = `${pageUrl}${postmortemPath(incident.id)}`;
+    const text = `Hello ${contact.name},\n\nThe post-mortem of the incident "${title}" is attached (${attachment.filename}) and published on your status page: ${postmortemUrl}\n\n${markdownToText(incident.postmortem)}\n`;
     await deps.mailer.send({
       to: contact.email,
       subject: `Post-mortem: ${title}`,
       text,
-      html: `<p>Hello ${escapeHtml(contact.name)},</p><p>The post-mortem of the incident “${escapeHtml(title)}” is attached and published on <a href="${escapeHtml(pageUrl)}">your status page</a>.</p>`,
+      html: `<p>Hello ${escapeHtml(contact.name)},</p><p>The post-mortem of the incident “${escapeHtml(title)}” is attached and published on <a href="${escapeHtml(postmortemUrl)}">your status page</a>.</p>`,
       attachments: [attachment],
     });
     await db
@@ -117,7 +126,11 @@ export function registerPostmortemMailJobs(
   deps.jobs.work(postmortemMailQueue, async (job) =>
     mailer
       ? {
-          sent: await mailPostmortem({ ...deps, mailer }, (job.payload as { incidentId: string }).incidentId),
+          sent: await mailPostmortem(
+            { ...deps, mailer },
+            (job.payload as { incidentId: string }).incidentId,
+            (job.payload as { publishedAt?: number }).publishedAt,
+          ),
         }
       : { sent: 0, reason: 'no SMTP server configured' },
   );

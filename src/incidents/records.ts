@@ -1,21 +1,29 @@
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { RoostError } from '../core/errors.ts';
+import { type IncidentStatus, manualIncidentStatuses } from '../core/incident-status.ts';
 import type { Database, IncidentTable, IncidentTimelineTable } from '../store/index.ts';
 
-export const incidentStatuses = [
-  'investigating',
-  'identified',
-  'monitoring',
-  'resolved',
-  'postmortem',
-] as const;
+export {
+  type IncidentStatus,
+  incidentStatuses,
+  isOpenIncident,
+  manualIncidentStatuses,
+  openIncidentStatuses,
+} from '../core/incident-status.ts';
 export const severities = ['critical', 'major', 'minor'] as const;
 export const timelineKinds = ['note', 'update', 'alert', 'deploy', 'backup', 'ban', 'status'] as const;
 
-export type IncidentStatus = (typeof incidentStatuses)[number];
 export type Severity = (typeof severities)[number];
 export type TimelineKind = (typeof timelineKinds)[number];
+
+/** A status set by hand (a new incident, a timeline entry): `postmortem` is refused, publishing sets it. */
+export const manualStatusSchema = z.enum(manualIncidentStatuses, {
+  error: (issue) =>
+    issue.input === 'postmortem'
+      ? 'postmortem comes only from publishing the post-mortem: resolve the incident, then publish it'
+      : `expected one of ${manualIncidentStatuses.join(', ')}`,
+});
 
 export const incidentIdSchema = z.string().regex(/^inc_[0-9a-z]{26}$/, 'an incident id (inc_…)');
 /** Markdown text of a logbook field; long enough for a real write-up, bounded for the pages. */

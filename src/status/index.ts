@@ -27,6 +27,7 @@ export {
   type UptimeBucket,
   type UptimeSource,
 } from './ports.ts';
+export { postmortemPath, postmortemPdfPath } from './public-paths.ts';
 export { type PublicPostmortemPdf, publicPostmortemPdf } from './public-postmortem-pdf.ts';
 export {
   type MaintenanceState,

@@ -43,18 +43,27 @@ export function alreadySubscribedMail(
   );
 }
 
+/** A public incident update; the one announcing a published post-mortem links the post-mortem's page too. */
 export function updateMail(
   to: string,
-  update: { name: string; title: string; status: string; body: string; pageUrl: string },
+  update: {
+    name: string;
+    title: string;
+    status: string;
+    body: string;
+    pageUrl: string;
+    postmortemUrl?: string | undefined;
+  },
   unsubscribeUrl: string,
 ): MailMessage {
   const status = update.status.replace(/_/g, ' ');
+  const postmortem = update.postmortemUrl;
   return withUnsubscribe(
     {
       to,
       subject: `[${update.name} status] ${markdownToText(update.title)}: ${status}`,
-      text: `${markdownToText(update.title)} (${status})\n\n${markdownToText(update.body)}\n\nStatus page: ${update.pageUrl}`,
-      html: `<h2>${escapeHtml(update.title)}</h2><p><strong>${escapeHtml(status)}</strong></p>${renderMarkdown(update.body)}<p><a href="${escapeHtml(update.pageUrl)}">Status page</a></p>`,
+      text: `${markdownToText(update.title)} (${status})\n\n${markdownToText(update.body)}\n\n${postmortem ? `Post-mortem: ${postmortem}\n` : ''}Status page: ${update.pageUrl}`,
+      html: `<h2>${escapeHtml(update.title)}</h2><p><strong>${escapeHtml(status)}</strong></p>${renderMarkdown(update.body)}<p>${postmortem ? `<a href="${escapeHtml(postmortem)}">Read the post-mortem</a> · ` : ''}<a href="${escapeHtml(update.pageUrl)}">Status page</a></p>`,
     },
     unsubscribeUrl,
   );

@@ -1,6 +1,7 @@
 import type { Jobs } from '../jobs/index.ts';
 import { announceMaintenances } from './announce-maintenances.ts';
 import { updateMail } from './mails.ts';
+import { postmortemPath } from './public-paths.ts';
 import { type SubscriptionDeps, unsubscribeLinkMs } from './subscription-deps.ts';
 import { signToken, subscriptionKey } from './subscription-tokens.ts';
 
@@ -24,10 +25,13 @@ export async function notifySubscribers(deps: SubscriptionDeps, entryId: string)
       'incidents.id as incidentId',
       'incidents.title',
       'incidents.status as incidentStatus',
+      'incidents.postmortem_published_at',
     ])
     .where('incident_timeline.id', '=', entryId)
     .executeTakeFirst();
   if (!entry || Number(entry.public) !== 1) return 0;
+  // The update publishing posts: its mail links the post-mortem, as the page's JSON and feeds do.
+  const announcesPostmortem = entry.status === 'postmortem' && entry.postmortem_published_at !== null;
   const components = (
     await db
       .selectFrom('incident_components')
@@ -76,6 +80,7 @@ export async function notifySubscribers(deps: SubscriptionDeps, entryId: string)
           status: entry.status ?? entry.incidentStatus,
           body: entry.body,
           pageUrl,
+          postmortemUrl: announcesPostmortem ? `${pageUrl}${postmortemPath(entry.incidentId)}` : undefined,
         },
         `${pageUrl}/unsubscribe?token=${token}`,
       ),

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
+import { isOpenIncident } from '../core/incident-status.ts';
 import type { ComponentStatus, Database, IncidentStatus, Store } from '../store/index.ts';
 import type { ComponentHealthSource, UptimeSource } from './ports.ts';
 import { type Component, type Indicator, overallStatus, pageAndComponents } from './records.ts';
@@ -79,7 +80,6 @@ export interface StatusSnapshot {
   generatedAt: Date;
 }
 
-const open = (status: IncidentStatus) => status !== 'resolved' && status !== 'postmortem';
 const weekMs = 7 * 86_400_000;
 
 /** Where a maintenance window is now, from the clock: the page never waits for the job to notice. */
@@ -235,9 +235,12 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
     const mine = updates.filter((update) => update.incident_id === row.id);
     if (mine.length === 0) continue; // never published: stays in the logbook
     const monitoring = mine.filter((update) => update.status === 'monitoring').at(-1);
-    const published = row.postmortem_published_at !== null && !!row.postmortem?.trim();
+    // Reopening withdraws a published post-mortem; an incident reopened before that rule, still published,
+    // shows none while it is open.
+    const published =
+      row.postmortem_published_at !== null && !!row.postmortem?.trim() && !isOpenIncident(row.status);
     // `postmortem` means a published post-mortem here, as on Statuspage: an incident (or update) moved to
-    // `postmortem` by hand while its post-mortem is a draft or missing reads `resolved`.
+    // `postmortem` by hand (before only publishing could) while its post-mortem is a draft reads `resolved`.
     const shown = (status: IncidentStatus) => (status === 'postmortem' && !published ? 'resolved' : status);
     result.push({
       id: row.id,
@@ -262,7 +265,7 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
       })),
     });
   }
-  return result.sort((a, b) => Number(open(b.status)) - Number(open(a.status)));
+  return result.sort((a, b) => Number(isOpenIncident(b.status)) - Number(isOpenIncident(a.status)));
 }
 
 /** The name a page shows, for the pages around subscriptions; undefined for an unknown slug. */

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { IncidentStatus } from '../core/incident-status.ts';
 
 /** Times are epoch milliseconds (bigint), booleans are 0/1, structured values are JSON text: one shape on both dialects. */
 
@@ -286,7 +287,7 @@ export interface ErasureCertificateTable {
   created_at: number;
 }
 
-export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'postmortem';
+export type { IncidentStatus };
 export type ComponentStatus =
   | 'operational'
   | 'degraded_performance'
@@ -667,7 +668,11 @@ export interface IncidentAlertTable {
   alert_id: string;
 }
 
-/** A mail a customer contact received, once per entry (`<maintenance id>:72h`, `postmortem:<incident id>`). */
+/**
+ * A mail a customer contact received, once per entry (`<maintenance id>:72h`,
+ * `postmortem:<incident id>@<publication time, ms>`; `postmortem:<incident id>` before publications were
+ * told apart).
+ */
 export interface ContactDeliveryTable {
   entry_id: string;
   contact_id: string;

@@ -1,6 +1,11 @@
 import { type Command, Option } from 'commander';
 import { RoostError } from '../../core/errors.ts';
-import { incidentStatuses, severities, timelineKinds } from '../../incidents/index.ts';
+import {
+  incidentStatuses,
+  manualIncidentStatuses,
+  severities,
+  timelineKinds,
+} from '../../incidents/index.ts';
 import { type DocumentBody, writeDocument } from '../documents.ts';
 import { table } from '../output.ts';
 import { withClient } from './with-client.ts';
@@ -222,7 +227,12 @@ export function registerIncidents(program: Command): void {
     .command('note <id> <markdown>')
     .description('add a timeline entry; --public makes it an update on the status pages')
     .option('--public', 'show it on the status pages and send it to subscribers')
-    .addOption(new Option('--status <status>', 'move the incident to this status').choices(incidentStatuses))
+    .addOption(
+      new Option(
+        '--status <status>',
+        'move the incident to this status (postmortem comes from publish-postmortem)',
+      ).choices(manualIncidentStatuses),
+    )
     .addOption(new Option('--kind <kind>', 'what the entry records').choices(timelineKinds))
     .action(
       async (
@@ -258,7 +268,7 @@ export function registerIncidents(program: Command): void {
   incident
     .command('publish-postmortem <id>')
     .description(
-      'publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers',
+      'publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers (once; edit it afterwards)',
     )
     .action(async (id: string, _options, command: Command) =>
       withClient(command, async (client, { output }) => {

@@ -3,16 +3,14 @@ import { setImmediate } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Logger } from '../../observability/index.ts';
-import { type PublicStatusDeps, readPublicStatus, statusFingerprint } from '../../status/index.ts';
-import { atomFeed, rssFeed } from './feeds.ts';
 import {
-  historyPage,
-  notFoundPage,
-  postmortemPage,
+  type PublicStatusDeps,
   postmortemPath,
-  statusPage,
-  statusPagePolicy,
-} from './page.ts';
+  readPublicStatus,
+  statusFingerprint,
+} from '../../status/index.ts';
+import { atomFeed, rssFeed } from './feeds.ts';
+import { historyPage, notFoundPage, postmortemPage, statusPage, statusPagePolicy } from './page.ts';
 import { statuspageDocuments } from './statuspage-json.ts';
 
 export type Encoding = 'identity' | 'gzip' | 'br';

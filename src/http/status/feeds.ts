@@ -1,6 +1,5 @@
 import { renderMarkdown } from '../../core/markdown.ts';
-import type { PublicIncident, StatusSnapshot } from '../../status/index.ts';
-import { postmortemPath } from './page.ts';
+import { type PublicIncident, postmortemPath, type StatusSnapshot } from '../../status/index.ts';
 
 const xml = (text: string) =>
   text

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
+import { isOpenIncident } from '../../core/incident-status.ts';
 import { renderMarkdown } from '../../core/markdown.ts';
-import type {
-  ComponentStatus,
-  PublicComponent,
-  PublicIncident,
-  PublicMaintenance,
-  StatusSnapshot,
-  UptimeDay,
+import {
+  type ComponentStatus,
+  type PublicComponent,
+  type PublicIncident,
+  type PublicMaintenance,
+  postmortemPath,
+  postmortemPdfPath,
+  type StatusSnapshot,
+  type UptimeDay,
 } from '../../status/index.ts';
 
 type Markup = ReturnType<typeof html>;
@@ -102,10 +105,6 @@ function componentCard(component: PublicComponent): Markup {
 </div>`;
 }
 
-/** Where a published post-mortem reads on its own page, and where its PDF downloads. */
-export const postmortemPath = (incidentId: string) => `/incidents/${incidentId}/postmortem`;
-export const postmortemPdfPath = (incidentId: string) => `/incidents/${incidentId}/postmortem.pdf`;
-
 function postmortemLinks(incident: PublicIncident, base: string): Markup {
   return html`<p class="links"><a href="${base}${postmortemPath(incident.id)}">Read the post-mortem</a>${incident.postmortemPdf ? html` · <a href="${base}${postmortemPdfPath(incident.id)}" type="application/pdf">PDF</a>` : ''}</p>`;
 }
@@ -139,9 +138,7 @@ function footer(base: string): Markup {
 
 /** The status page: overall state, active incidents, maintenances, components with their 90-day bars. */
 export function statusPage(snapshot: StatusSnapshot, base: string): Markup {
-  const open = snapshot.incidents.filter(
-    (incident) => incident.status !== 'resolved' && incident.status !== 'postmortem',
-  );
+  const open = snapshot.incidents.filter((incident) => isOpenIncident(incident.status));
   const maintenances = snapshot.maintenances.filter((entry) => entry.state !== 'completed');
   return layout(
     `${snapshot.name} status`,

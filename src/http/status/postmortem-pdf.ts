@@ -1,6 +1,5 @@
-import { type PublicStatusDeps, publicPostmortemPdf } from '../../status/index.ts';
+import { type PublicStatusDeps, postmortemPath, publicPostmortemPdf } from '../../status/index.ts';
 import type { StatusCache } from './cache.ts';
-import { postmortemPath } from './page.ts';
 
 const pdfPath = /^\/incidents\/(inc_[0-9a-z]{26})\/postmortem\.pdf$/;
 

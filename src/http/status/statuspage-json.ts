@@ -1,11 +1,12 @@
-import type {
-  PublicComponent,
-  PublicIncident,
-  PublicMaintenance,
-  PublicUpdate,
-  StatusSnapshot,
+import { isOpenIncident } from '../../core/incident-status.ts';
+import {
+  type PublicComponent,
+  type PublicIncident,
+  type PublicMaintenance,
+  type PublicUpdate,
+  postmortemPath,
+  type StatusSnapshot,
 } from '../../status/index.ts';
-import { postmortemPath } from './page.ts';
 
 /**
  * Statuspage's public v2 API (`/api/v2/*.json`), field by field as Atlassian documents it, so tools that
@@ -130,8 +131,7 @@ export function maintenanceOf(snapshot: StatusSnapshot, maintenance: PublicMaint
   };
 }
 
-const unresolved = (incident: PublicIncident) =>
-  incident.status !== 'resolved' && incident.status !== 'postmortem';
+const unresolved = (incident: PublicIncident) => isOpenIncident(incident.status);
 
 /** Every document of the v2 API by its path under `/api/v2/`. */
 export function statuspageDocuments(snapshot: StatusSnapshot, url: string): Record<string, unknown> {

@@ -9,6 +9,7 @@ import {
   type Incident,
   incidentStatuses,
   listIncidents,
+  manualStatusSchema,
   postmortemDocument,
   publishPostmortem,
   type RenderedDocument,
@@ -137,7 +138,7 @@ export const incidentRoutes = [
       .object({
         title: z.string().max(200),
         severity: z.enum(severities).optional(),
-        status: z.enum(incidentStatuses).optional(),
+        status: manualStatusSchema.optional(),
         ...logbook,
         instances: names.optional(),
         components: names.optional(),
@@ -197,7 +198,7 @@ export const incidentRoutes = [
     method: 'post',
     path: '/incidents/{id}/timeline',
     summary:
-      'Add a timeline entry: a note, or with `public` an update for the status pages; `status` moves the incident',
+      'Add a timeline entry: a note, or with `public` an update for the status pages; `status` moves the incident (not to `postmortem`: publishing the post-mortem does)',
     tag: 'incidents',
     permission: 'incidents:write',
     status: 201,
@@ -207,7 +208,7 @@ export const incidentRoutes = [
         body: markdown,
         kind: z.enum(timelineKinds).optional(),
         public: z.boolean().optional(),
-        status: z.enum(incidentStatuses).optional(),
+        status: manualStatusSchema.optional(),
         source: z.string().max(100).optional(),
         at: timestamp.optional(),
       })
@@ -220,7 +221,8 @@ export const incidentRoutes = [
     id: 'incidents.postmortem.publish',
     method: 'post',
     path: '/incidents/{id}/postmortem/publish',
-    summary: 'Publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers',
+    summary:
+      'Publish the reviewed post-mortem of a resolved incident on its status pages and to subscribers, once: an already published one is a conflict',
     tag: 'incidents',
     permission: 'incidents:write',
     input: z.object({ id }).strict(),

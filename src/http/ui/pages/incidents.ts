@@ -15,8 +15,11 @@ import {
   type IncidentDetails,
   type IncidentStatus,
   incidentStatuses,
+  isOpenIncident,
   listIncidents,
   logbookFields,
+  manualIncidentStatuses,
+  manualStatusSchema,
   postmortemDocument,
   publishPostmortem,
   type Severity,
@@ -176,7 +179,7 @@ ${timeline.map(
 </li>`,
 )}
 </ol></div>
-${writer && instances.length > 0 && (incident.status !== 'resolved' && incident.status !== 'postmortem') ? customerNotices(ui, csrf, details, contacts) : ''}
+${writer && instances.length > 0 && isOpenIncident(incident.status) ? customerNotices(ui, csrf, details, contacts) : ''}
 ${writer ? timelineForm(csrf, incident) : ''}
 ${incident.postmortem ? html`<h2>${incident.postmortemPublishedAt ? 'Post-mortem (published)' : 'Post-mortem draft'}</h2><section class="panel" id="postmortem">${markdown(incident.postmortem)}<p class="downloads">Download: <a href="/incidents/${incident.id}/postmortem/pdf">PDF</a> · <a href="/incidents/${incident.id}/postmortem/html">HTML</a> · <a href="/incidents/${incident.id}/postmortem/md">Markdown</a></p></section>` : ''}
 ${writer && incident.postmortem && incident.resolvedAt && !incident.postmortemPublishedAt ? html`<form method="post" action="/incidents/${incident.id}/postmortem/publish" class="form">${csrfField(csrf)}<p class="muted">Reviewed? Publishing shows it on the status pages and tells subscribers.</p><div class="actions"><button type="submit" class="button">Publish the post-mortem</button></div></form>` : ''}
@@ -231,11 +234,12 @@ function timelineForm(csrf: string | null, incident: Incident): Markup {
     ${csrfField(csrf)}
     ${textarea('body', 'Entry', '', 'Markdown.')}
     <div class="form-row">
-      ${select('status', 'Move the incident to', incidentStatuses, '', 'no change')}
+      ${select('status', 'Move the incident to', manualIncidentStatuses, '', 'no change')}
       <div class="field"><span class="label">Visibility</span>
         <label class="check"><input type="checkbox" name="public" value="1"> Public update: status pages and subscribers</label>
       </div>
     </div>
+    ${incident.postmortemPublishedAt ? html`<p class="hint" id="reopen-hint">Its post-mortem is published: moving it back to investigating, identified or monitoring withdraws the post-mortem from the status pages, a draft again until you publish it again.</p>` : ''}
     <div class="actions"><button type="submit" class="button">Add entry</button></div>
   </form>
 </section>`;
@@ -412,12 +416,18 @@ ${incidentTable(ui, incidents)}`,
     const body = await readForm(context);
     checkRequestCsrf(context, actor, body.get('_csrf'));
     const id = context.req.param('id');
-    const status = incidentStatuses.find((candidate) => candidate === body.get('status'));
+    // The form offers no `postmortem`; a request that sends it anyway is told why it is refused.
+    const status = body.get('status') ? manualStatusSchema.safeParse(body.get('status')) : undefined;
+    if (status && !status.success)
+      return renderDetails(context, id, {
+        error: `Not added: ${sentence(status.error.issues[0]?.message ?? 'unknown status')}`,
+        status: 400,
+      });
     await appendTimelineEntry(ui.deps, actor, {
       incidentId: id,
       body: body.get('body'),
       public: body.get('public') === '1',
-      ...(status ? { status } : {}),
+      ...(status ? { status: status.data } : {}),
     });
     return seeOther(context, `/incidents/${id}?notice=added`);
   });
@@ -427,7 +437,13 @@ ${incidentTable(ui, incidents)}`,
     const body = await readForm(context);
     checkRequestCsrf(context, actor, body.get('_csrf'));
     const id = context.req.param('id');
-    await publishPostmortem(ui.deps, actor, { id });
+    try {
+      await publishPostmortem(ui.deps, actor, { id });
+    } catch (error) {
+      // Published meanwhile (a second click, another tab) or not publishable: the page says why.
+      if (!isRoostError(error, 'conflict')) throw error;
+      return renderDetails(context, id, { error: `Not published: ${sentence(error.message)}`, status: 409 });
+    }
     return seeOther(context, `/incidents/${id}?notice=published`);
   });
 
