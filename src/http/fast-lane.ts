@@ -214,6 +214,8 @@ export function fastLane(fastPath: FastPath, server: Server) {
       const forget = () => sockets.delete(socket);
 
       socket.setNoDelay(true);
+      // Idle: nothing read or written for 5 s. Node's socket timeout does not count a connection whose
+      // answers are still draining to the client as idle, but one that has read nothing for two periods is.
       socket.setTimeout(keepAliveMs, idle);
       socket.on('error', ignore);
       socket.on('close', forget);
