@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
-import { newId } from '../core/ids.ts';
 import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
 import { draftPostmortem } from './postmortem-draft.ts';
@@ -17,6 +16,7 @@ import {
   toIncident,
   toTimelineEntry,
 } from './records.ts';
+import { insertTimelineEntry, timelineOf } from './timeline.ts';
 import { withdrawPostmortem } from './withdraw-postmortem.ts';
 
 const appendTimelineEntryInput = z.object({
@@ -57,10 +57,9 @@ export async function appendTimelineEntry(
     const inherited = incident.status === 'postmortem' ? 'resolved' : incident.status;
     const target =
       parsed.status === 'resolved' && incident.postmortemPublishedAt !== null ? undefined : parsed.status;
-    const row = await trx
-      .insertInto('incident_timeline')
-      .values({
-        id: newId('tle', now),
+    const row = await insertTimelineEntry(
+      trx,
+      {
         incident_id: incident.id,
         at: (parsed.at ?? now).getTime(),
         kind,
@@ -68,10 +67,9 @@ export async function appendTimelineEntry(
         body: parsed.body,
         status: parsed.status ?? (parsed.public ? inherited : null),
         public: parsed.public ? 1 : 0,
-        created_at: now.getTime(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+      },
+      now,
+    );
     const instanceIds = await incidentInstanceIds(trx, incident.id);
     const changes: { status?: typeof incident.status; resolved_at?: number | null; postmortem?: string } = {};
     if (target && target !== incident.status) {
@@ -80,13 +78,7 @@ export async function appendTimelineEntry(
       if (closing && incident.resolvedAt === null) {
         changes.resolved_at = now.getTime();
         if (incident.postmortem === null) {
-          const timeline = await trx
-            .selectFrom('incident_timeline')
-            .selectAll()
-            .where('incident_id', '=', incident.id)
-            .orderBy('at')
-            .orderBy('id')
-            .execute();
+          const timeline = await timelineOf(trx, incident.id);
           const slugs = await trx
             .selectFrom('instances')
             .select('slug')

@@ -16,6 +16,7 @@ import {
   severities,
   toIncident,
 } from './records.ts';
+import { insertTimelineEntry } from './timeline.ts';
 
 const createIncidentInput = z.object({
   title: z.string().trim().min(1).max(200),
@@ -86,11 +87,9 @@ export async function createIncident(
         .insertInto('incident_components')
         .values({ incident_id: id, component_id: componentId })
         .execute();
-    const entryId = newId('tle', now);
-    await trx
-      .insertInto('incident_timeline')
-      .values({
-        id: entryId,
+    const { id: entryId } = await insertTimelineEntry(
+      trx,
+      {
         incident_id: id,
         at: now.getTime(),
         kind: parsed.message === undefined ? 'status' : 'update',
@@ -98,9 +97,9 @@ export async function createIncident(
         body: parsed.message ?? `Incident opened (${parsed.severity}, ${parsed.status}).`,
         status: parsed.status,
         public: parsed.message === undefined ? 0 : 1,
-        created_at: now.getTime(),
-      })
-      .execute();
+      },
+      now,
+    );
     await bumpStatusRevision(trx, instanceIds, now);
     if (parsed.message !== undefined && deps.jobs)
       await deps.jobs.enqueue(

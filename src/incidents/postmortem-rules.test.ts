@@ -188,14 +188,15 @@ describeEachDialect('post-mortem publication', (use) => {
     assert.equal(reopened.postmortem, first.postmortem, 'the text is kept');
     const announcement = timeline.find((entry) => entry.status === 'postmortem');
     assert.equal(announcement?.public, false, 'the announcement leaves the pages');
-    // Written at the same instant as the reopening entry: found by what it says, not by its place.
-    const notes = timeline.filter((entry) =>
-      entry.body.startsWith('Post-mortem withdrawn from the status pages'),
-    );
+    // Written at the same instant as the reopening entry, and after it.
     assert.deepEqual(
-      notes.map((entry) => [entry.kind, entry.public]),
-      [['status', false]],
+      timeline.slice(-2).map((entry) => [entry.kind, entry.public, entry.body.split(':')[0]]),
+      [
+        ['update', true, 'Searches fail again.'],
+        ['status', false, 'Post-mortem withdrawn from the status pages'],
+      ],
     );
+    assert.equal(timeline.filter((entry) => entry.body.startsWith('Post-mortem withdrawn')).length, 1);
     assert.deepEqual(await deps.store.db.selectFrom('postmortem_pdfs').select('incident_id').execute(), []);
     const withdrawn = (await deps.audit.list({ target: incident.id })).filter(
       (event) => event.action === 'incident.postmortem.withdraw',

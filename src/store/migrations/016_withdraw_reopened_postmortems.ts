@@ -8,7 +8,8 @@ import type { MigrationContext } from '../migrate.ts';
  * the stored PDF dropped, the public update that announced it made internal, an internal timeline entry says
  * so, and the status pages' revision moves. Unlike a reopening, it writes no audit event
  * (`incident.postmortem.withdraw`): the audit chain is appended by the running application with the vault's
- * key, which a migration does not have; the timeline entry and this migration's row are the record.
+ * key, which a migration does not have; the timeline entry and this migration's row are the record. It runs
+ * before timeline entries are numbered (017_timeline_order), which numbers the entry written here.
  */
 export async function up(db: Kysely<unknown>, { now }: MigrationContext): Promise<void> {
   const at = now();
