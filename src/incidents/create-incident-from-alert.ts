@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { RoostError } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
 import { createIncident } from './create-incident.ts';
 import type { IncidentDeps } from './deps.ts';
 import { type Incident, openIncidentStatuses, type Severity, toIncident } from './records.ts';
+import { recordOnTimeline } from './timeline.ts';
 
 const fromAlertInput = z.object({ alertId: z.string().regex(/^alr_[0-9a-z]{26}$/, 'an alert id (alr_…)') });
 
@@ -74,29 +74,19 @@ export async function createIncidentFromAlert(
       .insertInto('incident_alerts')
       .values({ incident_id: incident.id, alert_id: alert.id })
       .execute();
-    await trx
-      .insertInto('incident_timeline')
-      .values({
-        id: newId('tle', now),
-        incident_id: incident.id,
-        at: now.getTime(),
+    await recordOnTimeline(
+      trx,
+      deps.audit,
+      {
+        incidentId: incident.id,
         kind: 'alert',
         source: 'monitoring',
         body: `Alert ${alert.id} (${alert.state}, ${alert.severity}): ${alert.summary}`,
-        status: null,
-        public: 0,
-        created_at: now.getTime(),
-      })
-      .execute();
-    await deps.audit.append(
-      {
         actor,
         action: 'incident.from-alert',
-        target: incident.id,
-        result: 'ok',
         details: { alert: alert.id },
       },
-      { db: trx },
+      now,
     );
     return { incident, created: true };
   });

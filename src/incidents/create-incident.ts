@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { newId } from '../core/ids.ts';
-import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
 import type { Database } from '../store/index.ts';
+import { writeTimelineEntry } from './append-timeline-entry.ts';
 import type { IncidentDeps } from './deps.ts';
 import { accountManagerQueue } from './notify-account-managers.ts';
 import {
@@ -38,7 +38,9 @@ const createIncidentInput = z.object({
 
 /**
  * Opens a logbook entry (`incidents:write`): the incident, the instances and components it touches, its
- * first timeline entry and the audit event commit together, and the affected status pages change.
+ * first timeline entry and the audit event commit together, and the affected status pages change. The first
+ * entry sets the status as any entry does, so an incident opened as `resolved` is resolved (resolution time,
+ * post-mortem draft) like one resolved later.
  */
 export async function createIncident(
   deps: IncidentDeps,
@@ -86,27 +88,23 @@ export async function createIncident(
         .insertInto('incident_components')
         .values({ incident_id: id, component_id: componentId })
         .execute();
-    const entryId = newId('tle', now);
-    await trx
-      .insertInto('incident_timeline')
-      .values({
-        id: entryId,
-        incident_id: id,
-        at: now.getTime(),
+    // The opening entry gives the incident its status the way a later entry would: opened as `resolved`, it
+    // has its resolution time and its post-mortem draft.
+    const opened = await writeTimelineEntry(
+      trx,
+      deps,
+      actor,
+      toIncident(row),
+      {
         kind: parsed.message === undefined ? 'status' : 'update',
         source: actor.label,
         body: parsed.message ?? `Incident opened (${parsed.severity}, ${parsed.status}).`,
+        public: parsed.message !== undefined,
         status: parsed.status,
-        public: parsed.message === undefined ? 0 : 1,
-        created_at: now.getTime(),
-      })
-      .execute();
-    await bumpStatusRevision(trx, instanceIds, now);
-    if (parsed.message !== undefined && deps.jobs)
-      await deps.jobs.enqueue(
-        { queue: notifyQueue, payload: { entryId: entryId }, key: `notify:${entryId}` },
-        { db: trx },
-      );
+        at: now,
+      },
+      now,
+    );
     if (instanceIds.length > 0 && deps.jobs)
       await deps.jobs.enqueue(
         { queue: accountManagerQueue, payload: { incidentId: id }, key: `managers:${id}` },
@@ -118,11 +116,16 @@ export async function createIncident(
         action: 'incident.create',
         target: id,
         result: 'ok',
-        details: { title: parsed.title, severity: parsed.severity, instances: parsed.instances },
+        details: {
+          title: parsed.title,
+          severity: parsed.severity,
+          status: parsed.status,
+          instances: parsed.instances,
+        },
       },
       { db: trx },
     );
-    return toIncident(row);
+    return opened.incident;
   };
   return options.db ? run(options.db) : deps.store.db.transaction().execute(run);
 }

@@ -10,6 +10,7 @@ import {
   toIncident,
   toTimelineEntry,
 } from './records.ts';
+import { timelineOf } from './timeline.ts';
 
 const getIncidentInput = z.object({ id: incidentIdSchema });
 
@@ -45,13 +46,7 @@ export async function getIncident(
     .where('incident_components.incident_id', '=', id)
     .orderBy('status_components.position')
     .execute();
-  const timeline = await db
-    .selectFrom('incident_timeline')
-    .selectAll()
-    .where('incident_id', '=', id)
-    .orderBy('at')
-    .orderBy('id')
-    .execute();
+  const timeline = await timelineOf(db, id);
   return {
     incident,
     instances,

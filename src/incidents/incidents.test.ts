@@ -151,6 +151,67 @@ describeEachDialect('incident logbook', (use) => {
     assert.deepEqual(await ids({ instance: 'shop-two' }), [tls.id]);
   });
 
+  it('keeps the order entries were written in, all in the same millisecond', async (t) => {
+    const deps = await openStatusDeps(await use(t));
+    if (!deps) return;
+    await deps.addInstance('acme-prod', 'Acme');
+    // The clock never moves: every entry has the same time, only the order of writing tells them apart.
+    const incident = await createIncident(deps, deps.local, {
+      title: 'Queue stuck',
+      instances: ['acme-prod'],
+      message: 'Update 0',
+    });
+    const written = ['Update 0'];
+    for (let n = 1; n < 40; n++) {
+      const body = n % 3 === 0 ? `Update ${n}` : `Note ${n}`;
+      await appendTimelineEntry(deps, deps.local, { incidentId: incident.id, body, public: n % 3 === 0 });
+      written.push(body);
+    }
+    await appendTimelineEntry(deps, deps.local, {
+      incidentId: incident.id,
+      body: 'Done.',
+      status: 'resolved',
+    });
+    written.push('Done.');
+
+    const { incident: resolved, timeline } = await getIncident(deps, deps.local, { id: incident.id });
+    assert.deepEqual(
+      timeline.map((entry) => entry.body),
+      written,
+    );
+    const drafted = [...(resolved.postmortem ?? '').matchAll(/\] local: (.+)$/gm)].map((match) => match[1]);
+    assert.deepEqual(drafted, written, 'the post-mortem draft lists them in the same order');
+    // The status page shows its updates newest first: the reverse of the order they were written in.
+    const page = await readPublicStatus({ ...deps, health: noHealth, uptime: noUptime }, 'acme-prod');
+    assert.deepEqual(
+      page?.incidents[0]?.updates.map((update) => update.body),
+      written.filter((body) => body.startsWith('Update')).reverse(),
+    );
+  });
+
+  it('numbers the entries of concurrent writers one after the other', async (t) => {
+    const deps = await openStatusDeps(await use(t));
+    if (!deps) return;
+    const incident = await createIncident(deps, deps.local, { title: 'Queue stuck' });
+    await Promise.all(
+      Array.from({ length: 12 }, (_, n) =>
+        appendTimelineEntry(deps, deps.local, { incidentId: incident.id, body: `Writer ${n}` }),
+      ),
+    );
+    const numbers = await deps.store.db
+      .selectFrom('incident_timeline')
+      .select('seq')
+      .where('incident_id', '=', incident.id)
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      numbers.map((row) => Number(row.seq)),
+      Array.from({ length: 13 }, (_, n) => n + 1),
+    );
+    const { timeline } = await getIncident(deps, deps.local, { id: incident.id });
+    assert.equal(new Set(timeline.map((entry) => entry.body)).size, 13);
+  });
+
   it('refuses viewers writing, unknown instances and unknown incidents', async (t) => {
     const deps = await openStatusDeps(await use(t));
     if (!deps) return;

@@ -1,7 +1,6 @@
 import type { AuditLog } from '../audit/types.ts';
 import type { Clock } from '../core/clock.ts';
 import { isRoostError } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
 import { markdownToText } from '../core/markdown.ts';
 import type { DocumentPrinter } from '../documents/index.ts';
 import { escapeHtml } from '../documents/index.ts';
@@ -11,6 +10,7 @@ import { type Mailer, postmortemPath } from '../status/index.ts';
 import type { Store } from '../store/index.ts';
 import { renderPostmortem } from './postmortem-document.ts';
 import { findIncident, toIncident } from './records.ts';
+import { recordOnTimeline } from './timeline.ts';
 
 /** Mails a published post-mortem to the customer contacts of the instances it touched (R24). */
 export const postmortemMailQueue = 'incidents.postmortem-mail';
@@ -95,27 +95,20 @@ export async function mailPostmortem(
     sent.push(contact.email);
   }
   const now = deps.clock.now();
-  await db
-    .insertInto('incident_timeline')
-    .values({
-      id: newId('tle', now),
-      incident_id: incident.id,
-      at: now.getTime(),
-      kind: 'note',
-      source: 'mail',
-      body: `Post-mortem mailed to ${sent.join(', ')} (${attachment.filename}).`,
-      status: null,
-      public: 0,
-      created_at: now.getTime(),
-    })
-    .execute();
-  await deps.audit.append({
-    actor: { id: 'mail', label: 'mail' },
-    action: 'incident.postmortem.mail',
-    target: incident.id,
-    result: 'ok',
-    details: { to: sent, attachment: attachment.filename },
-  });
+  await db.transaction().execute((trx) =>
+    recordOnTimeline(
+      trx,
+      deps.audit,
+      {
+        incidentId: incident.id,
+        body: `Post-mortem mailed to ${sent.join(', ')} (${attachment.filename}).`,
+        actor: { id: 'mail', label: 'mail' },
+        action: 'incident.postmortem.mail',
+        details: { to: sent, attachment: attachment.filename },
+      },
+      now,
+    ),
+  );
   return sent.length;
 }
 

@@ -88,6 +88,39 @@ describeEachDialect('post-mortem publication', (use) => {
     assert.equal(timeline.filter((entry) => entry.status === 'postmortem').length, 1);
   });
 
+  it('resolves an incident opened as resolved as a later status change would: its post-mortem can be published', async (t) => {
+    const deps = await openDeps(await use(t));
+    if (!deps) return;
+    const page = { ...deps, health: noHealth, uptime: noUptime };
+    // Written up afterwards: it started four months ago and is over.
+    const startedAt = new Date(deps.clock.now().getTime() - 120 * 86_400_000);
+    const incident = await createIncident(deps, deps.local, {
+      title: 'Backups ran late',
+      instances: ['acme-prod'],
+      status: 'resolved',
+      startedAt,
+      message: 'Backups of one night ran late; all were taken.',
+    });
+    assert.equal(incident.status, 'resolved');
+    assert.deepEqual(incident.resolvedAt, deps.clock.now());
+    const draft = incident.postmortem ?? '';
+    assert.match(draft, /^# Post-mortem: Backups ran late/);
+    assert.match(draft, /\[update\] local: Backups of one night ran late; all were taken\./);
+    assert.deepEqual((await getIncident(deps, deps.local, { id: incident.id })).incident, incident);
+    // Resolved, it is history: out of the 90 days the status page shows, not an incident going on.
+    assert.deepEqual((await readPublicStatus(page, 'acme-prod'))?.incidents, []);
+
+    deps.clock.advance(60_000);
+    const published = await publishPostmortem(deps, deps.local, { id: incident.id });
+    assert.equal(published.status, 'postmortem');
+    assert.equal(published.postmortem, draft);
+
+    // Opened at an open status: nothing resolved, nothing drafted.
+    const open = await createIncident(deps, deps.local, { title: 'Slow API', status: 'monitoring' });
+    assert.equal(open.resolvedAt, null);
+    assert.equal(open.postmortem, null);
+  });
+
   it('takes `postmortem` from publishing only: refused by hand on an incident or an update', async (t) => {
     const deps = await openDeps(await use(t));
     if (!deps) return;
@@ -188,14 +221,15 @@ describeEachDialect('post-mortem publication', (use) => {
     assert.equal(reopened.postmortem, first.postmortem, 'the text is kept');
     const announcement = timeline.find((entry) => entry.status === 'postmortem');
     assert.equal(announcement?.public, false, 'the announcement leaves the pages');
-    // Written at the same instant as the reopening entry: found by what it says, not by its place.
-    const notes = timeline.filter((entry) =>
-      entry.body.startsWith('Post-mortem withdrawn from the status pages'),
-    );
+    // Written at the same instant as the reopening entry, and after it.
     assert.deepEqual(
-      notes.map((entry) => [entry.kind, entry.public]),
-      [['status', false]],
+      timeline.slice(-2).map((entry) => [entry.kind, entry.public, entry.body.split(':')[0]]),
+      [
+        ['update', true, 'Searches fail again.'],
+        ['status', false, 'Post-mortem withdrawn from the status pages'],
+      ],
     );
+    assert.equal(timeline.filter((entry) => entry.body.startsWith('Post-mortem withdrawn')).length, 1);
     assert.deepEqual(await deps.store.db.selectFrom('postmortem_pdfs').select('incident_id').execute(), []);
     const withdrawn = (await deps.audit.list({ target: incident.id })).filter(
       (event) => event.action === 'incident.postmortem.withdraw',

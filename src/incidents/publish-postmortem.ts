@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { RoostError } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
 import { bumpStatusRevision, notifyQueue } from '../status/index.ts';
 import type { IncidentDeps } from './deps.ts';
 import { postmortemMailQueue } from './mail-postmortem.ts';
 import { postmortemChanged } from './postmortem-pdf.ts';
 import { findIncident, type Incident, incidentIdSchema, incidentInstanceIds, toIncident } from './records.ts';
+import { insertTimelineEntry } from './timeline.ts';
 
 const publishPostmortemInput = z.object({ id: incidentIdSchema });
 
@@ -50,11 +50,9 @@ export async function publishPostmortem(
       .returningAll()
       .executeTakeFirst();
     if (!row) throw alreadyPublished(id, toIncident(await findIncident(trx, id)).postmortemPublishedAt);
-    const entryId = newId('tle', now);
-    await trx
-      .insertInto('incident_timeline')
-      .values({
-        id: entryId,
+    const { id: entryId } = await insertTimelineEntry(
+      trx,
+      {
         incident_id: id,
         at: now.getTime(),
         kind: 'update',
@@ -62,9 +60,9 @@ export async function publishPostmortem(
         body: 'The post-mortem of this incident is published on the status page.',
         status: 'postmortem',
         public: 1,
-        created_at: now.getTime(),
-      })
-      .execute();
+      },
+      now,
+    );
     const published = toIncident(row);
     // Printed once now for the status pages and the mails, not per request.
     await postmortemChanged(trx, deps.jobs, published);

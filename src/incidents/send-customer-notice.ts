@@ -3,12 +3,12 @@ import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { contactsReceiving } from '../contacts/index.ts';
 import { RoostError } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
 import { escapeHtml } from '../documents/index.ts';
 import type { Mailer } from '../status/index.ts';
 import { draftCustomerNotice } from './customer-notice.ts';
 import type { IncidentDeps } from './deps.ts';
 import { findIncident, incidentIdSchema, toIncident } from './records.ts';
+import { recordOnTimeline } from './timeline.ts';
 
 const sendCustomerNoticeInput = z.object({
   id: incidentIdSchema,
@@ -84,31 +84,19 @@ export async function sendCustomerNotice(
     html: `<div style="white-space:pre-wrap">${escapeHtml(body)}</div>`,
   });
   const now = deps.clock.now();
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('incident_timeline')
-      .values({
-        id: newId('tle', now),
-        incident_id: incident.id,
-        at: now.getTime(),
-        kind: 'note',
-        source: actor.label,
-        body: `Customer notice sent to ${instance.customer} (${to.join(', ')}): ${subject}\n\n${body}`,
-        status: null,
-        public: 0,
-        created_at: now.getTime(),
-      })
-      .execute();
-    await deps.audit.append(
+  await db.transaction().execute((trx) =>
+    recordOnTimeline(
+      trx,
+      deps.audit,
       {
+        incidentId: incident.id,
+        body: `Customer notice sent to ${instance.customer} (${to.join(', ')}): ${subject}\n\n${body}`,
         actor,
         action: 'incident.customer-notice',
-        target: incident.id,
-        result: 'ok',
         details: { instance: instance.slug, to, subject },
       },
-      { db: trx },
-    );
-  });
+      now,
+    ),
+  );
   return { slug: instance.slug, to, subject };
 }

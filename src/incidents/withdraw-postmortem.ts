@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Actor } from '../auth/actor.ts';
-import { newId } from '../core/ids.ts';
 import type { Database } from '../store/index.ts';
 import type { IncidentDeps } from './deps.ts';
 import type { Incident } from './records.ts';
+import { recordOnTimeline } from './timeline.ts';
 
 /**
  * Reopening an incident withdraws its published post-mortem, in the reopening's transaction: a post-mortem
@@ -13,7 +13,7 @@ import type { Incident } from './records.ts';
  * again. Publishing it again later announces it and mails it again. Nothing happens to a draft.
  */
 export async function withdrawPostmortem(
-  trx: Kysely<Database>,
+  trx: Transaction<Database>,
   deps: Pick<IncidentDeps, 'audit'>,
   actor: Actor,
   incident: Incident,
@@ -38,32 +38,21 @@ export async function withdrawPostmortem(
     .where('at', '=', publishedAt.getTime())
     .returning('id')
     .execute();
-  await trx
-    .insertInto('incident_timeline')
-    .values({
-      id: newId('tle', now),
-      incident_id: incident.id,
-      at: now.getTime(),
-      kind: 'status',
-      source: actor.label,
-      body: 'Post-mortem withdrawn from the status pages: the incident is open again. It is a draft until it is published again.',
-      status: null,
-      public: 0,
-      created_at: now.getTime(),
-    })
-    .execute();
-  await deps.audit.append(
+  await recordOnTimeline(
+    trx,
+    deps.audit,
     {
+      incidentId: incident.id,
+      kind: 'status',
+      body: 'Post-mortem withdrawn from the status pages: the incident is open again. It is a draft until it is published again.',
       actor,
       action: 'incident.postmortem.withdraw',
-      target: incident.id,
-      result: 'ok',
       details: {
         reason: 'reopened',
         publishedAt: publishedAt.toISOString(),
         hiddenUpdates: hidden.map((row) => row.id),
       },
     },
-    { db: trx },
+    now,
   );
 }

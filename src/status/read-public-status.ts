@@ -222,8 +222,9 @@ async function incidentsOf(db: Kysely<Database>, instanceId: string, now: Date):
     .select(['id', 'incident_id', 'status', 'body', 'at'])
     .where('incident_id', 'in', ids)
     .where('public', '=', 1)
+    // Newest first; updates of the same time in the reverse of the order they were written.
     .orderBy('at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .execute();
   const links = await db
     .selectFrom('incident_components')

@@ -10,6 +10,8 @@ export interface MigrationContext {
   dialect: Dialect;
   /** Column types that differ between dialects. */
   types: { timestamp: 'integer' | 'bigint'; binary: 'blob' | 'bytea' };
+  /** Epoch milliseconds, for rows a migration writes (the time `applied_at` records). */
+  now(): number;
 }
 
 export interface Migration {
@@ -66,6 +68,7 @@ export async function migrate<DB>(
       dialect === 'sqlite'
         ? { timestamp: 'integer', binary: 'blob' }
         : { timestamp: 'bigint', binary: 'bytea' },
+    now,
   };
   return db.connection().execute(async (connection) => {
     await sql.raw(dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN').execute(connection);

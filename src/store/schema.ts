@@ -316,6 +316,8 @@ export interface IncidentTable {
   resolved_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The number of the incident's last timeline entry; bumping it numbers the next one (`seq`). */
+  timeline_seq: Generated<number>;
 }
 
 /** The stored PDF of a published post-mortem; the status pages serve these bytes. */
@@ -355,6 +357,8 @@ export interface IncidentTimelineTable {
   status: IncidentStatus | null;
   /** 1 when the entry is an update shown on the status page and mailed to subscribers. */
   public: number;
+  /** 1, 2, 3… in the order the incident's entries were written; orders entries of the same `at`. */
+  seq: number;
   created_at: number;
 }
 
