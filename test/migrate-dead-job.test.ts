@@ -21,11 +21,10 @@ import {
 } from '../src/migration/index.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { createRunningInstance, instanceSetup, uniqueSlug } from './fixtures/instances.ts';
-import { waitFor } from './fixtures/jobs.ts';
+import { dieAtEveryAttempt } from './fixtures/jobs.ts';
 import { startTestRoost, type TestRoost } from './fixtures/roost.ts';
 
 const slug = uniqueSlug('dead');
-const leaseSeconds = 600;
 
 describe('a migration whose job dies', { timeout: 300_000 }, () => {
   let test: TestRoost;
@@ -68,54 +67,30 @@ describe('a migration whose job dies', { timeout: 300_000 }, () => {
     }
   });
 
-  /**
-   * Runs the migration's three attempts, each taken by a worker that records `step` as done (as the real
-   * worker would have) and then dies; the keeper's ticks find each lease expired, the last one dead.
-   */
-  async function dieAtEveryAttempt(migrationId: string, step: string): Promise<JobRecord> {
+  /** Runs the migration's three attempts, each taken by a worker that records `step` as done and dies. */
+  async function migrationDiesAt(migrationId: string, step: string): Promise<JobRecord> {
     const [job] = await keeper.list({ queue: migrationQueue, state: 'queued' });
     assert.ok(job);
-    const read = () => keeper.get(job.id) as Promise<JobRecord>;
-    for (const attempt of [1, 2, 3]) {
-      const worker = createJobs(
-        { store: test.roost.store, clock: test.clock },
-        {
-          timeZone: 'UTC',
-          leaseSeconds,
-          tickIntervalMs: 3_600_000,
-          workerId: `doomed-${attempt}`,
-          stopTimeoutMs: 10,
-        },
-      );
-      worker.work(
-        migrationQueue,
-        async (_job, { signal }) => {
-          const now = test.clock.now().getTime();
-          await test.roost.store.db
-            .updateTable('instance_migrations')
-            .set({ state: 'running', step, started_at: now })
-            .where('id', '=', migrationId)
-            .execute();
-          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-          throw signal.reason;
-        },
-        { pollIntervalMs: 5 },
-      );
-      worker.start();
-      await waitFor(read, (j) => j.state === 'running' && j.attempts === attempt);
-      test.clock.advance(leaseSeconds * 1000 + 1);
-      const report = await keeper.tick();
-      assert.equal(report.expired, 1);
-      assert.equal(report.dead, attempt === 3 ? 1 : 0, `attempt ${attempt}`);
-      await worker.stop(); // what is left of the dead process: its late failure is fenced off
-    }
-    return read();
+    return dieAtEveryAttempt({
+      store: test.roost.store,
+      clock: test.clock,
+      keeper,
+      jobId: job.id,
+      // As the real worker would have, before it died.
+      attempt: async () => {
+        await test.roost.store.db
+          .updateTable('instance_migrations')
+          .set({ state: 'running', step, started_at: test.clock.now().getTime() })
+          .where('id', '=', migrationId)
+          .execute();
+      },
+    });
   }
 
   it('before the name switch: rolled back, the target stack removed, audited and listed', async () => {
     assert.ok(await test.roost.drivers.local.inspect(slug), 'the half-made target is there');
     const queued = await startMigration(migrations, local, { slug, to: 'local', backup: 'latest' });
-    const job = await dieAtEveryAttempt(queued.id, 'provision');
+    const job = await migrationDiesAt(queued.id, 'provision');
     assert.equal(job.state, 'dead');
 
     const [migration] = await listMigrations(migrations, local, { slug });
@@ -171,7 +146,7 @@ describe('a migration whose job dies', { timeout: 300_000 }, () => {
 
   it('after the name switch: failed with the steps left, nothing removed', async () => {
     const queued = await startMigration(migrations, local, { slug, to: 'local', backup: 'latest' });
-    await dieAtEveryAttempt(queued.id, 'switch');
+    await migrationDiesAt(queued.id, 'switch');
     const [migration] = await listMigrations(migrations, local, { slug });
     assert.equal(migration?.id, queued.id);
     assert.equal(migration?.state, 'failed');

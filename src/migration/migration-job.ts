@@ -11,10 +11,10 @@ import { keyOwnerOf, privateKeyName } from '../backups/keys.ts';
 import { type BackupManifest, manifestSchema } from '../backups/manifest.ts';
 import { startBackup } from '../backups/start-backup.ts';
 import { describeError, isRoostError, RoostError } from '../core/errors.ts';
-import { type RuntimeKind, stackSpecOf, toInstance } from '../instances/index.ts';
+import { type RuntimeKind, stackSpecOf, toInstance, workUnderWay } from '../instances/index.ts';
 import { defaultRelease, type Release, swarmImages } from '../instances/records.ts';
 import { vaultSecretSource } from '../instances/stack-spec.ts';
-import type { JobRecord } from '../jobs/index.ts';
+import { endDeadWork, type JobRecord } from '../jobs/index.ts';
 import type { InstanceMigrationTable, InstanceTable } from '../store/index.ts';
 import type { MigrationDeps } from './deps.ts';
 import { placementOf, switchName } from './dns.ts';
@@ -102,43 +102,40 @@ export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise
  * row untouched), from the switch on failed with the steps left; audited and reported alike. A migration
  * that already ended is left as it is.
  */
-export async function endDeadMigration(deps: MigrationDeps, job: JobRecord): Promise<void> {
-  const { migrationId } = job.payload as { migrationId: string };
+export function endDeadMigration(deps: MigrationDeps, job: JobRecord): Promise<void> {
   const { db } = deps.store;
-  const row = await db
-    .selectFrom('instance_migrations')
-    .selectAll()
-    .where('id', '=', migrationId)
-    .executeTakeFirst();
-  if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
-  const instance = await db
-    .selectFrom('instances')
-    .selectAll()
-    .where('id', '=', row.instance_id)
-    .executeTakeFirstOrThrow();
-  const message = `the migration job ${job.id} used up its ${job.attempts} attempt(s) without finishing (last: ${job.lastError ?? 'no error recorded'})`;
-  const work = new MigrationRun(deps, row, instance);
-  if (pastPointOfNoReturn(row.step)) await work.fail(message);
-  else await work.rollBack(message);
-  const ended = await db
-    .selectFrom('instance_migrations')
-    .select('state')
-    .where('id', '=', migrationId)
-    .executeTakeFirstOrThrow();
-  const startedAt = Number(row.started_at ?? row.created_at);
-  deps.logger?.warn(
-    {
-      instance: instance.slug,
-      migrationId,
-      from: row.source,
-      to: row.target,
-      jobId: job.id,
-      error: message,
-      durationMs: deps.clock.now().getTime() - startedAt,
-      outcome: ended.state,
+  return endDeadWork(job, {
+    name: 'migration',
+    find: () =>
+      workUnderWay(
+        deps.store.db,
+        'instance_migrations',
+        (job.payload as { migrationId: string }).migrationId,
+      ),
+    end: async ({ row, instance }, reason) => {
+      const work = new MigrationRun(deps, row, instance);
+      if (pastPointOfNoReturn(row.step)) await work.fail(reason);
+      else await work.rollBack(reason);
+      const ended = await db
+        .selectFrom('instance_migrations')
+        .select('state')
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow();
+      deps.logger?.warn(
+        {
+          instance: instance.slug,
+          migrationId: row.id,
+          from: row.source,
+          to: row.target,
+          jobId: job.id,
+          error: reason,
+          durationMs: deps.clock.now().getTime() - Number(row.started_at ?? row.created_at),
+          outcome: ended.state,
+        },
+        'instance migration ended',
+      );
     },
-    'instance migration ended',
-  );
+  });
 }
 
 class MigrationRun {
