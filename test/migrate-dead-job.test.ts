@@ -21,7 +21,7 @@ import {
 } from '../src/migration/index.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { createRunningInstance, instanceSetup, uniqueSlug } from './fixtures/instances.ts';
-import { dieAtEveryAttempt } from './fixtures/jobs.ts';
+import { dieAtEveryAttempt, waitFor } from './fixtures/jobs.ts';
 import { startTestRoost, type TestRoost } from './fixtures/roost.ts';
 
 const slug = uniqueSlug('dead');
@@ -164,5 +164,88 @@ describe('a migration whose job dies', { timeout: 300_000 }, () => {
       .where('id', '=', queued.operationId)
       .executeTakeFirstOrThrow();
     assert.equal(operation.state, 'failed', 'the instance is free for its next operation');
+  });
+
+  it('roost jobs retry: a failed migration resumes its steps left, a rolled-back or superseded one does not', async () => {
+    const setRuntime = (runtime: 'local' | 'swarm') =>
+      test.roost.store.db.updateTable('instances').set({ runtime }).where('slug', '=', slug).execute();
+    const [failed, rolledBack] = await listMigrations(migrations, local, { slug });
+    assert.equal(rolledBack?.state, 'rolled-back');
+    assert.equal(failed?.state, 'failed');
+    const deadJobOf = async (migrationId: string) => {
+      const dead = await keeper.list({ queue: migrationQueue, state: 'dead' });
+      const job = dead.find(
+        (candidate) => (candidate.payload as { migrationId: string }).migrationId === migrationId,
+      );
+      assert.ok(job, `the dead job of ${migrationId}`);
+      return job;
+    };
+    const retried = async (jobId: string, accept: (job: JobRecord) => boolean) => {
+      const result = await runCli(['jobs', 'retry', jobId], {
+        cwd: scratch.path,
+        env: { ROOST_DATA_DIR: test.directory },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      keeper.start();
+      try {
+        return await waitFor(() => keeper.get(jobId) as Promise<JobRecord>, accept, { timeoutMs: 60_000 });
+      } finally {
+        await keeper.stop();
+      }
+    };
+
+    // The move back to local: the stack left on local is now the source, and the row records swarm once
+    // the dying attempts have done (e) and (f).
+    const rolledBackJob = await deadJobOf(rolledBack.id);
+    await setRuntime('local');
+    const queued = await startMigration(migrations, local, { slug, to: 'swarm', backup: 'latest' });
+    const dead = await migrationDiesAt(queued.id, 'record');
+    await setRuntime('swarm');
+    let [migration] = await listMigrations(migrations, local, { slug });
+    assert.equal(migration?.state, 'failed');
+    assert.match(
+      migration?.error ?? '',
+      new RegExp(`steps left: cleanup; resume them with roost jobs retry ${dead.id}\\)$`),
+    );
+
+    const resumedJob = await retried(dead.id, (job) => job.state === 'succeeded' || job.state === 'dead');
+    assert.equal(resumedJob.state, 'succeeded', resumedJob.lastError ?? '');
+    [migration] = await listMigrations(migrations, local, { slug });
+    assert.equal(migration?.id, queued.id);
+    assert.equal(migration?.state, 'succeeded', migration?.error ?? '');
+    assert.equal(migration?.error, null);
+    assert.deepEqual(
+      migration?.steps.map((step) => step.step),
+      ['cleanup'],
+      'only the steps left ran',
+    );
+    assert.equal(await test.roost.drivers.local.inspect(slug), undefined, 'the source stack is gone');
+    const operation = await test.roost.store.db
+      .selectFrom('instance_operations')
+      .select(['state', 'error'])
+      .where('id', '=', queued.operationId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual({ ...operation }, { state: 'succeeded', error: null });
+    const [resumed] = await test.roost.audit.list({ action: 'instance.migrate.resumed' });
+    assert.equal(resumed?.details.migrationId, queued.id);
+    assert.deepEqual(resumed?.details.stepsLeft, ['cleanup']);
+    const [migrated] = await test.roost.audit.list({ action: 'instance.migrated' });
+    assert.equal(migrated?.details.migrationId, queued.id);
+
+    // A rolled-back migration is not resumable: its retried job ends at once.
+    const skipped = await retried(rolledBackJob.id, (job) => job.state === 'succeeded');
+    assert.deepEqual(skipped.result, { skipped: 'rolled-back' });
+    assert.equal((await listMigrations(migrations, local, { slug })).at(-1)?.state, 'rolled-back');
+
+    // The earlier failed migration would undo the later one's move: refused.
+    const superseded = await retried(
+      (await deadJobOf(failed.id)).id,
+      (job) => job.attempts === 1 && job.state === 'queued',
+    );
+    assert.match(
+      superseded.lastError ?? '',
+      /is not resumed: a later migration \(mig_\w+\) was started since/,
+    );
+    assert.equal((await listMigrations(migrations, local, { slug }))[1]?.state, 'failed');
   });
 });
