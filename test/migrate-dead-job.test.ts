@@ -21,11 +21,10 @@ import {
 } from '../src/migration/index.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { createRunningInstance, instanceSetup, uniqueSlug } from './fixtures/instances.ts';
-import { waitFor } from './fixtures/jobs.ts';
+import { dieAtEveryAttempt, waitFor } from './fixtures/jobs.ts';
 import { startTestRoost, type TestRoost } from './fixtures/roost.ts';
 
 const slug = uniqueSlug('dead');
-const leaseSeconds = 600;
 
 describe('a migration whose job dies', { timeout: 300_000 }, () => {
   let test: TestRoost;
@@ -68,54 +67,30 @@ describe('a migration whose job dies', { timeout: 300_000 }, () => {
     }
   });
 
-  /**
-   * Runs the migration's three attempts, each taken by a worker that records `step` as done (as the real
-   * worker would have) and then dies; the keeper's ticks find each lease expired, the last one dead.
-   */
-  async function dieAtEveryAttempt(migrationId: string, step: string): Promise<JobRecord> {
+  /** Runs the migration's three attempts, each taken by a worker that records `step` as done and dies. */
+  async function migrationDiesAt(migrationId: string, step: string): Promise<JobRecord> {
     const [job] = await keeper.list({ queue: migrationQueue, state: 'queued' });
     assert.ok(job);
-    const read = () => keeper.get(job.id) as Promise<JobRecord>;
-    for (const attempt of [1, 2, 3]) {
-      const worker = createJobs(
-        { store: test.roost.store, clock: test.clock },
-        {
-          timeZone: 'UTC',
-          leaseSeconds,
-          tickIntervalMs: 3_600_000,
-          workerId: `doomed-${attempt}`,
-          stopTimeoutMs: 10,
-        },
-      );
-      worker.work(
-        migrationQueue,
-        async (_job, { signal }) => {
-          const now = test.clock.now().getTime();
-          await test.roost.store.db
-            .updateTable('instance_migrations')
-            .set({ state: 'running', step, started_at: now })
-            .where('id', '=', migrationId)
-            .execute();
-          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-          throw signal.reason;
-        },
-        { pollIntervalMs: 5 },
-      );
-      worker.start();
-      await waitFor(read, (j) => j.state === 'running' && j.attempts === attempt);
-      test.clock.advance(leaseSeconds * 1000 + 1);
-      const report = await keeper.tick();
-      assert.equal(report.expired, 1);
-      assert.equal(report.dead, attempt === 3 ? 1 : 0, `attempt ${attempt}`);
-      await worker.stop(); // what is left of the dead process: its late failure is fenced off
-    }
-    return read();
+    return dieAtEveryAttempt({
+      store: test.roost.store,
+      clock: test.clock,
+      keeper,
+      jobId: job.id,
+      // As the real worker would have, before it died.
+      attempt: async () => {
+        await test.roost.store.db
+          .updateTable('instance_migrations')
+          .set({ state: 'running', step, started_at: test.clock.now().getTime() })
+          .where('id', '=', migrationId)
+          .execute();
+      },
+    });
   }
 
   it('before the name switch: rolled back, the target stack removed, audited and listed', async () => {
     assert.ok(await test.roost.drivers.local.inspect(slug), 'the half-made target is there');
     const queued = await startMigration(migrations, local, { slug, to: 'local', backup: 'latest' });
-    const job = await dieAtEveryAttempt(queued.id, 'provision');
+    const job = await migrationDiesAt(queued.id, 'provision');
     assert.equal(job.state, 'dead');
 
     const [migration] = await listMigrations(migrations, local, { slug });
@@ -171,7 +146,7 @@ describe('a migration whose job dies', { timeout: 300_000 }, () => {
 
   it('after the name switch: failed with the steps left, nothing removed', async () => {
     const queued = await startMigration(migrations, local, { slug, to: 'local', backup: 'latest' });
-    await dieAtEveryAttempt(queued.id, 'switch');
+    await migrationDiesAt(queued.id, 'switch');
     const [migration] = await listMigrations(migrations, local, { slug });
     assert.equal(migration?.id, queued.id);
     assert.equal(migration?.state, 'failed');
@@ -189,5 +164,88 @@ describe('a migration whose job dies', { timeout: 300_000 }, () => {
       .where('id', '=', queued.operationId)
       .executeTakeFirstOrThrow();
     assert.equal(operation.state, 'failed', 'the instance is free for its next operation');
+  });
+
+  it('roost jobs retry: a failed migration resumes its steps left, a rolled-back or superseded one does not', async () => {
+    const setRuntime = (runtime: 'local' | 'swarm') =>
+      test.roost.store.db.updateTable('instances').set({ runtime }).where('slug', '=', slug).execute();
+    const [failed, rolledBack] = await listMigrations(migrations, local, { slug });
+    assert.equal(rolledBack?.state, 'rolled-back');
+    assert.equal(failed?.state, 'failed');
+    const deadJobOf = async (migrationId: string) => {
+      const dead = await keeper.list({ queue: migrationQueue, state: 'dead' });
+      const job = dead.find(
+        (candidate) => (candidate.payload as { migrationId: string }).migrationId === migrationId,
+      );
+      assert.ok(job, `the dead job of ${migrationId}`);
+      return job;
+    };
+    const retried = async (jobId: string, accept: (job: JobRecord) => boolean) => {
+      const result = await runCli(['jobs', 'retry', jobId], {
+        cwd: scratch.path,
+        env: { ROOST_DATA_DIR: test.directory },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      keeper.start();
+      try {
+        return await waitFor(() => keeper.get(jobId) as Promise<JobRecord>, accept, { timeoutMs: 60_000 });
+      } finally {
+        await keeper.stop();
+      }
+    };
+
+    // The move back to local: the stack left on local is now the source, and the row records swarm once
+    // the dying attempts have done (e) and (f).
+    const rolledBackJob = await deadJobOf(rolledBack.id);
+    await setRuntime('local');
+    const queued = await startMigration(migrations, local, { slug, to: 'swarm', backup: 'latest' });
+    const dead = await migrationDiesAt(queued.id, 'record');
+    await setRuntime('swarm');
+    let [migration] = await listMigrations(migrations, local, { slug });
+    assert.equal(migration?.state, 'failed');
+    assert.match(
+      migration?.error ?? '',
+      new RegExp(`steps left: cleanup; resume them with roost jobs retry ${dead.id}\\)$`),
+    );
+
+    const resumedJob = await retried(dead.id, (job) => job.state === 'succeeded' || job.state === 'dead');
+    assert.equal(resumedJob.state, 'succeeded', resumedJob.lastError ?? '');
+    [migration] = await listMigrations(migrations, local, { slug });
+    assert.equal(migration?.id, queued.id);
+    assert.equal(migration?.state, 'succeeded', migration?.error ?? '');
+    assert.equal(migration?.error, null);
+    assert.deepEqual(
+      migration?.steps.map((step) => step.step),
+      ['cleanup'],
+      'only the steps left ran',
+    );
+    assert.equal(await test.roost.drivers.local.inspect(slug), undefined, 'the source stack is gone');
+    const operation = await test.roost.store.db
+      .selectFrom('instance_operations')
+      .select(['state', 'error'])
+      .where('id', '=', queued.operationId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual({ ...operation }, { state: 'succeeded', error: null });
+    const [resumed] = await test.roost.audit.list({ action: 'instance.migrate.resumed' });
+    assert.equal(resumed?.details.migrationId, queued.id);
+    assert.deepEqual(resumed?.details.stepsLeft, ['cleanup']);
+    const [migrated] = await test.roost.audit.list({ action: 'instance.migrated' });
+    assert.equal(migrated?.details.migrationId, queued.id);
+
+    // A rolled-back migration is not resumable: its retried job ends at once.
+    const skipped = await retried(rolledBackJob.id, (job) => job.state === 'succeeded');
+    assert.deepEqual(skipped.result, { skipped: 'rolled-back' });
+    assert.equal((await listMigrations(migrations, local, { slug })).at(-1)?.state, 'rolled-back');
+
+    // The earlier failed migration would undo the later one's move: refused.
+    const superseded = await retried(
+      (await deadJobOf(failed.id)).id,
+      (job) => job.attempts === 1 && job.state === 'queued',
+    );
+    assert.match(
+      superseded.lastError ?? '',
+      /is not resumed: a later migration \(mig_\w+\) was started since/,
+    );
+    assert.equal((await listMigrations(migrations, local, { slug }))[1]?.state, 'failed');
   });
 });

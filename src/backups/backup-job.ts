@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { describeError, RoostError } from '../core/errors.ts';
-import { type Instance, toInstance } from '../instances/index.ts';
-import type { JobRecord } from '../jobs/index.ts';
+import { type Instance, toInstance, workUnderWay } from '../instances/index.ts';
+import { endDeadWork, type JobRecord } from '../jobs/index.ts';
 import type { BackupTable } from '../store/index.ts';
 import type { BackupDeps } from './deps.ts';
 import { postgresEngine } from './engines/postgres.ts';
@@ -86,26 +87,71 @@ export async function runBackupJob(deps: BackupDeps, job: JobRecord): Promise<un
     const message = describeError(error);
     const last = job.attempts >= job.maxAttempts;
     log?.warn({ error: message, attempt: job.attempts, last }, 'backup failed');
-    await deps.target.removeFolder(folder).catch(() => {});
-    await update(
-      deps,
-      backupId,
-      last
-        ? { state: 'failed', error: message, progress: 'failed', finished_at: deps.clock.now().getTime() }
-        : { error: message, progress: `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying` },
-    );
-    if (last) {
-      await deps.audit.append({
-        actor: jobActor,
-        action: 'backup.failed',
-        target: instance.id,
-        result: 'failed',
-        details: { slug: instance.slug, backupId, error: message },
+    if (last) await failBackup(deps, { ...row, started_at: started }, instance, message);
+    else {
+      await deps.target.removeFolder(folder).catch(() => {});
+      await update(deps, backupId, {
+        error: message,
+        progress: `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying`,
       });
-      await reportBackupCondition(deps, instance, message);
     }
     throw error;
   }
+}
+
+/**
+ * The dead-job handler of `backup.run`: the job used up its attempts with the backup still queued or
+ * running (its worker died at every attempt, so none recorded the failure). It fails as a last failed
+ * attempt fails it, and the instance is free for its next backup.
+ */
+export function endDeadBackup(deps: BackupDeps, job: JobRecord): Promise<void> {
+  return endDeadWork(job, {
+    name: 'backup',
+    find: async () => {
+      const { backupId } = job.payload as { backupId: string };
+      const found = await workUnderWay(deps.store.db, 'backups', backupId);
+      return found && { row: found.row, instance: toInstance(found.instance) };
+    },
+    end: ({ row, instance }, reason) => failBackup(deps, row, instance, reason),
+  });
+}
+
+/**
+ * A backup that is not tried again: its folder goes (with any `.partial` file a killed upload left), the
+ * row says why, audited and alerted; nothing is pruned. Once: a backup that already ended stays as it is.
+ */
+async function failBackup(
+  deps: BackupDeps,
+  row: Selectable<BackupTable>,
+  instance: Instance,
+  message: string,
+): Promise<void> {
+  const log = deps.logger?.child({ instance: instance.slug, backupId: row.id });
+  await deps.target
+    .removeFolder(backupFolder(instance.slug, row.id))
+    .catch((error: unknown) =>
+      log?.warn({ error: describeError(error) }, 'removing the folder of a failed backup failed'),
+    );
+  const now = deps.clock.now().getTime();
+  const ended = await deps.store.db
+    .updateTable('backups')
+    .set({ state: 'failed', error: message, progress: 'failed', finished_at: now })
+    .where('id', '=', row.id)
+    .where('state', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  if (ended.numUpdatedRows === 0n) return;
+  await deps.audit.append({
+    actor: jobActor,
+    action: 'backup.failed',
+    target: instance.id,
+    result: 'failed',
+    details: { slug: instance.slug, backupId: row.id, error: message },
+  });
+  await reportBackupCondition(deps, instance, message);
+  log?.warn(
+    { durationMs: now - Number(row.started_at ?? row.created_at), outcome: 'failed', error: message },
+    'backup ended',
+  );
 }
 
 /**

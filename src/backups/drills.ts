@@ -5,7 +5,8 @@ import { type Actor, authorize } from '../auth/actor.ts';
 import { parseInput } from '../auth/input.ts';
 import { describeError, RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import type { JobRecord } from '../jobs/index.ts';
+import { workUnderWay } from '../instances/index.ts';
+import { endDeadWork, type JobRecord } from '../jobs/index.ts';
 import type { InstanceTable, RestoreDrillTable } from '../store/index.ts';
 import type { BackupDeps } from './deps.ts';
 import { keyOwnerOf, privateKeyName } from './keys.ts';
@@ -71,6 +72,7 @@ async function recordDrill(
   deps: BackupDeps,
   instance: Selectable<InstanceTable>,
   trigger: RestoreDrillTable['trigger'],
+  jobId: string | null,
 ): Promise<string> {
   const now = deps.clock.now();
   const id = newId('drl', now);
@@ -83,7 +85,7 @@ async function recordDrill(
       scratch_slug: scratchSlugOf(),
       trigger,
       state: 'queued',
-      job_id: null,
+      job_id: jobId,
       progress: 'queued',
       steps: '[]',
       error: null,
@@ -108,7 +110,7 @@ export async function startDrill(
   const instance = await instanceBySlug(deps.store.db, slug);
   if (instance.state === 'decommissioned' || instance.state === 'decommissioning')
     throw new RoostError('conflict', `instance ${slug} is ${instance.state}`);
-  const id = await recordDrill(deps, instance, 'manual');
+  const id = await recordDrill(deps, instance, 'manual', null);
   const job = await deps.jobs.enqueue({
     queue: drillQueue,
     key: `drill:${id}`,
@@ -170,13 +172,14 @@ function drillRows(deps: Pick<BackupDeps, 'store'>) {
 }
 
 /**
- * The `backup.drill` job: a scheduled run (payload `instanceId`) records its drill first; a queued one
- * (payload `drillId`) runs it. A drill found `running` was interrupted (crash): its throw-away instance is
- * removed and it is recorded as failed. The job never throws for a failed drill: the outcome is the record.
+ * The `backup.drill` job: a scheduled run (payload `instanceId`) records its drill first (a later attempt
+ * goes on with the drill its first one recorded); a queued one (payload `drillId`) runs it. A drill found
+ * `running` was interrupted (crash): its throw-away instance is removed and it is recorded as failed. The
+ * job never throws for a failed drill: the outcome is the record.
  */
 export async function runDrillJob(deps: BackupDeps, job: JobRecord): Promise<unknown> {
   const payload = job.payload as { drillId?: string; instanceId?: string };
-  let drillId = payload.drillId;
+  let drillId = payload.drillId ?? (await drillOfJob(deps, job))?.id;
   if (!drillId) {
     const instance = await deps.store.db
       .selectFrom('instances')
@@ -185,14 +188,59 @@ export async function runDrillJob(deps: BackupDeps, job: JobRecord): Promise<unk
       .executeTakeFirst();
     if (!instance || (instance.state !== 'running' && instance.state !== 'degraded'))
       return { skipped: instance?.state ?? 'gone' };
-    drillId = await recordDrill(deps, instance, 'schedule');
-    await deps.store.db
-      .updateTable('restore_drills')
-      .set({ job_id: job.id })
-      .where('id', '=', drillId)
-      .execute();
+    drillId = await recordDrill(deps, instance, 'schedule', job.id);
   }
   return runDrill(deps, drillId);
+}
+
+/** The drill a `backup.drill` job carries out: named by its payload, or recorded by its scheduled run. */
+async function drillOfJob(
+  deps: BackupDeps,
+  job: JobRecord,
+): Promise<Selectable<RestoreDrillTable> | undefined> {
+  const { drillId } = job.payload as { drillId?: string };
+  return deps.store.db
+    .selectFrom('restore_drills')
+    .selectAll()
+    .$if(drillId !== undefined, (query) => query.where('id', '=', drillId ?? ''))
+    .$if(drillId === undefined, (query) => query.where('job_id', '=', job.id))
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}
+
+/**
+ * The dead-job handler of `backup.drill`: the job used up its attempts with the drill still queued or
+ * running (no attempt was left to find it interrupted). It ends as a failed drill ends: its throw-away
+ * instance removed, recorded as failed, audited and alerted.
+ */
+export function endDeadDrill(deps: BackupDeps, job: JobRecord): Promise<void> {
+  return endDeadWork(job, {
+    name: 'restore drill',
+    find: async () => {
+      const drill = await drillOfJob(deps, job);
+      return drill && workUnderWay(deps.store.db, 'restore_drills', drill.id);
+    },
+    end: async ({ row, instance }, reason) => {
+      await endDrill(deps, row, instance, reason, drillRecorder(deps, row.id));
+    },
+  });
+}
+
+/** Writes a drill's progress as its steps go, in order; `settled` waits for the last write. */
+function drillRecorder(deps: BackupDeps, drillId: string) {
+  let progress: Promise<unknown> = Promise.resolve();
+  const recorder = stepRecorder((message) => {
+    progress = progress.then(() => updateDrill(deps, drillId, { progress: message })).catch(() => {});
+  });
+  return { ...recorder, settled: () => progress };
+}
+
+function updateDrill(
+  deps: BackupDeps,
+  drillId: string,
+  changes: Partial<Omit<RestoreDrillTable, 'id' | 'instance_id'>>,
+) {
+  return deps.store.db.updateTable('restore_drills').set(changes).where('id', '=', drillId).execute();
 }
 
 export async function runDrill(deps: BackupDeps, drillId: string): Promise<unknown> {
@@ -209,19 +257,16 @@ export async function runDrill(deps: BackupDeps, drillId: string): Promise<unkno
     .selectAll()
     .where('id', '=', drill.instance_id)
     .executeTakeFirstOrThrow();
-  const actor = drillActor(deps);
-  const log = deps.logger?.child({ instance: instance.slug, drillId });
-  const update = (changes: Partial<Omit<RestoreDrillTable, 'id' | 'instance_id'>>) =>
-    db.updateTable('restore_drills').set(changes).where('id', '=', drillId).execute();
-  let progress: Promise<unknown> = Promise.resolve();
-  const { steps, step } = stepRecorder((message) => {
-    progress = progress.then(() => update({ progress: message })).catch(() => {});
-  });
-  const started = deps.clock.now().getTime();
+  const recorder = drillRecorder(deps, drillId);
+  const { step } = recorder;
+  const update = (changes: Parameters<typeof updateDrill>[2]) => updateDrill(deps, drillId, changes);
   let error: string | null = null;
+  let current = drill;
   if (drill.state === 'running') {
     error = 'the drill was interrupted (the process running it stopped)';
   } else {
+    const started = deps.clock.now().getTime();
+    current = { ...drill, state: 'running', started_at: started };
     await update({ state: 'running', started_at: started, progress: 'started' });
     try {
       const backup = await goodBackup(deps, instance);
@@ -229,7 +274,7 @@ export async function runDrill(deps: BackupDeps, drillId: string): Promise<unkno
       const manifest = backup.manifest as BackupManifest;
       await step('verifying checksums', () => verifyBackupFiles(deps.target, manifest));
       const privateKey = await deps.vault.reveal(keyOwnerOf(instance.id), privateKeyName);
-      await restoreIntoNewInstance(deps, actor, {
+      await restoreIntoNewInstance(deps, drillActor(deps), {
         source: instance,
         manifest,
         privateKey,
@@ -240,7 +285,26 @@ export async function runDrill(deps: BackupDeps, drillId: string): Promise<unkno
       error = describeError(failure);
     }
   }
-  // Whatever happened, the throw-away instance goes (restoreIntoNewInstance already removed it on failure).
+  return endDrill(deps, current, instance, error, recorder);
+}
+
+/**
+ * Ends a drill, whatever happened: the throw-away instance goes (restoreIntoNewInstance already removed it
+ * on failure), then the outcome is recorded, audited and reported to alerting (a failure alerts until the
+ * next good drill), once: a drill that already ended stays as it is.
+ */
+async function endDrill(
+  deps: BackupDeps,
+  drill: Selectable<RestoreDrillTable>,
+  instance: Selectable<InstanceTable>,
+  failed: string | null,
+  recorder: ReturnType<typeof drillRecorder>,
+): Promise<unknown> {
+  const { db } = deps.store;
+  const { steps, step } = recorder;
+  const drillId = drill.id;
+  const actor = drillActor(deps);
+  let error = failed;
   const scratch = await db
     .selectFrom('instances')
     .select('state')
@@ -253,15 +317,21 @@ export async function runDrill(deps: BackupDeps, drillId: string): Promise<unkno
       error = `${error ? `${error}; ` : ''}the throw-away instance ${drill.scratch_slug} could not be removed: ${describeError(failure)}`;
     });
   }
-  await progress;
+  await recorder.settled();
   const finished = deps.clock.now().getTime();
-  await update({
-    state: error === null ? 'succeeded' : 'failed',
-    steps: JSON.stringify(steps),
-    error,
-    progress: error === null ? 'done: restored, verified and removed' : 'failed',
-    finished_at: finished,
-  });
+  const ended = await db
+    .updateTable('restore_drills')
+    .set({
+      state: error === null ? 'succeeded' : 'failed',
+      steps: JSON.stringify(steps),
+      error,
+      progress: error === null ? 'done: restored, verified and removed' : 'failed',
+      finished_at: finished,
+    })
+    .where('id', '=', drillId)
+    .where('state', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  if (ended.numUpdatedRows === 0n) return { drillId, skipped: 'ended' };
   await deps.audit.append({
     actor,
     action: 'backup.drill.finished',
@@ -281,8 +351,14 @@ export async function runDrill(deps: BackupDeps, drillId: string): Promise<unkno
     labels: { slug: instance.slug, environment: instance.environment },
     active: error !== null,
   });
-  log?.info(
-    { durationMs: finished - started, outcome: error === null ? 'succeeded' : 'failed', error },
+  deps.logger?.info(
+    {
+      instance: instance.slug,
+      drillId,
+      durationMs: finished - Number(drill.started_at ?? drill.created_at),
+      outcome: error === null ? 'succeeded' : 'failed',
+      error,
+    },
     'restore drill ended',
   );
   return { drillId, outcome: error === null ? 'succeeded' : 'failed' };

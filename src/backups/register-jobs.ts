@@ -1,14 +1,20 @@
-import { runBackupJob } from './backup-job.ts';
+import { endDeadBackup, runBackupJob } from './backup-job.ts';
 import type { BackupDeps } from './deps.ts';
-import { runDrillJob } from './drills.ts';
+import { endDeadDrill, runDrillJob } from './drills.ts';
 import { backupQueue, drillQueue, restoreQueue, scheduledBackupQueue } from './records.ts';
-import { runRestoreJob } from './restore-job.ts';
+import { endDeadRestore, runRestoreJob } from './restore-job.ts';
 import { runScheduledBackup } from './schedule.ts';
 
 /** Registers the backup, restore and drill jobs' handlers; the process that calls `jobs.start()` then runs them. */
 export function registerBackupJobs(deps: BackupDeps): void {
-  deps.jobs.work(backupQueue, (job) => runBackupJob(deps, job));
+  deps.jobs.work(backupQueue, (job) => runBackupJob(deps, job), {
+    onDead: (job) => endDeadBackup(deps, job),
+  });
   deps.jobs.work(scheduledBackupQueue, (job) => runScheduledBackup(deps, job));
-  deps.jobs.work(drillQueue, (job) => runDrillJob(deps, job));
-  deps.jobs.work(restoreQueue, (job) => runRestoreJob(deps, job));
+  deps.jobs.work(drillQueue, (job) => runDrillJob(deps, job), {
+    onDead: (job) => endDeadDrill(deps, job),
+  });
+  deps.jobs.work(restoreQueue, (job) => runRestoreJob(deps, job), {
+    onDead: (job) => endDeadRestore(deps, job),
+  });
 }

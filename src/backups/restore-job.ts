@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Actor } from '../auth/actor.ts';
 import { describeError, RoostError } from '../core/errors.ts';
-import type { JobRecord } from '../jobs/index.ts';
+import { workUnderWay } from '../instances/index.ts';
+import { endDeadWork, type JobRecord } from '../jobs/index.ts';
 import type { BackupRestoreTable, InstanceTable } from '../store/index.ts';
 import type { BackupDeps } from './deps.ts';
 import { carryOutRestore, goodBackup, type RestoreReport } from './restore-backup.ts';
@@ -32,33 +33,17 @@ export async function runRestoreJob(deps: BackupDeps, job: JobRecord): Promise<u
     .selectAll()
     .where('id', '=', row.instance_id)
     .executeTakeFirstOrThrow();
-  const requestedBy = JSON.parse(row.requested_by) as { id: string; label: string };
-  const actor = restoreJobActor(requestedBy);
+  const { actor, audit } = restoreContext(row);
   const update = (changes: Changes) =>
     db.updateTable('backup_restores').set(changes).where('id', '=', restoreId).execute();
-  const audit = { action: 'backup.restore.finished', details: { restoreId, requestedBy: requestedBy.label } };
   const finish = async (error: string, steps: readonly RestoreStep[]) => {
-    await update({
-      state: 'failed',
-      steps: JSON.stringify(steps),
-      error,
-      progress: 'failed',
-      finished_at: deps.clock.now().getTime(),
-    });
+    await recordFailure(deps, restoreId, error, steps);
     return { restoreId, outcome: 'failed' };
   };
 
   if (row.state === 'running') {
-    const error = await interrupted(deps, actor, row, instance);
-    await deps.audit.append({
-      actor,
-      action: audit.action,
-      target: instance.id,
-      result: 'failed',
-      details: { slug: instance.slug, into: row.into_slug ?? instance.slug, error, ...audit.details },
-    });
-    deps.logger?.warn({ instance: instance.slug, restoreId, error, outcome: 'failed' }, 'restore ended');
-    return finish(error, JSON.parse(row.steps) as RestoreStep[]);
+    await endInterrupted(deps, row, instance, 'the restore was interrupted (the process running it stopped)');
+    return { restoreId, outcome: 'failed' };
   }
 
   await update({ state: 'running', started_at: deps.clock.now().getTime(), progress: 'started' });
@@ -99,20 +84,8 @@ export async function runRestoreJob(deps: BackupDeps, job: JobRecord): Promise<u
   } catch (error) {
     await progress;
     const message = describeError(error);
-    if (!began) {
-      // Refused before the restore began: carryOutRestore audits and logs only what it ran.
-      await deps.audit.append({
-        actor,
-        action: audit.action,
-        target: instance.id,
-        result: 'failed',
-        details: { slug: instance.slug, into: into?.slug ?? instance.slug, error: message, ...audit.details },
-      });
-      deps.logger?.warn(
-        { instance: instance.slug, restoreId, error: message, outcome: 'failed' },
-        'restore ended',
-      );
-    }
+    // Refused before the restore began: carryOutRestore audits and logs only what it ran.
+    if (!began) await reportFailure(deps, row, instance, message);
     return finish(message, steps);
   }
   await progress;
@@ -127,14 +100,105 @@ export async function runRestoreJob(deps: BackupDeps, job: JobRecord): Promise<u
   return { restoreId, outcome: 'succeeded' };
 }
 
+/**
+ * The dead-job handler of `backup.restore`: the job used up its attempts with the restore still queued or
+ * running (the attempt that would have found it interrupted died too). It ends as an interrupted restore
+ * ends: a half-made new instance decommissioned, recorded as failed, audited.
+ */
+export function endDeadRestore(deps: BackupDeps, job: JobRecord): Promise<void> {
+  return endDeadWork(job, {
+    name: 'restore',
+    find: () =>
+      workUnderWay(deps.store.db, 'backup_restores', (job.payload as { restoreId: string }).restoreId),
+    end: ({ row, instance }, reason) => endInterrupted(deps, row, instance, reason),
+  });
+}
+
+/** Who carries the restore out, and what its audit event says. */
+function restoreContext(row: Selectable<BackupRestoreTable>) {
+  const requestedBy = JSON.parse(row.requested_by) as { id: string; label: string };
+  return {
+    actor: restoreJobActor(requestedBy),
+    audit: {
+      action: 'backup.restore.finished',
+      details: { restoreId: row.id, requestedBy: requestedBy.label },
+    },
+  };
+}
+
+/** Records the restore failed with `error`, once; false when it had already ended. */
+async function recordFailure(
+  deps: BackupDeps,
+  restoreId: string,
+  error: string,
+  steps: readonly RestoreStep[],
+): Promise<boolean> {
+  const ended = await deps.store.db
+    .updateTable('backup_restores')
+    .set({
+      state: 'failed',
+      steps: JSON.stringify(steps),
+      error,
+      progress: 'failed',
+      finished_at: deps.clock.now().getTime(),
+    })
+    .where('id', '=', restoreId)
+    .where('state', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  return ended.numUpdatedRows > 0n;
+}
+
+/**
+ * Ends a restore no attempt will carry on (`stopped` says why): what it left is said in words, a new instance
+ * it was making is decommissioned, and it is recorded as failed and audited, once.
+ */
+async function endInterrupted(
+  deps: BackupDeps,
+  row: Selectable<BackupRestoreTable>,
+  instance: Selectable<InstanceTable>,
+  stopped: string,
+): Promise<void> {
+  const error = await interrupted(deps, restoreContext(row).actor, row, instance, stopped);
+  if (await recordFailure(deps, row.id, error, JSON.parse(row.steps) as RestoreStep[]))
+    await reportFailure(deps, row, instance, error);
+}
+
+/** The audit event and the log line of a restore that failed outside what carryOutRestore ran. */
+async function reportFailure(
+  deps: BackupDeps,
+  row: Selectable<BackupRestoreTable>,
+  instance: Selectable<InstanceTable>,
+  error: string,
+): Promise<void> {
+  const { actor, audit } = restoreContext(row);
+  await deps.audit.append({
+    actor,
+    action: audit.action,
+    target: instance.id,
+    result: 'failed',
+    details: { slug: instance.slug, into: row.into_slug ?? instance.slug, error, ...audit.details },
+  });
+  deps.logger?.warn(
+    {
+      instance: instance.slug,
+      restoreId: row.id,
+      error,
+      durationMs: deps.clock.now().getTime() - Number(row.started_at ?? row.created_at),
+      outcome: 'failed',
+    },
+    'restore ended',
+  );
+}
+
 /** What an interrupted restore left, in words; a new instance it was making is decommissioned. */
 async function interrupted(
   deps: BackupDeps,
   actor: Actor,
   row: Selectable<BackupRestoreTable>,
   instance: Selectable<InstanceTable>,
+  stopped: string,
 ): Promise<string> {
-  const stopped = 'the restore was interrupted (the process running it stopped)';
+  if (row.state === 'queued') return `${stopped}; nothing was restored`;
   const since = Number(row.started_at ?? row.created_at);
   const { db } = deps.store;
   if (row.into_slug !== null) {

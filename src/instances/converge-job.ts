@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { describeError, isRoostError, RoostError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import type { JobRecord } from '../jobs/index.ts';
+import { endDeadWork, type JobRecord } from '../jobs/index.ts';
 import { type ServiceName, type StackSecretName, stackSecretNames } from '../runtime/index.ts';
 import type { Database, InstanceOperationTable, InstanceTable } from '../store/index.ts';
 import type { SecretKind } from '../vault/index.ts';
@@ -9,6 +9,7 @@ import { installationSigningKey, keyIdOf, signCertificate } from './certificate.
 import type { InstanceDeps } from './deps.ts';
 import { convergeQueue, type Release, toInstance } from './records.ts';
 import { loginRole, stackSpecOf, vaultSecretSource } from './stack-spec.ts';
+import { workUnderWay } from './work-under-way.ts';
 
 /** Who the audit trail names for what the job does on its own. */
 const jobActor = { id: 'job:instance.converge', label: 'instance.converge job' };
@@ -21,7 +22,9 @@ const secretKinds: Record<StackSecretName, SecretKind> = {
 
 /** Registers the converge job's handler; the process that calls `jobs.start()` then runs it. */
 export function registerInstanceJobs(deps: InstanceDeps): void {
-  deps.jobs.work(convergeQueue, (job) => runOperation(deps, job));
+  deps.jobs.work(convergeQueue, (job) => runOperation(deps, job), {
+    onDead: (job) => endDeadOperation(deps, job),
+  });
 }
 
 /**
@@ -74,20 +77,8 @@ export async function runOperation(deps: InstanceDeps, job: JobRecord): Promise<
     const message = describeError(error);
     const last = job.attempts >= job.maxAttempts;
     log?.warn({ error: message, attempt: job.attempts, last }, 'instance operation failed');
-    const now = deps.clock.now().getTime();
     if (last) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('instance_operations')
-          .set({ state: 'failed', error: message, progress: 'failed', finished_at: now })
-          .where('id', '=', operationId)
-          .execute();
-        await trx
-          .updateTable('instances')
-          .set({ state: 'failed', last_error: message, updated_at: now })
-          .where('id', '=', instance.id)
-          .execute();
-      });
+      await failOperation(deps, operation, instance.slug, message, started);
     } else {
       await updateOperation(deps, operationId, {
         error: message,
@@ -96,6 +87,66 @@ export async function runOperation(deps: InstanceDeps, job: JobRecord): Promise<
     }
     throw error;
   }
+}
+
+/**
+ * The dead-job handler of `instance.converge`: the job used up its attempts with the operation still queued
+ * or running (its worker died at every attempt, so none recorded the failure). It fails as a last failed
+ * attempt fails it, so the instance is free for its next operation.
+ */
+export function endDeadOperation(deps: InstanceDeps, job: JobRecord): Promise<void> {
+  return endDeadWork(job, {
+    name: 'instance operation',
+    find: () =>
+      workUnderWay(
+        deps.store.db,
+        'instance_operations',
+        (job.payload as { operationId: string }).operationId,
+      ),
+    end: ({ row, instance }, reason) =>
+      failOperation(deps, row, instance.slug, reason, Number(row.started_at ?? row.created_at)),
+  });
+}
+
+/**
+ * An operation that is not tried again: it failed, and the instance with it (its last error says why), so
+ * the instance takes its next operation. Once: an operation that already ended stays as it is.
+ */
+async function failOperation(
+  deps: InstanceDeps,
+  operation: Selectable<InstanceOperationTable>,
+  slug: string,
+  message: string,
+  started: number,
+): Promise<void> {
+  const now = deps.clock.now().getTime();
+  const failed = await deps.store.db.transaction().execute(async (trx) => {
+    const ended = await trx
+      .updateTable('instance_operations')
+      .set({ state: 'failed', error: message, progress: 'failed', finished_at: now })
+      .where('id', '=', operation.id)
+      .where('state', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    if (ended.numUpdatedRows === 0n) return false;
+    await trx
+      .updateTable('instances')
+      .set({ state: 'failed', last_error: message, updated_at: now })
+      .where('id', '=', operation.instance_id)
+      .execute();
+    return true;
+  });
+  if (!failed) return;
+  deps.logger?.warn(
+    {
+      instance: slug,
+      operationId: operation.id,
+      kind: operation.kind,
+      durationMs: now - started,
+      outcome: 'failed',
+      error: message,
+    },
+    'instance operation ended',
+  );
 }
 
 interface OperationDetails {

@@ -33,3 +33,4 @@ export { restartInstance, startInstance, stopInstance } from './set-instance-run
 export { stackSpecOf } from './stack-spec.ts';
 export { updateInstance } from './update-instance.ts';
 export { installationKey, verifyInstallationCertificate } from './verify-certificate.ts';
+export { type InstanceWorkTable, workUnderWay } from './work-under-way.ts';

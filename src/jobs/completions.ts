@@ -14,6 +14,7 @@ export function createCompletionBatcher(context: LeaseContext): (completion: Com
   const flush = (): void => {
     const batch = pending;
     pending = [];
+    if (batch.length === 0) return;
     completeJobs(context, batch).then(
       (completed) => {
         for (const entry of batch) entry.resolve(completed.has(entry.lease.jobId));
@@ -25,6 +26,9 @@ export function createCompletionBatcher(context: LeaseContext): (completion: Com
   };
   return (completion) =>
     new Promise((resolve, reject) => {
+      // One completion per job in a batch: its statement matches rows by job id, so the run of a job whose
+      // lease was lost (and the run that took it over) must not share one.
+      if (pending.some((entry) => entry.lease.jobId === completion.lease.jobId)) flush();
       if (pending.length === 0) setImmediate(flush);
       pending.push({ ...completion, resolve, reject });
     });

@@ -5,7 +5,7 @@ import { describeEachDialect } from '../../test/fixtures/store.ts';
 import { ManualClock } from '../core/clock.ts';
 import { openStore } from '../store/index.ts';
 import { createJobs } from './index.ts';
-import type { JobOutcome, JobRecord } from './types.ts';
+import type { JobHandler, JobOutcome, JobRecord, Jobs } from './types.ts';
 
 const base = { timeZone: 'Europe/Paris', leaseSeconds: 30, tickIntervalMs: 60_000 };
 
@@ -311,6 +311,62 @@ describeEachDialect('jobs', (use) => {
     assert.equal(handed.length, 2);
   });
 
+  test("a job claimed again while the same worker's earlier run of it is stuck: both runs take a slot and stop() aborts both", async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const clock = new ManualClock('2026-06-01T10:00:00Z');
+    // A lease far longer than the test: no heartbeat runs, so the first run never learns that it lost the job.
+    const jobs = createJobs(
+      { store: opened.store, clock },
+      { ...base, leaseSeconds: 600, stopTimeoutMs: 10 },
+    );
+    let active = 0;
+    let most = 0;
+    const aborted: number[] = [];
+    await claimAgainBesideStuckRun(jobs, clock, async (job, { signal }) => {
+      active += 1;
+      most = Math.max(most, active);
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      active -= 1;
+      aborted.push(job.attempts);
+      throw signal.reason;
+    });
+    // Both slots are taken (the stuck run and its successor): a job due now waits.
+    const waiting = await jobs.enqueue({ queue: 'exports' });
+    await jobs.stop();
+    await waitFor(
+      () => aborted,
+      (runs) => runs.length === 2,
+      { what: 'both runs to be aborted' },
+    );
+    assert.deepEqual(aborted.sort(), [1, 2]);
+    assert.equal(most, 2, 'never more runs than the concurrency');
+    assert.equal((await jobs.get(waiting.id))?.state, 'queued');
+  });
+
+  test('a stuck run and the run that took its job over, finishing together, complete the job once: the latter', async (t) => {
+    const opened = await use(t);
+    if (!opened) return;
+    const clock = new ManualClock('2026-06-01T10:00:00Z');
+    await using jobs = stopping(createJobs({ store: opened.store, clock }, { ...base, leaseSeconds: 600 }));
+    const release = gate();
+    let entered = 0;
+    const read = await claimAgainBesideStuckRun(jobs, clock, async (job) => {
+      entered += 1;
+      await release.promise;
+      return `run ${job.attempts}`;
+    });
+    await waitFor(
+      () => entered,
+      (count) => count === 2,
+      { what: 'the second run to start' },
+    );
+    release.open(); // both handlers return in the same event-loop turn
+    const done = await waitFor(read, (j) => j.state === 'succeeded');
+    assert.equal(done.result, 'run 2');
+    assert.equal(done.attempts, 2);
+  });
+
   test('an enqueue wakes an idle local worker at once and each run logs one line', async (t) => {
     const opened = await use(t);
     if (!opened) return;
@@ -367,3 +423,23 @@ describeEachDialect('jobs', (use) => {
     assert.equal((await jobs.get(waiting.id))?.state, 'queued', 'a stopped worker claims nothing more');
   });
 });
+
+/**
+ * Works `exports` two at a time with `handler` and runs one job until its first run's lease expires, then
+ * until this worker claimed it again beside its own first run, still in the handler; returns how to read it.
+ */
+async function claimAgainBesideStuckRun(
+  jobs: Jobs,
+  clock: ManualClock,
+  handler: JobHandler,
+): Promise<() => Promise<JobRecord>> {
+  jobs.work('exports', handler, { concurrency: 2, pollIntervalMs: 5 });
+  const { id } = await jobs.enqueue({ queue: 'exports' });
+  const read = () => jobs.get(id) as Promise<JobRecord>;
+  jobs.start();
+  await waitFor(read, (j) => j.state === 'running' && j.attempts === 1);
+  clock.advance(600_001);
+  assert.equal((await jobs.tick()).expired, 1);
+  await waitFor(read, (j) => j.state === 'running' && j.attempts === 2);
+  return read;
+}

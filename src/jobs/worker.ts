@@ -29,7 +29,10 @@ export function createWorker(
   handler: JobHandler,
   options: { concurrency: number; pollIntervalMs: number },
 ): Worker {
-  const running = new Map<string, Run>();
+  // One entry per run, not per job: a job this worker claims again while its own earlier run of it is
+  // still stuck (its lease expired and was taken over) runs twice here, and both runs take a slot, end
+  // their own entry and are aborted by stop().
+  const running = new Set<Run>();
   let loop: Promise<void> | undefined;
   let stopping = false;
   let woken = false;
@@ -86,11 +89,14 @@ export function createWorker(
 
   const launch = (job: JobRecord): void => {
     const controller = new AbortController();
-    const done = runJob(context, complete, handler, job, controller).finally(() => {
-      running.delete(job.id);
-      if (saturated) wake();
-    });
-    running.set(job.id, { controller, done });
+    const run: Run = {
+      controller,
+      done: runJob(context, complete, handler, job, controller).finally(() => {
+        running.delete(run);
+        if (saturated) wake();
+      }),
+    };
+    running.add(run);
   };
 
   return {
@@ -105,7 +111,7 @@ export function createWorker(
       stopping = true;
       interrupt?.();
       await loop;
-      const runs = [...running.values()];
+      const runs = [...running];
       let timer: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
         Promise.all(runs.map((run) => run.done)).then(() => true),

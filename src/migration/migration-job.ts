@@ -11,10 +11,10 @@ import { keyOwnerOf, privateKeyName } from '../backups/keys.ts';
 import { type BackupManifest, manifestSchema } from '../backups/manifest.ts';
 import { startBackup } from '../backups/start-backup.ts';
 import { describeError, isRoostError, RoostError } from '../core/errors.ts';
-import { type RuntimeKind, stackSpecOf, toInstance } from '../instances/index.ts';
+import { type RuntimeKind, stackSpecOf, toInstance, workUnderWay } from '../instances/index.ts';
 import { defaultRelease, type Release, swarmImages } from '../instances/records.ts';
 import { vaultSecretSource } from '../instances/stack-spec.ts';
-import type { JobRecord } from '../jobs/index.ts';
+import { endDeadWork, type JobRecord } from '../jobs/index.ts';
 import type { InstanceMigrationTable, InstanceTable } from '../store/index.ts';
 import type { MigrationDeps } from './deps.ts';
 import { placementOf, switchName } from './dns.ts';
@@ -25,6 +25,7 @@ import {
   type StepTime,
   stepsAfter,
 } from './records.ts';
+import { refuseBusy } from './start-migration.ts';
 
 const jobActor = { id: 'job:instance.migrate', label: 'instance.migrate job' };
 /** A fresh backup, and the new stack's /status, may take this long. */
@@ -43,7 +44,9 @@ type Row = Selectable<InstanceMigrationTable>;
  * Runs one migration from the step after the last one done: a retry after a crash resumes (every step is
  * idempotent), except on the last attempt before the name switch, which rolls back instead. A failure
  * before the switch removes the target stack and leaves the source and the instance row as they were; from
- * the switch on the move only goes forward (retried, then reported failed with what is left to do).
+ * the switch on the move only goes forward (retried, then reported failed with what is left to do); such a
+ * failed migration resumes with the steps left when its job is retried (`roost jobs retry`). A rolled-back
+ * one stays as it is.
  */
 export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise<unknown> {
   const { migrationId } = job.payload as { migrationId: string };
@@ -54,12 +57,10 @@ export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise
     .where('id', '=', migrationId)
     .executeTakeFirst();
   if (!row) throw new RoostError('not_found', `no migration ${migrationId}`);
-  if (row.state !== 'queued' && row.state !== 'running') return { skipped: row.state };
-  const instance = await db
-    .selectFrom('instances')
-    .selectAll()
-    .where('id', '=', row.instance_id)
-    .executeTakeFirstOrThrow();
+  const resumable = row.state === 'failed' && pastPointOfNoReturn(row.step);
+  if (row.state !== 'queued' && row.state !== 'running' && !resumable) return { skipped: row.state };
+  const instance = await instanceOf(deps, row);
+  if (resumable) row = await resume(deps, row, instance);
   const log = deps.logger?.child({ instance: instance.slug, migrationId, from: row.source, to: row.target });
   const startedAt = row.started_at === null ? deps.clock.now().getTime() : Number(row.started_at);
   await update(deps, row, { state: 'running', started_at: startedAt }, 'started');
@@ -90,7 +91,7 @@ export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise
       await update(deps, work.current(), { error: message }, `attempt ${job.attempts} failed; retrying`);
       throw error;
     }
-    await work.fail(message);
+    await work.fail(message, job.id);
     throw error;
   }
 }
@@ -102,43 +103,110 @@ export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise
  * row untouched), from the switch on failed with the steps left; audited and reported alike. A migration
  * that already ended is left as it is.
  */
-export async function endDeadMigration(deps: MigrationDeps, job: JobRecord): Promise<void> {
-  const { migrationId } = job.payload as { migrationId: string };
+export function endDeadMigration(deps: MigrationDeps, job: JobRecord): Promise<void> {
   const { db } = deps.store;
-  const row = await db
-    .selectFrom('instance_migrations')
-    .selectAll()
-    .where('id', '=', migrationId)
-    .executeTakeFirst();
-  if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
-  const instance = await db
+  return endDeadWork(job, {
+    name: 'migration',
+    find: () =>
+      workUnderWay(
+        deps.store.db,
+        'instance_migrations',
+        (job.payload as { migrationId: string }).migrationId,
+      ),
+    end: async ({ row, instance }, reason) => {
+      const work = new MigrationRun(deps, row, instance);
+      if (pastPointOfNoReturn(row.step)) await work.fail(reason, job.id);
+      else await work.rollBack(reason);
+      const ended = await db
+        .selectFrom('instance_migrations')
+        .select('state')
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow();
+      deps.logger?.warn(
+        {
+          instance: instance.slug,
+          migrationId: row.id,
+          from: row.source,
+          to: row.target,
+          jobId: job.id,
+          error: reason,
+          durationMs: deps.clock.now().getTime() - Number(row.started_at ?? row.created_at),
+          outcome: ended.state,
+        },
+        'instance migration ended',
+      );
+    },
+  });
+}
+
+function instanceOf(deps: MigrationDeps, row: Row): Promise<Selectable<InstanceTable>> {
+  return deps.store.db
     .selectFrom('instances')
     .selectAll()
     .where('id', '=', row.instance_id)
     .executeTakeFirstOrThrow();
-  const message = `the migration job ${job.id} used up its ${job.attempts} attempt(s) without finishing (last: ${job.lastError ?? 'no error recorded'})`;
-  const work = new MigrationRun(deps, row, instance);
-  if (pastPointOfNoReturn(row.step)) await work.fail(message);
-  else await work.rollBack(message);
-  const ended = await db
-    .selectFrom('instance_migrations')
-    .select('state')
-    .where('id', '=', migrationId)
-    .executeTakeFirstOrThrow();
-  const startedAt = Number(row.started_at ?? row.created_at);
-  deps.logger?.warn(
-    {
-      instance: instance.slug,
-      migrationId,
-      from: row.source,
-      to: row.target,
-      jobId: job.id,
-      error: message,
-      durationMs: deps.clock.now().getTime() - startedAt,
-      outcome: ended.state,
+}
+
+/**
+ * `roost jobs retry` of a migration that failed after the name switch: it goes on with the steps left (the
+ * name already points at the target, so forward is the only way). Refused while another operation of the
+ * instance is under way, or once a later migration of it was started (its steps would undo that one's).
+ */
+async function resume(deps: MigrationDeps, row: Row, instance: Selectable<InstanceTable>): Promise<Row> {
+  const resumed = await deps.store.db.transaction().execute(async (trx) => {
+    const later = await trx
+      .selectFrom('instance_migrations')
+      .select('id')
+      .where('instance_id', '=', row.instance_id)
+      .where('id', '!=', row.id)
+      .where('created_at', '>=', row.created_at)
+      .executeTakeFirst();
+    if (later)
+      throw new RoostError(
+        'conflict',
+        `migration ${row.id} of ${instance.slug} is not resumed: a later migration (${later.id}) was started since`,
+        { migrationId: row.id, laterMigrationId: later.id },
+      );
+    const current = await trx
+      .selectFrom('instances')
+      .selectAll()
+      .where('id', '=', instance.id)
+      .executeTakeFirstOrThrow();
+    if (current.state === 'decommissioning' || current.state === 'decommissioned')
+      throw new RoostError(
+        'conflict',
+        `migration ${row.id} of ${instance.slug} is not resumed: the instance is ${current.state}`,
+        { migrationId: row.id, state: current.state },
+      );
+    await refuseBusy(trx, current);
+    const running = await trx
+      .updateTable('instance_migrations')
+      .set({ state: 'running', error: null, finished_at: null })
+      .where('id', '=', row.id)
+      .where('state', '=', 'failed')
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('instance_operations')
+      .set({ state: 'running', error: null, progress: `resuming after ${row.step}`, finished_at: null })
+      .where('id', '=', row.operation_id)
+      .execute();
+    return running;
+  });
+  await deps.audit.append({
+    actor: jobActor,
+    action: 'instance.migrate.resumed',
+    target: instance.id,
+    result: 'ok',
+    details: {
+      slug: instance.slug,
+      migrationId: row.id,
+      step: row.step,
+      stepsLeft: stepsAfter(row.step),
+      previousError: row.error,
     },
-    'instance migration ended',
-  );
+  });
+  return resumed;
 }
 
 class MigrationRun {
@@ -440,11 +508,11 @@ class MigrationRun {
     await this.report(true, `migration of ${this.slug} to ${this.row.target} rolled back: ${message}`);
   }
 
-  /** After the switch: the name already points at the target; what is left is said plainly. */
-  async fail(message: string): Promise<void> {
+  /** After the switch: the name already points at the target; what is left, and how to resume, said plainly. */
+  async fail(message: string, jobId: string): Promise<void> {
     const now = this.deps.clock.now().getTime();
     const left = stepsAfter(this.row.step).join(', ');
-    const error = `${message} (after the name switch; steps left: ${left}; rerun the migration job with roost jobs retry)`;
+    const error = `${message} (after the name switch; steps left: ${left}; resume them with roost jobs retry ${jobId})`;
     const recorded = await this.deps.store.db.transaction().execute(async (trx) => {
       const ended = await trx
         .updateTable('instance_migrations')

@@ -138,7 +138,8 @@ async function requireProductionRights(
   });
 }
 
-async function refuseBusy(trx: Kysely<Database>, row: Selectable<InstanceTable>): Promise<void> {
+/** One operation of an instance at a time; a migration holds its operation from start to end. */
+export async function refuseBusy(trx: Kysely<Database>, row: Selectable<InstanceTable>): Promise<void> {
   const active = await trx
     .selectFrom('instance_operations')
     .select(['id', 'kind'])

@@ -51,7 +51,7 @@ export function registerJobs(program: Command): void {
     });
   jobs
     .command('retry <id>')
-    .description('put a dead job back in its queue')
+    .description('put a dead job back in its queue (a migration that failed after its name switch resumes)')
     .action(async (id: string, _options, command: Command) => {
       const { config, logger, output } = commandContext(command.optsWithGlobals<GlobalOptions>());
       const roost = await openRoost(config, logger, { migrate: false });
