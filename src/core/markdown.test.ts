@@ -10,6 +10,15 @@ describe('renderMarkdown', () => {
     assert.match(html, /<a href="https:\/\/example.com\/r" rel="nofollow noopener noreferrer">runbook<\/a>/);
   });
 
+  it('gives the same result for a text rendered again, also once the texts rendered since outgrow the memory', () => {
+    const first = renderMarkdown('**first** <script>x</script>');
+    assert.equal(renderMarkdown('**first** <script>x</script>'), first);
+    // About 8 million characters of other texts: more than is kept, so the first is rendered anew.
+    for (let index = 0; index < 220; index++) renderMarkdown(`${index} ${'word '.repeat(7_000)}`);
+    assert.equal(renderMarkdown('**first** <script>x</script>'), first);
+    assert.equal(markdownToText('**first** <script>x</script>'), markdownToText('**first** <script>x</script>'));
+  });
+
   it('neutralises hostile HTML: scripts, event handlers, javascript: links, frames, styles', () => {
     const hostile = [
       '<script>alert(1)</script>',
