@@ -13,8 +13,8 @@ describe('renderMarkdown', () => {
   it('gives the same result for a text rendered again, also once the texts rendered since outgrow the memory', () => {
     const first = renderMarkdown('**first** <script>x</script>');
     assert.equal(renderMarkdown('**first** <script>x</script>'), first);
-    // About 8 million characters of other texts: more than is kept, so the first is rendered anew.
-    for (let index = 0; index < 220; index++) renderMarkdown(`${index} ${'word '.repeat(7_000)}`);
+    // About 10 million characters of other texts: more than is kept, so the first is rendered anew.
+    for (let index = 0; index < 1_000; index++) renderMarkdown(`${index} ${'word '.repeat(1_000)}`);
     assert.equal(renderMarkdown('**first** <script>x</script>'), first);
     assert.equal(markdownToText('**first** <script>x</script>'), markdownToText('**first** <script>x</script>'));
   });
