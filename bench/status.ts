@@ -6,7 +6,8 @@
  * Roost and nginx alternate cell by cell so machine noise hits both alike. Roost serves from one process
  * per core sharing the port (SO_REUSEPORT, as `status.processes: 0`), nginx from its `worker_processes auto`.
  * BENCH_STATUS_OUTAGE=1 writes an outage meanwhile: an incident update every second and 500 HTTP probes every
- * 5 s (one page component flapping), beside the serving processes. Run: `node bench/status.ts`
+ * 5 s (one page component flapping), beside the serving processes; nginx's copies are then saved again before
+ * each of its cells, since the documents grow with every update. Run: `node bench/status.ts`
  * (BENCH_STATUS_SECONDS, BENCH_STATUS_ROUNDS, BENCH_STATUS_WORKERS, BENCH_STATUS_OUTAGE, BENCH_STATUS_PROBES).
  * Last line: `ratio: X`, the lowest Roost ÷ nginx req/s.
  */
@@ -329,12 +330,17 @@ async function main(): Promise<void> {
   mkdirSync(root);
   let nginx: ReturnType<typeof spawn> | undefined;
   try {
-    for (const document of documents) {
-      const file = path.join(root, document.nginx.slice(1));
-      writeFileSync(file, await fetchCopy(`${url}${document.roost}`, 'identity'));
-      writeFileSync(`${file}.gz`, await fetchCopy(`${url}${document.roost}`, 'gzip'));
-      writeFileSync(`${file}.br`, await fetchCopy(`${url}${document.roost}`, 'br'));
-    }
+    // nginx serves the documents Roost serves at that moment: during an outage they grow with every
+    // update, so the copies are saved again before each of nginx's cells.
+    const saveCopies = async () => {
+      for (const document of documents) {
+        const file = path.join(root, document.nginx.slice(1));
+        writeFileSync(file, await fetchCopy(`${url}${document.roost}`, 'identity'));
+        writeFileSync(`${file}.gz`, await fetchCopy(`${url}${document.roost}`, 'gzip'));
+        writeFileSync(`${file}.br`, await fetchCopy(`${url}${document.roost}`, 'br'));
+      }
+    };
+    await saveCopies();
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     writeFileSync(path.join(prefix, 'nginx.conf'), nginxConfig(prefix, root, port));
     nginx = spawn(
@@ -367,6 +373,7 @@ async function main(): Promise<void> {
             const key = `${document.key}|${encoding}|${connections}`;
             const cell = results.get(key) ?? { roost: [], nginx: [], roostP99: [], nginxP99: [] };
             const ours = await wrk(`${url}${document.roost}`, connections, encoding, seconds);
+            if (outage) await saveCopies();
             const theirs = await wrk(`${nginxUrl}${document.nginx}`, connections, encoding, seconds);
             cell.roost.push(ours.rps);
             cell.roostP99.push(ours.p99);

@@ -12,11 +12,12 @@ describe('renderMarkdown', () => {
 
   it('gives the same result for a text rendered again, also once the texts rendered since outgrow the memory', () => {
     const first = renderMarkdown('**first** <script>x</script>');
+    const text = markdownToText('**first** <script>x</script>');
     assert.equal(renderMarkdown('**first** <script>x</script>'), first);
     // About 10 million characters of other texts: more than is kept, so the first is rendered anew.
     for (let index = 0; index < 1_000; index++) renderMarkdown(`${index} ${'word '.repeat(1_000)}`);
     assert.equal(renderMarkdown('**first** <script>x</script>'), first);
-    assert.equal(markdownToText('**first** <script>x</script>'), markdownToText('**first** <script>x</script>'));
+    assert.equal(markdownToText('**first** <script>x</script>'), text);
   });
 
   it('neutralises hostile HTML: scripts, event handlers, javascript: links, frames, styles', () => {
