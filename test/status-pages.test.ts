@@ -27,6 +27,7 @@ import {
 import type { StatusTestDeps } from '../src/status/test-fixture.ts';
 import { openStatusDeps } from '../src/status/test-fixture.ts';
 import type { ComponentStatus } from '../src/store/index.ts';
+import { resolvedIncident } from './fixtures/incidents.ts';
 import { shapeDifferences, statuspageEnums, statuspageV2 } from './fixtures/statuspage/v2.ts';
 import { describeEachDialect } from './fixtures/store.ts';
 
@@ -281,23 +282,13 @@ describeEachDialect('status pages', (use) => {
     const api = await addComponent(deps, deps.local, { slug: 'wayne-prod', name: 'API' });
     const app = statusApp(deps, monitoringData());
     const url = 'https://wayne-prod.status.example.test';
-    const resolved = async (title: string) => {
-      const incident = await createIncident(deps, deps.local, {
+    const resolved = (title: string) =>
+      resolvedIncident(deps, deps.local, {
         title,
         severity: 'critical',
         instances: ['wayne-prod'],
         components: [api.id],
-        message: 'Searches fail; we are on it.',
       });
-      deps.clock.advance(20 * 60_000);
-      await appendTimelineEntry(deps, deps.local, {
-        incidentId: incident.id,
-        body: 'Search works again.',
-        public: true,
-        status: 'resolved',
-      });
-      return incident;
-    };
     const published = await resolved('Search is <b>down</b>');
     const { incident: draft } = await getIncident(deps, deps.local, { id: published.id });
     await updateIncident(deps, deps.local, {

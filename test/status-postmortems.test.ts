@@ -8,8 +8,6 @@ import { after, before, it } from 'node:test';
 import { createChromiumPrinter, type DocumentPrinter, defaultChromiumPath } from '../src/documents/index.ts';
 import { createStatusServer } from '../src/http/status/app.ts';
 import {
-  appendTimelineEntry,
-  createIncident,
   getIncident,
   postmortemDocument,
   publishPostmortem,
@@ -20,6 +18,7 @@ import { createJobs } from '../src/jobs/index.ts';
 import { createLogger, createMetrics } from '../src/observability/index.ts';
 import { noHealth, noUptime } from '../src/status/index.ts';
 import { openStatusDeps } from '../src/status/test-fixture.ts';
+import { resolvedIncident } from './fixtures/incidents.ts';
 import { hasPdftotext, pdfText } from './fixtures/pdf.ts';
 import { serviceUnavailable } from './fixtures/services.ts';
 import { describeEachDialect } from './fixtures/store.ts';
@@ -59,27 +58,14 @@ describeEachDialect('post-mortems on the status pages', (use) => {
     await deps.addInstance('wayne-prod', 'Wayne');
     await deps.addInstance('wayne-staging', 'Wayne');
 
-    const resolved = async (title: string) => {
-      const incident = await createIncident(incidents, deps.local, {
-        title,
-        instances: ['wayne-prod'],
-        message: 'Searches fail; we are on it.',
-      });
-      deps.clock.advance(20 * 60_000);
-      await appendTimelineEntry(incidents, deps.local, {
-        incidentId: incident.id,
-        body: 'Search works again.',
-        public: true,
-        status: 'resolved',
-      });
-      return incident;
-    };
+    const resolved = (title: string) =>
+      resolvedIncident(incidents, deps.local, { title, instances: ['wayne-prod'] });
     const published = await resolved('Search is <b>down</b>');
     // The draft written at resolution (its heading holds the title), with the cause added.
-    const { incident: resolvedIncident } = await getIncident(incidents, deps.local, { id: published.id });
+    const { incident: withDraft } = await getIncident(incidents, deps.local, { id: published.id });
     await updateIncident(incidents, deps.local, {
       id: published.id,
-      postmortem: `${resolvedIncident.postmortem}\n\nThe index ran out of **disk space**. <script>alert(1)</script><img src=x onerror=alert(2)>`,
+      postmortem: `${withDraft.postmortem}\n\nThe index ran out of **disk space**. <script>alert(1)</script><img src=x onerror=alert(2)>`,
     });
     await publishPostmortem(incidents, deps.local, { id: published.id });
     const draft = await resolved('Slow exports');
@@ -178,7 +164,7 @@ describeEachDialect('post-mortems on the status pages', (use) => {
     // Edited after publishing: the old PDF is gone at once, the new text is printed and served.
     await updateIncident(incidents, deps.local, {
       id: published.id,
-      postmortem: `${resolvedIncident.postmortem}\n\nRevised: the index ran out of inodes.`,
+      postmortem: `${withDraft.postmortem}\n\nRevised: the index ran out of inodes.`,
     });
     const meanwhile = await get(pdfPath);
     if (meanwhile.status === 200) assert.notEqual(meanwhile.headers.get('etag'), etag);

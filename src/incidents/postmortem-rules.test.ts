@@ -1,6 +1,7 @@
 // When a post-mortem is public, on both dialects: it is published once, by publishing only.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { resolvedIncident as openedAndResolved } from '../../test/fixtures/incidents.ts';
 import { describeEachDialect, type TestStore } from '../../test/fixtures/store.ts';
 import { isRoostError } from '../core/errors.ts';
 import { createJobs, type Jobs } from '../jobs/index.ts';
@@ -33,18 +34,7 @@ async function openDeps(opened: TestStore | undefined): Promise<Deps | undefined
 
 /** An incident on `slug` with a public update, resolved: its post-mortem draft is written. */
 async function resolvedIncident(deps: Deps, slug: string) {
-  const incident = await createIncident(deps, deps.local, {
-    title: 'Search is down',
-    instances: [slug],
-    message: 'Searches fail; we are on it.',
-  });
-  deps.clock.advance(20 * 60_000);
-  await appendTimelineEntry(deps, deps.local, {
-    incidentId: incident.id,
-    body: 'Search works again.',
-    public: true,
-    status: 'resolved',
-  });
+  const incident = await openedAndResolved(deps, deps.local, { title: 'Search is down', instances: [slug] });
   deps.clock.advance(60 * 60_000);
   return incident;
 }
