@@ -70,6 +70,12 @@ export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOp
     }
   };
 
+  /** Starts the page's check when its copy was checked `revalidateMs` ago or more (one at a time). */
+  const checkWhenDue = (key: string, entry: Entry, slug: string, base: string) => {
+    if (now() - entry.checkedAt >= options.revalidateMs) entry.refreshing ??= refresh(key, entry, slug, base);
+    return entry.refreshing;
+  };
+
   return {
     /** The documents of a page, or undefined for a slug that has none. */
     async documents(slug: string, base: string): Promise<Map<string, CachedDocument> | undefined> {
@@ -85,10 +91,9 @@ export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOp
         };
         entries.set(key, entry);
       }
-      if (now() - entry.checkedAt >= options.revalidateMs)
-        entry.refreshing ??= refresh(key, entry, slug, base);
+      const refreshing = checkWhenDue(key, entry, slug, base);
       // Readers with a copy keep it while the rebuild runs; readers of a page not built yet wait for it.
-      if (entry.refreshing && (!entry.documents || options.revalidateMs === 0)) await entry.refreshing;
+      if (refreshing && (!entry.documents || options.revalidateMs === 0)) await refreshing;
       return entry.documents;
     },
     /**
@@ -101,12 +106,9 @@ export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOp
       const key = `${slug}\n${base}`;
       const entry = entries.get(key);
       if (!entry?.documents) return undefined;
-      if (now() - entry.checkedAt >= options.revalidateMs) {
-        if (options.revalidateMs === 0) return undefined;
-        entry.refreshing ??= refresh(key, entry, slug, base);
-        // A failed check is logged by refresh; readers keep the copy they have.
-        entry.refreshing.catch(() => {});
-      }
+      if (options.revalidateMs === 0) return undefined;
+      // A failed check is logged by refresh; readers keep the copy they have.
+      checkWhenDue(key, entry, slug, base)?.catch(() => {});
       return entry.documents;
     },
     /** Forget every page (tests, configuration changes). */
