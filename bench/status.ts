@@ -32,7 +32,6 @@ import {
   configureStatusPage,
   insertInstanceRow,
   scheduleMaintenance,
-  type UptimeBucket,
 } from '../src/status/index.ts';
 
 const seconds = Number(process.env.BENCH_STATUS_SECONDS ?? 5);
@@ -55,25 +54,6 @@ async function openBenchRoost(directory: string, migrate: boolean) {
   const { config } = loadConfig({ env: { ROOST_DATA_DIR: directory, ROOST_LOG_LEVEL: 'warn' } });
   const logger = createLogger({ level: 'warn', destination: process.stderr });
   const roost = await openRoost(config, logger, { migrate, clock: systemClock });
-  // 90 days of day roll-ups per monitor, with a few bad days, as monitoring will give them.
-  roost.uptime = {
-    buckets: async (monitors, from, to) => {
-      const seed = monitors.join('').length;
-      const buckets: UptimeBucket[] = [];
-      for (let day = from.getTime(), index = 0; day < to.getTime(); day += 86_400_000, index++) {
-        const bad = (index + seed) % 23 === 0 ? 1_800 : 0;
-        buckets.push({
-          start: new Date(day),
-          end: new Date(day + 86_400_000),
-          operational: 86_400 - bad,
-          degraded: 0,
-          partial: bad,
-          major: 0,
-        });
-      }
-      return buckets;
-    },
-  };
   return { roost, logger };
 }
 
@@ -94,15 +74,34 @@ async function seed(directory: string, targetUrl: string): Promise<void> {
       retries: 0,
     });
   const components = [];
-  for (let index = 1; index <= 20; index++)
+  const day = 86_400_000;
+  const today = Math.floor(now / day) * day;
+  for (let index = 1; index <= 20; index++) {
+    const monitor = (await probe(`Component ${index}`, `/c${index}`)).monitor.id;
     components.push(
       await addComponent(deps, actor, {
         slug,
         name: `Component ${index}`,
         description: `Service number ${index}`,
-        monitors: [(await probe(`Component ${index}`, `/c${index}`)).monitor.id],
+        monitors: [monitor],
       }),
     );
+    // 89 days of day roll-ups before today (a check every 5 s), a few of them bad, as monitoring leaves them.
+    await roost.store.db
+      .insertInto('check_rollups')
+      .values(
+        Array.from({ length: 89 }, (_, back) => ({
+          monitor_id: monitor,
+          granularity: 'day',
+          bucket: today - (back + 1) * day,
+          checks: 17_280,
+          failures: (back + index) % 23 === 0 ? 360 : 0,
+          latency_sum: 17_280 * 3,
+          latency_max: 40,
+        })),
+      )
+      .execute();
+  }
   // More probes than the page's, as a Roost monitoring other instances runs them too.
   for (let index = 0; index < extraProbes; index++) await probe(`Other ${index}`, `/other${index}`);
   for (let index = 0; index < 5; index++) {
@@ -186,6 +185,7 @@ async function writeOutage(directory: string): Promise<{ stop(): void }> {
 /** One serving process: the status app on loopback, sharing the port with the others. */
 async function serveWorker(directory: string, port: number): Promise<void> {
   const { roost, logger } = await openBenchRoost(directory, false);
+  // Pages are read and rendered on the page thread from the store, as `roost serve` does.
   const { app, fastPath } = createStatusServer({
     logger,
     metrics: (await import('../src/observability/index.ts')).createMetrics(),
@@ -196,6 +196,7 @@ async function serveWorker(directory: string, port: number): Promise<void> {
       health: roost.componentHealth,
       uptime: roost.uptime,
       domain: 'example.test',
+      readFrom: { databaseUrl: undefined, dataDir: directory },
     },
   });
   const server = await listen(app, { host: '127.0.0.1', port }, { fastPath, reusePort: true });

@@ -306,6 +306,7 @@ export function statusServerOf(roost: Roost): ReturnType<typeof createStatusServ
       health: roost.componentHealth,
       uptime: roost.uptime,
       domain: roost.config.status.domain,
+      readFrom: { databaseUrl: roost.config.databaseUrl, dataDir: roost.config.dataDir },
     },
     subscriptions: subscriptionDepsOf(roost),
   });
@@ -380,12 +381,13 @@ async function startWeb(
   const processes = config.status.processes === 0 ? availableParallelism() : config.status.processes;
   let status: RunningServer | undefined;
   let statusProcesses: StatusProcesses | undefined;
+  const statusServer = statusServerOf(roost);
   const stop = async () => {
     await statusProcesses?.stop();
     await Promise.all([admin.close(), status?.close()]);
+    await statusServer.close();
   };
   try {
-    const statusServer = statusServerOf(roost);
     status = await listen(statusServer.app, config.status.listen, {
       fastPath: statusServer.fastPath,
       reusePort: processes > 1,

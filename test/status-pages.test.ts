@@ -7,7 +7,7 @@ import { it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { listen } from '../src/http/server.ts';
 import { createStatusServer } from '../src/http/status/app.ts';
-import { createStatusCache } from '../src/http/status/cache.ts';
+import { createStatusCache, localChecker } from '../src/http/status/cache.ts';
 import {
   appendTimelineEntry,
   createIncident,
@@ -622,7 +622,12 @@ describeEachDialect('the status page cache', (use) => {
     await configureStatusPage(deps, deps.local, { slug: 'acme-prod', name: 'Acme Corp' });
     const monitoring = monitoringData();
     const cache = createStatusCache(
-      { store: deps.store, clock: deps.clock, health: monitoring.health, uptime: monitoring.uptime },
+      localChecker({
+        store: deps.store,
+        clock: deps.clock,
+        health: monitoring.health,
+        uptime: monitoring.uptime,
+      }),
       { revalidateMs: 60_000, maxPages: 10, urlOf: (slug) => `https://${slug}.status.example.test` },
     );
     const first = cache.documents('acme-prod', '');
@@ -648,7 +653,12 @@ describeEachDialect('the status page cache', (use) => {
     const monitoring = monitoringData();
     let now = 0;
     const cache = createStatusCache(
-      { store: deps.store, clock: deps.clock, health: monitoring.health, uptime: monitoring.uptime },
+      localChecker({
+        store: deps.store,
+        clock: deps.clock,
+        health: monitoring.health,
+        uptime: monitoring.uptime,
+      }),
       {
         revalidateMs: 1_000,
         maxPages: 10,

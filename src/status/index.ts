@@ -53,5 +53,6 @@ export { requestSubscription } from './request-subscription.ts';
 export { bumpStatusRevision } from './revision.ts';
 export { scheduleMaintenance } from './schedule-maintenance.ts';
 export { setComponentStatus } from './set-component-status.ts';
+export { rememberSettledDays } from './settled-days.ts';
 export type { SubscriptionDeps } from './subscription-deps.ts';
 export { downtimeWeight, type UptimeDay } from './uptime.ts';

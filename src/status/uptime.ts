@@ -49,30 +49,43 @@ export function dayOf(time: Date): string {
 
 /** The 90 UTC days ending today, oldest first, each with its uptime from the day buckets. */
 export function ninetyDays(buckets: readonly UptimeBucket[], now: Date, days = 90): UptimeDay[] {
-  const byDay = new Map<string, UptimeBucket[]>();
+  // By day number: a page rebuilt every second groups 90 days × its components here.
+  const byDay = new Map<number, UptimeBucket[]>();
   for (const bucket of buckets) {
-    const key = dayOf(bucket.start);
-    byDay.set(key, [...(byDay.get(key) ?? []), bucket]);
+    const key = Math.floor(bucket.start.getTime() / dayMs);
+    const list = byDay.get(key);
+    if (list) list.push(bucket);
+    else byDay.set(key, [bucket]);
   }
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const today = Math.floor(now.getTime() / dayMs);
   const result: UptimeDay[] = [];
   for (let index = days - 1; index >= 0; index--) {
-    const day = dayOf(new Date(today - index * dayMs));
-    const list = byDay.get(day) ?? [];
+    const list = byDay.get(today - index) ?? [];
     const totals = totalsOf(list);
-    const sum = (key: 'degraded' | 'partial' | 'major') =>
-      list.reduce((total, bucket) => total + bucket[key], 0);
+    let degraded = 0;
+    let partial = 0;
+    let major = 0;
+    for (const bucket of list) {
+      degraded += bucket.degraded;
+      partial += bucket.partial;
+      major += bucket.major;
+    }
     const worst: UptimeDay['worst'] =
       totals.measured === 0
         ? 'no_data'
-        : sum('major') > 0
+        : major > 0
           ? 'major_outage'
-          : sum('partial') > 0
+          : partial > 0
             ? 'partial_outage'
-            : sum('degraded') > 0
+            : degraded > 0
               ? 'degraded_performance'
               : 'operational';
-    result.push({ day, uptime: uptimePercent(totals), worst, downMinutes: Math.round(totals.downtime / 60) });
+    result.push({
+      day: dayOf(new Date((today - index) * dayMs)),
+      uptime: uptimePercent(totals),
+      worst,
+      downMinutes: Math.round(totals.downtime / 60),
+    });
   }
   return result;
 }

@@ -8,13 +8,8 @@ import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createUser, localActor } from '../../src/auth/index.ts';
 import { apiDepsOf, type RunningRoost } from '../../src/main.ts';
-import {
-  addComponent,
-  configureStatusPage,
-  insertInstanceRow,
-  type UptimeBucket,
-} from '../../src/status/index.ts';
-import type { ComponentStatus } from '../../src/store/index.ts';
+import { createMonitor } from '../../src/monitoring/index.ts';
+import { addComponent, configureStatusPage, insertInstanceRow } from '../../src/status/index.ts';
 import { launchChromium, screenshot, sequentialSteps, submit } from '../fixtures/browser.ts';
 import { accessDepsOf, serveTestRoost, startTestRoost, type TestRoost } from '../fixtures/roost.ts';
 import { startSmtp, type TestSmtp } from '../fixtures/smtp.ts';
@@ -45,48 +40,51 @@ test('incident pages and a status page in Chromium', async (t) => {
     ROOST_SMTP_PORT: String(smtp.port),
     ROOST_SMTP_IGNORE_TLS: 'true',
     ROOST_SMTP_FROM: 'status@example.test',
+    ROOST_MONITORING_ENABLED: 'false',
   });
   const { clock } = roost;
-  // What monitoring says, written by the test: the API down now, 90 days of mostly good roll-ups.
-  const states = new Map<string, ComponentStatus>();
-  roost.roost.componentHealth = {
-    current: async (components) =>
-      new Map(
-        components.flatMap((component) => {
-          const state = component.monitorIds.map((id) => states.get(id)).find(Boolean);
-          return state ? [[component.componentId, state] as const] : [];
-        }),
-      ),
-  };
-  roost.roost.uptime = {
-    buckets: async (_monitors, from, to) => {
-      const buckets: UptimeBucket[] = [];
-      for (let day = from.getTime(), index = 0; day < to.getTime(); day += 86_400_000, index++) {
-        const bad = index % 17 === 5 ? 3_600 : index % 29 === 11 ? 600 : 0;
-        buckets.push({
-          start: new Date(day),
-          end: new Date(day + 86_400_000),
-          operational: 86_400 - bad,
-          degraded: 0,
-          partial: index % 17 === 5 ? bad : 0,
-          major: index % 29 === 11 ? bad : 0,
-        });
-      }
-      return buckets;
-    },
-  };
   const _now = clock.now().getTime();
   await insertInstanceRow(roost.roost.store, clock, slug, 'Shop & Co');
   const deps = apiDepsOf(roost.roost);
   const local = localActor(clock);
   await configureStatusPage(deps, local, { slug, name: 'Shop & Co' });
-  for (const [name, monitors] of [
-    ['API', ['mon_api']],
-    ['Login', ['mon_login']],
-    ['Database', ['mon_db']],
-    ['Cache', ['mon_cache']],
-  ] as const)
-    await addComponent(deps, local, { slug, name, monitors: [...monitors] });
+  // What monitoring leaves, written by the test (monitoring itself is off): each component's monitor is up,
+  // after 89 days of roll-ups with a few bad days.
+  const day = 86_400_000;
+  const today = Math.floor(clock.now().getTime() / day) * day;
+  const monitors: Record<string, string> = {};
+  for (const name of ['API', 'Login', 'Database', 'Cache']) {
+    const { monitor } = await createMonitor(deps, local, {
+      name: `${name} probe`,
+      kind: 'http',
+      settings: { url: 'http://127.0.0.1:9/' },
+      intervalSeconds: 60,
+      retries: 0,
+    });
+    monitors[name] = monitor.id;
+    await roost.roost.store.db
+      .insertInto('check_rollups')
+      .values(
+        Array.from({ length: 89 }, (_, back) => ({
+          monitor_id: monitor.id,
+          granularity: 'day',
+          bucket: today - (back + 1) * day,
+          checks: 1_440,
+          failures: back % 17 === 5 ? 60 : back % 29 === 11 ? 10 : 0,
+          latency_sum: 1_440 * 20,
+          latency_max: 80,
+        })),
+      )
+      .execute();
+    await addComponent(deps, local, { slug, name, monitors: [monitor.id] });
+  }
+  const monitorState = (name: string, state: 'up' | 'down') =>
+    roost?.roost.store.db
+      .updateTable('monitors')
+      .set({ state })
+      .where('id', '=', monitors[name] ?? '')
+      .execute();
+  await monitorState('API', 'up');
   await createUser(accessDepsOf(roost.roost), local, { ...manager, role: 'account-manager' });
   running = await serveTestRoost(roost);
   const admin = running.admin.url;
@@ -126,7 +124,7 @@ test('incident pages and a status page in Chromium', async (t) => {
   await step('the account manager opens an incident with hostile text and tells the customer', async () => {
     await page.goto(`${admin}/incidents`);
     await page.getByRole('heading', { level: 1, name: 'Incidents' }).waitFor();
-    states.set('mon_api', 'major_outage');
+    await monitorState('API', 'down');
     await page.getByLabel('Title').fill(hostileTitle);
     await page.getByLabel('Severity').selectOption('critical');
     await page.getByLabel('Affected instances').fill(slug);
@@ -192,7 +190,7 @@ test('incident pages and a status page in Chromium', async (t) => {
       await submit(page, 'Save logbook');
       await page.waitForURL(`${admin}${incidentPath}?notice=updated`);
       clock.advance(10 * 60_000);
-      states.delete('mon_api');
+      await monitorState('API', 'up');
       await page.getByLabel('Entry').fill('Payments work again.');
       await page.getByLabel('Move the incident to').selectOption('resolved');
       await page.getByLabel('Public update: status pages and subscribers').check();

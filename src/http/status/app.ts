@@ -6,8 +6,15 @@ import { errorResponse } from '../errors.ts';
 import type { FastPath, PreparedAnswer } from '../fast-lane.ts';
 import { healthRoutes } from '../health.ts';
 import { requestMetrics } from '../middleware/metrics.ts';
-import { type CachedDocument, createStatusCache, notFoundDocument, type StatusCache } from './cache.ts';
+import {
+  type CachedDocument,
+  createStatusCache,
+  localChecker,
+  notFoundDocument,
+  type StatusCache,
+} from './cache.ts';
 import { postmortemPdfHandler } from './postmortem-pdf.ts';
+import { type PageReader, pageThread, type StoreLocation } from './renderer.ts';
 import { subscriptionHandlers } from './subscriptions.ts';
 
 export interface StatusAppDeps {
@@ -20,6 +27,12 @@ export interface StatusAppDeps {
     domain: string;
     /** How often a cached page asks whether it changed (default 1 s). */
     revalidateMs?: number;
+    /**
+     * The store the page thread opens to read pages itself, with monitoring's health and uptime sources (as
+     * `roost serve` does): checks and rebuilds then cost the serving event loop nothing. Without it, pages
+     * are read here from the deps given (only rendered on the thread).
+     */
+    readFrom?: StoreLocation | undefined;
   };
   /** Email subscriptions; without them the subscribe form answers with the plain 404 page. */
   subscriptions?: SubscriptionDeps | undefined;
@@ -98,21 +111,34 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
   return createStatusServer(deps).app;
 }
 
+export interface StatusServer {
+  app: Hono;
+  fastPath: FastPath | undefined;
+  /** Lets the page thread's connection to the store go (after the listener is closed). */
+  close(): Promise<void>;
+}
+
 /**
  * The status server as a Hono app plus a fast path: a GET or HEAD of a page whose documents are cached is
  * answered straight from the prepared bytes (by the listener's fast lane: no Request, Response or
  * middleware objects); everything else (first reads, subscriptions, health, 404s) goes
  * through the app. Both share one cache. Post-mortem PDFs are stored bytes, answered by the app.
  */
-export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: FastPath | undefined } {
+export function createStatusServer(deps: StatusAppDeps): StatusServer {
   const app = new Hono();
   app.use(requestMetrics(deps.metrics, 'status'));
   // Public: health only, never metrics.
   app.route('/', healthRoutes({ readiness: deps.readiness }));
   const pages = deps.pages;
   let fastPath: FastPath | undefined;
+  let reader: PageReader | undefined;
   if (pages) {
-    const cache: StatusCache = createStatusCache(pages, {
+    const threaded = pages.readFrom && pageThread.reader(pages.readFrom);
+    reader = threaded;
+    const checker = threaded
+      ? (request: Parameters<PageReader['check']>[0]) => threaded.check(request, pages.clock.now())
+      : localChecker(pages);
+    const cache: StatusCache = createStatusCache(checker, {
       revalidateMs: pages.revalidateMs ?? 1_000,
       maxPages: 10_000,
       urlOf: (slug) => `https://${slug}.status.${pages.domain}`,
@@ -154,5 +180,5 @@ export function createStatusServer(deps: StatusAppDeps): { app: Hono; fastPath: 
   }
   app.notFound((context) => context.text('No status page here.', 404));
   app.onError((error, context) => errorResponse(context, error, deps.logger));
-  return { app, fastPath };
+  return { app, fastPath, close: async () => reader?.close() };
 }

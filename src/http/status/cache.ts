@@ -1,8 +1,9 @@
 import type { Logger } from '../../observability/index.ts';
-import { type PublicStatusDeps, readPublicStatus, statusFingerprint } from '../../status/index.ts';
+import type { PublicStatusDeps } from '../../status/index.ts';
 import { type CachedDocument, cachedDocument, html } from './documents.ts';
 import { notFoundPage, statusPagePolicy } from './page.ts';
-import { renderer } from './renderer.ts';
+import { checkPage, type PageChecker } from './page-check.ts';
+import { pageThread } from './renderer.ts';
 
 export type { CachedDocument } from './documents.ts';
 
@@ -12,18 +13,6 @@ export const notFoundDocument = await cachedDocument(
   String(await notFoundPage()),
   statusPagePolicy,
 );
-
-/** Every document of one page, by the path under the page's base: the snapshot here, the rendering on a thread. */
-async function buildDocuments(
-  deps: PublicStatusDeps,
-  slug: string,
-  base: string,
-  url: string,
-): Promise<Map<string, CachedDocument> | undefined> {
-  const snapshot = await readPublicStatus(deps, slug);
-  if (!snapshot) return undefined;
-  return renderer.render(snapshot, base, url);
-}
 
 interface Entry {
   fingerprint: string | undefined;
@@ -45,22 +34,29 @@ export interface StatusCacheOptions {
 }
 
 /**
+ * Pages read on this thread from the deps given (a test's clock and sources), rendered on the page thread.
+ * `roost serve` reads them on the page thread as well (renderer.ts `reader`).
+ */
+export function localChecker(deps: PublicStatusDeps): PageChecker {
+  return (request) => checkPage(deps, pageThread.render, request);
+}
+
+/**
  * Rendered status pages: bodies, their gzip and brotli copies and ETags are built once when a page changes
  * (its fingerprint moves), so serving a request is a map lookup, whatever the traffic during an outage.
  * At most one rebuild per page runs at a time; readers keep getting the previous copy meanwhile.
  */
-export function createStatusCache(deps: PublicStatusDeps, options: StatusCacheOptions) {
+export function createStatusCache(checker: PageChecker, options: StatusCacheOptions) {
   const entries = new Map<string, Entry>();
   const now = options.now ?? (() => performance.now());
 
   const refresh = async (key: string, entry: Entry, slug: string, base: string) => {
     try {
-      const fingerprint = await statusFingerprint(deps, slug);
+      const held = entry.documents ? entry.fingerprint : undefined;
+      const check = await checker({ slug, base, url: options.urlOf(slug), held });
       entry.checkedAt = now();
-      if (fingerprint === entry.fingerprint && (entry.documents || fingerprint === undefined)) return;
-      entry.documents =
-        fingerprint === undefined ? undefined : await buildDocuments(deps, slug, base, options.urlOf(slug));
-      entry.fingerprint = fingerprint;
+      if (check.changed) entry.documents = check.documents;
+      entry.fingerprint = check.fingerprint;
     } catch (error) {
       options.logger?.error({ err: error, slug }, 'status page refresh failed');
       if (!entry.documents) throw error;

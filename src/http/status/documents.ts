@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { StatusSnapshot } from '../../status/index.ts';
 import { postmortemPath } from '../../status/index.ts';
 import { atomFeed, rssFeed } from './feeds.ts';
@@ -25,8 +24,6 @@ export interface CachedDocument {
   copies: Record<Encoding, EncodedCopy>;
 }
 
-const gzipAsync = promisify(gzip);
-
 /**
  * Brotli at quality 5 with a window fitted to the document: on the status page's documents (0.2–100 KB) it
  * comes within 0.5% of quality 9's size at a twentieth of the cost (quality 9 with the default 4 MiB window
@@ -40,11 +37,11 @@ const brotliWindow = (bytes: number) =>
     constants.BROTLI_MAX_WINDOW_BITS,
     Math.max(constants.BROTLI_MIN_WINDOW_BITS, Math.ceil(Math.log2(bytes + 1))),
   );
-const brotliAsync = promisify(brotliCompress);
 
 /**
- * Builds the three copies of a document. Compression runs on libuv's thread pool, so a page rebuilt every
- * second during an outage does not hold up the requests the process is answering meanwhile.
+ * Builds the three copies of a document. Pages are built on the page thread (render-worker.ts), which runs
+ * at a lower priority than the serving event loop: compression runs there, synchronously, rather than on
+ * libuv's shared thread pool at the serving loop's priority.
  */
 export async function cachedDocument(
   status: 200 | 404,
@@ -64,16 +61,14 @@ export async function cachedDocument(
     ...(policy ? { 'content-security-policy': policy } : {}),
     ...(type.startsWith('application/json') ? { 'access-control-allow-origin': '*' } : {}),
   };
-  const [gzipped, brotli] = await Promise.all([
-    gzipAsync(identity, { level: 9 }),
-    brotliAsync(identity, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: brotliQuality,
-        [constants.BROTLI_PARAM_LGWIN]: brotliWindow(identity.length),
-        [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
-      },
-    }),
-  ]);
+  const gzipped = gzipSync(identity, { level: 9 });
+  const brotli = brotliCompressSync(identity, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: brotliQuality,
+      [constants.BROTLI_PARAM_LGWIN]: brotliWindow(identity.length),
+      [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+    },
+  });
   const bodies: Record<Encoding, Buffer> = { identity, gzip: gzipped, br: brotli };
   const copy = (encoding: Encoding): EncodedCopy => {
     const etag = `"${tag}${encoding === 'identity' ? '' : `-${encoding}`}"`;

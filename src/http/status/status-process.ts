@@ -17,6 +17,7 @@ process.once('message', async ({ config, address }: StatusProcessStart) => {
     if (stopping) return;
     stopping = true;
     await running.close();
+    await server.close();
     await roost.close();
     process.exit(0);
   };
