@@ -33,7 +33,7 @@ const backupDeadlineMs = 3_600_000;
 const statusDeadlineMs = 120_000;
 
 export function registerMigrationJobs(deps: MigrationDeps): void {
-  deps.jobs.work(migrationQueue, (job) => runMigration(deps, job), {
+  deps.jobs.work(migrationQueue, (job, { signal }) => runMigration(deps, job, signal), {
     onDead: (job) => endDeadMigration(deps, job),
   });
 }
@@ -46,9 +46,15 @@ type Row = Selectable<InstanceMigrationTable>;
  * before the switch removes the target stack and leaves the source and the instance row as they were; from
  * the switch on the move only goes forward (retried, then reported failed with what is left to do); such a
  * failed migration resumes with the steps left when its job is retried (`roost jobs retry`). A rolled-back
- * one stays as it is.
+ * one stays as it is. When `signal` aborts (the job's lease went to another worker, or the worker is
+ * stopping), the run stops before its next step and leaves the migration as it is, neither rolled back nor
+ * failed: the job's next run resumes it.
  */
-export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise<unknown> {
+export async function runMigration(
+  deps: MigrationDeps,
+  job: JobRecord,
+  signal?: AbortSignal,
+): Promise<unknown> {
   const { migrationId } = job.payload as { migrationId: string };
   const { db } = deps.store;
   let row = await db
@@ -64,11 +70,12 @@ export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise
   const log = deps.logger?.child({ instance: instance.slug, migrationId, from: row.source, to: row.target });
   const startedAt = row.started_at === null ? deps.clock.now().getTime() : Number(row.started_at);
   await update(deps, row, { state: 'running', started_at: startedAt }, 'started');
-  const work = new MigrationRun(deps, row, instance);
+  const work = new MigrationRun(deps, row, instance, signal);
   try {
     if (job.attempts >= job.maxAttempts && job.attempts > 1 && !pastPointOfNoReturn(row.step))
       throw new RoostError('internal', 'the migration was interrupted too often; rolling back');
     for (const step of stepsAfter(row.step)) {
+      signal?.throwIfAborted();
       row = await work.run(step);
     }
     await work.succeed();
@@ -79,6 +86,14 @@ export async function runMigration(deps: MigrationDeps, job: JobRecord): Promise
     return { migrationId, steps: work.steps() };
   } catch (error) {
     const message = describeError(error);
+    if (signal?.aborted) {
+      // Not this run's to end: the job runs again (here or on the worker that has its lease) and resumes.
+      log?.warn(
+        { reason: describeError(signal.reason), step: work.current().step, attempt: job.attempts },
+        'instance migration stopped; its job resumes it',
+      );
+      throw error;
+    }
     log?.warn(
       { error: message, step: work.current().step, attempt: job.attempts },
       'instance migration failed',
@@ -213,11 +228,14 @@ class MigrationRun {
   private row: Row;
   private readonly deps: MigrationDeps;
   private readonly instance: Selectable<InstanceTable>;
+  /** The job's: waits (for the backup) end when it aborts. */
+  private readonly signal: AbortSignal | undefined;
 
-  constructor(deps: MigrationDeps, row: Row, instance: Selectable<InstanceTable>) {
+  constructor(deps: MigrationDeps, row: Row, instance: Selectable<InstanceTable>, signal?: AbortSignal) {
     this.deps = deps;
     this.row = row;
     this.instance = instance;
+    this.signal = signal;
   }
 
   current(): Row {
@@ -311,6 +329,7 @@ class MigrationRun {
       if (Date.now() > deadline)
         throw new RoostError('unavailable', `backup ${backupId} did not end in time`);
       await this.progress(`backup ${backupId}: ${backup.progress ?? backup.state}`);
+      this.signal?.throwIfAborted();
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

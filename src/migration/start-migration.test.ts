@@ -9,7 +9,15 @@ import { isRoostError } from '../core/errors.ts';
 import { createJobs } from '../jobs/index.ts';
 import { createLocalRuntime, createSwarmRuntime } from '../runtime/index.ts';
 import { openStatusDeps } from '../status/test-fixture.ts';
-import { drpPlan, type MigrationDeps, migrationQueue, runDrill, setDnsKey, startMigration } from './index.ts';
+import {
+  drpPlan,
+  type MigrationDeps,
+  migrationQueue,
+  runDrill,
+  runMigration,
+  setDnsKey,
+  startMigration,
+} from './index.ts';
 
 const person = (role: 'admin' | 'operator', secondFactorAt: number | null): Actor => ({
   kind: 'user',
@@ -198,5 +206,33 @@ describeEachDialect('starting a migration', (use) => {
       .where('id', '=', started.migrationId)
       .executeTakeFirstOrThrow();
     assert.deepEqual({ ...row }, { trigger: 'drill', state: 'queued' });
+  });
+
+  it('a run whose job is aborted stops before its next step and leaves the migration for the next run', async (t) => {
+    const deps = await open(use, t);
+    if (!deps) return;
+    await deps.staging('acme-stage');
+    const queued = await startMigration(deps.migrations, person('operator', null), {
+      slug: 'acme-stage',
+      to: 'swarm',
+    });
+    const [job] = await deps.migrations.jobs.list({ queue: migrationQueue });
+    assert.ok(job);
+    const controller = new AbortController();
+    controller.abort(new Error('lease lost to another worker'));
+    await assert.rejects(
+      runMigration(deps.migrations, job, controller.signal),
+      /lease lost to another worker/,
+    );
+    const row = await deps.store.db
+      .selectFrom('instance_migrations')
+      .select(['state', 'step', 'error', 'report'])
+      .where('id', '=', queued.id)
+      .executeTakeFirstOrThrow();
+    // Neither rolled back nor failed, no step done: the job's next run starts where this one stopped.
+    assert.deepEqual({ ...row }, { state: 'running', step: 'queued', error: null, report: '[]' });
+    assert.equal((await deps.store.db.selectFrom('backups').select('id').execute()).length, 0);
+    for (const action of ['instance.migrate.rolled-back', 'instance.migrate.failed'])
+      assert.deepEqual(await deps.audit.list({ action }), [], `no ${action}`);
   });
 });
