@@ -845,6 +845,67 @@ describe('backups on the local runtime', () => {
     assert.equal((await alertOf())?.state, 'resolved');
   });
 
+  it('stops a run whose job is aborted: processes killed, no manifest or partial file, the record left to the next run', async () => {
+    const now = test.roost.clock.now().getTime();
+    const id = `bkp_aborted${Math.random().toString(36).slice(2, 8)}`;
+    await test.roost.store.db
+      .insertInto('backups')
+      .values({
+        id,
+        instance_id: instanceId,
+        state: 'queued',
+        trigger: 'manual',
+        target: backups.target.description,
+        job_id: null,
+        bytes: null,
+        sha256: null,
+        manifest: null,
+        progress: 'queued',
+        error: null,
+        created_at: now,
+        started_at: null,
+        finished_at: null,
+        pruned_at: null,
+      })
+      .execute();
+    const job = {
+      id: 'job_aborted',
+      queue: 'backup.run',
+      payload: { backupId: id },
+      attempts: 1,
+      maxAttempts: 3,
+    };
+    // As the worker aborts it when the job's lease went to another worker.
+    const controller = new AbortController();
+    controller.abort(new Error('lease lost to another worker'));
+    await assert.rejects(
+      runBackupJob(backups, job as JobRecord, controller.signal),
+      /lease lost to another worker/,
+    );
+    const row = await test.roost.store.db
+      .selectFrom('backups')
+      .select(['state', 'error', 'manifest'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      { ...row },
+      { state: 'running', error: null, manifest: null },
+      'neither failed nor retried',
+    );
+    const folder = path.join(backupRoot, slug, id);
+    const left = existsSync(folder) ? readdirSync(folder) : [];
+    assert.equal(left.includes(manifestFile), false, 'no manifest');
+    assert.deepEqual(
+      left.filter((name) => name.endsWith('.partial')),
+      [],
+      'no partial file',
+    );
+    // The next run starts the folder again and ends it.
+    await runBackupJob(backups, { ...job, attempts: 2 } as JobRecord);
+    const done = (await listBackups(backups, local, { slug, includePruned: true })).find((b) => b.id === id);
+    assert.ok(done?.state === 'succeeded' || done?.state === 'pruned', `${done?.state}: ${done?.error}`);
+  });
+
   // 25 real backups: allow for a loaded machine.
   it('keeps exactly 20 after 25 days of scheduled backups under a manual clock', {
     timeout: 600_000,

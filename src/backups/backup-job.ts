@@ -17,7 +17,7 @@ const jobActor = { id: 'job:backup.run', label: 'backup.run job' };
  * Runs one backup. Re-runnable: a retry (after a crash, SIGKILL or a failed upload) starts the folder
  * again from nothing, so no file of an earlier attempt is ever mixed in.
  */
-export async function runBackupJob(deps: BackupDeps, job: JobRecord): Promise<unknown> {
+export async function runBackupJob(deps: BackupDeps, job: JobRecord, signal?: AbortSignal): Promise<unknown> {
   const { backupId } = job.payload as { backupId: string };
   const { db } = deps.store;
   const row = await db.selectFrom('backups').selectAll().where('id', '=', backupId).executeTakeFirst();
@@ -45,6 +45,7 @@ export async function runBackupJob(deps: BackupDeps, job: JobRecord): Promise<un
       engine: postgresEngine(deps.runtime),
       target: deps.target,
       clock: deps.clock,
+      signal,
       onProgress: (message) => {
         progress = progress.then(() => update(deps, backupId, { progress: message })).catch(() => {});
       },
@@ -85,6 +86,12 @@ export async function runBackupJob(deps: BackupDeps, job: JobRecord): Promise<un
     return { backupId, bytes, pruned };
   } catch (error) {
     const message = describeError(error);
+    if (signal?.aborted) {
+      // Stopped (its lease went to another worker, or the worker is stopping): the job's next run starts
+      // the folder again; this run leaves the record to it.
+      log?.warn({ reason: describeError(signal.reason), attempt: job.attempts }, 'backup stopped');
+      throw error;
+    }
     const last = job.attempts >= job.maxAttempts;
     log?.warn({ error: message, attempt: job.attempts, last }, 'backup failed');
     if (last) await failBackup(deps, { ...row, started_at: started }, instance, message);

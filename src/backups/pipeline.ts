@@ -23,6 +23,8 @@ export interface BackupInput {
   target: BackupTarget;
   clock: Clock;
   onProgress?: (message: string) => void;
+  /** The job's: when it aborts, the processes are killed, the partial file removed and no manifest written. */
+  signal?: AbortSignal | undefined;
 }
 
 export const backupFolder = (slug: string, backupId: string): string => `${slug}/${backupId}`;
@@ -70,26 +72,17 @@ export async function writeBackup(input: BackupInput): Promise<BackupManifest> {
   storingDocument.catch(() => {});
   let rowCounts: Record<string, number>;
   let database: Omit<ManifestFile, 'name' | 'content'>;
-  if (engine.openSnapshot) {
-    // One snapshot: the dump and the row counts see the same data, and run at the same time.
-    input.onProgress?.('dumping the database and counting its rows');
-    const snapshot = await engine.openSnapshot(instance.slug);
-    try {
-      const counting = snapshot.rowCounts();
-      counting.catch(() => {}); // awaited below; the dump failing first must not leave it unhandled
-      database = await streamDump(input, folder, snapshot.id);
-      rowCounts = await counting;
-    } finally {
-      await snapshot.close();
-    }
-  } else {
-    input.onProgress?.('counting rows');
-    rowCounts = await engine.rowCounts(instance.slug);
-    input.onProgress?.('dumping the database');
-    database = await streamDump(input, folder);
+  try {
+    ({ rowCounts, database } = await dumpAndCount(input, folder));
+  } catch (error) {
+    // Nothing of this run may land in the folder after it ended: its next run starts the folder again.
+    await Promise.allSettled([storingDocument, versionQuery]);
+    throw error;
   }
   const engineVersion = await versionQuery;
   const document = await storingDocument;
+  // The manifest is what makes a backup count: a run that was told to stop never writes it.
+  input.signal?.throwIfAborted();
   const finished = clock.now();
   const manifest: BackupManifest = {
     format: 'roost-backup',
@@ -129,6 +122,32 @@ export async function writeBackup(input: BackupInput): Promise<BackupManifest> {
   return manifest;
 }
 
+/** The dump and the row counts: in one snapshot and at the same time when the engine has them. */
+async function dumpAndCount(
+  input: BackupInput,
+  folder: string,
+): Promise<{ rowCounts: Record<string, number>; database: Omit<ManifestFile, 'name' | 'content'> }> {
+  const { engine, instance } = input;
+  if (engine.openSnapshot) {
+    // One snapshot: the dump and the row counts see the same data, and run at the same time.
+    input.onProgress?.('dumping the database and counting its rows');
+    const snapshot = await engine.openSnapshot(instance.slug);
+    try {
+      const counting = snapshot.rowCounts();
+      counting.catch(() => {}); // awaited below; the dump failing first must not leave it unhandled
+      const database = await streamDump(input, folder, snapshot.id);
+      return { rowCounts: await counting, database };
+    } finally {
+      await snapshot.close();
+    }
+  } else {
+    input.onProgress?.('counting rows');
+    const rowCounts = await engine.rowCounts(instance.slug);
+    input.onProgress?.('dumping the database');
+    return { rowCounts, database: await streamDump(input, folder) };
+  }
+}
+
 async function streamDump(
   input: BackupInput,
   folder: string,
@@ -155,11 +174,14 @@ async function streamDump(
   const dumped = dump.exited.then(({ code, stderr }) => {
     if (code !== 0) throw new Error(`pg_dump failed (exit ${code}): ${stderr.trim()}`);
   });
-  const producers = Promise.all([
-    compress.input ? pipeline(dump.stdout, compress.input) : undefined,
-    dumped,
-    compress.done,
-    encrypt.done,
+  const producers = Promise.race([
+    Promise.all([
+      compress.input ? pipeline(dump.stdout, compress.input) : undefined,
+      dumped,
+      compress.done,
+      encrypt.done,
+    ]),
+    abortedBy(input.signal),
   ]);
   const report = (bytes: number) => input.onProgress?.(`dumping the database: ${mebibytes(bytes)} stored`);
   const killAll = () => {
@@ -210,6 +232,15 @@ async function encryptToTarget(
     throw error;
   }
   return measure.digest();
+}
+
+/** Rejects with the signal's reason when it aborts; never settles otherwise. */
+function abortedBy(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 export function mebibytes(bytes: number): string {

@@ -7,7 +7,7 @@ import { runScheduledBackup } from './schedule.ts';
 
 /** Registers the backup, restore and drill jobs' handlers; the process that calls `jobs.start()` then runs them. */
 export function registerBackupJobs(deps: BackupDeps): void {
-  deps.jobs.work(backupQueue, (job) => runBackupJob(deps, job), {
+  deps.jobs.work(backupQueue, (job, { signal }) => runBackupJob(deps, job, signal), {
     onDead: (job) => endDeadBackup(deps, job),
   });
   deps.jobs.work(scheduledBackupQueue, (job) => runScheduledBackup(deps, job));
