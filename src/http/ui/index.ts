@@ -12,7 +12,6 @@ import { incidentPages } from './pages/incidents.ts';
 import { instancePages } from './pages/instances.ts';
 import { loginPages } from './pages/login.ts';
 import { logoutPages } from './pages/logout.ts';
-import { migrationPages } from './pages/migrations.ts';
 import { monitoringPages } from './pages/monitoring.ts';
 import { monitoringReportPages } from './pages/monitoring-reports.ts';
 import { overviewPages } from './pages/overview.ts';
@@ -65,7 +64,6 @@ export function createUiApp(deps: UiDeps): Hono<AdminEnv> {
     monitoringPages,
     monitoringReportPages,
     backupPages,
-    migrationPages,
   ]) {
     app.route('/', pages(ui));
   }

@@ -25,7 +25,15 @@ import type { Ui } from '../context.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
 import { sentence } from './login.ts';
-import { type Migration, migrationPanel, migrationsSection, recentMigrations } from './migrations.ts';
+import {
+  emptyMigrationForm,
+  type Migration,
+  type MigrationForm,
+  migrationPages,
+  migrationPanel,
+  migrationsSection,
+  recentMigrations,
+} from './migrations.ts';
 
 /** Fixed texts shown after a redirect (`?notice=provisioning`); a link cannot make the page say more. */
 const notices = {
@@ -297,15 +305,24 @@ function detailsBody(
   actor: Actor,
   csrf: string | null,
   details: InstanceDetails,
-  options: { notice?: string | undefined; scale?: ScaleForm; migrations?: Migration[] },
+  options: {
+    notice?: string | undefined;
+    scale?: ScaleForm;
+    migration?: MigrationForm;
+    migrations?: Migration[];
+  },
 ): Markup {
   const { instance, status, operations } = details;
   const busy = inProgress(operations);
   const path = `/instances/${instance.slug}`;
+  const migration = options.migration ?? emptyMigrationForm;
+  const movable =
+    can(actor, 'instances:write') && !busy && (instance.state === 'running' || instance.state === 'degraded');
   return html`<p><a href="/instances">← All instances</a></p>
 <h1>${instance.slug} ${stateBadge(instance.state)}</h1>
 <p class="page-intro">${instance.customer}'s ${instance.environment} stack. <a href="/monitoring/reports/${instance.slug}">Weekly report</a>${can(actor, 'backups:read') ? html` · <a href="/backups/${instance.slug}">Backups and restores</a>` : ''}</p>
 ${instanceNotice(options.notice)}
+${!movable && migration.error ? alert('error', migration.error, { title: 'The migration was not started' }) : ''}
 ${
   busy
     ? alert(
@@ -331,7 +348,7 @@ ${instance.lastError && instance.state === 'failed' ? alert('error', instance.la
   </dl>
 </div>
 ${can(actor, 'instances:write') ? actionsSection(details, csrf, busy, options.scale ?? { replicas: String(instance.replicas) }) : ''}
-${can(actor, 'instances:write') && !busy && (instance.state === 'running' || instance.state === 'degraded') ? migrationPanel(instance, csrf) : ''}
+${movable ? migrationPanel(ui, actor, instance, csrf, migration) : ''}
 ${servicesSection(status, instance)}
 <h2>Recent operations</h2>
 ${operationsTable(ui, operations)}
@@ -385,7 +402,7 @@ ${instanceTable(ui, rows)}`,
     actor: Actor,
     csrf: string | null,
     slug: string,
-    options: { notice?: string | undefined; scale?: ScaleForm } = {},
+    options: { notice?: string | undefined; scale?: ScaleForm; migration?: MigrationForm } = {},
   ) => {
     const details = await getInstance(ui.deps, actor, { slug });
     const migrations = await recentMigrations(ui, actor, slug);
@@ -532,6 +549,14 @@ ${instanceTable(ui, rows)}`,
     }
     return seeOther(context, `/instances/${instance.slug}?notice=decommissioning`);
   });
+
+  app.route(
+    '/',
+    migrationPages(
+      ui,
+      async (actor, csrf, slug, migration) => (await renderDetails(actor, csrf, slug, { migration })).page,
+    ),
+  );
 
   return app;
 }
