@@ -35,6 +35,41 @@ export function stepUpFieldset(options: { why: string; invalid: boolean }): Mark
 </fieldset>`;
 }
 
+/** How a form guarded by a fresh second factor words its refusals. */
+export interface GuardedAction {
+  /** `Restoring into a production instance`: what needs the fresh factor. */
+  what: string;
+  /** `start the restore again; your choices are kept.` */
+  again: string;
+  /** `Nothing was restored.` */
+  nothingDone: string;
+  /** Said to someone who is not an admin with a fresh second factor. */
+  adminOnly: string;
+}
+
+/**
+ * A `forbidden` refusal of a guarded action in the form's words: a stale second factor asks for the code
+ * (field `code`), a missing permission says who may; undefined for what the form does not answer (CSRF,
+ * anything but `forbidden`).
+ */
+export function forbiddenRefusal(
+  error: unknown,
+  action: GuardedAction,
+): { message: string; field?: 'code'; status: ContentfulStatusCode } | undefined {
+  if (!isRoostError(error, 'forbidden') || error.details?.reason === 'csrf') return undefined;
+  if (error.details?.reason === 'second_factor_required')
+    return {
+      message: `${action.what} needs a second-factor code entered in the last 5 minutes. Enter the code your app shows now and ${action.again} ${action.nothingDone}`,
+      field: 'code',
+      status: 403,
+    };
+  const message =
+    error.details?.permission === 'keys:export'
+      ? action.adminOnly
+      : `${sentence(error.message)} ${action.nothingDone}`;
+  return { message, status: 403 };
+}
+
 export type StepUpResult = { actor: Actor } | { refusal: string; status: ContentfulStatusCode };
 
 /**

@@ -17,7 +17,7 @@ import { alert, fieldId, formatTime, formError } from '../components.ts';
 import type { Ui } from '../context.ts';
 import { csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
-import { confirmStepUp, needsStepUp, stepUpFieldName, stepUpFieldset } from '../step-up.ts';
+import { confirmStepUp, forbiddenRefusal, needsStepUp, stepUpFieldName, stepUpFieldset } from '../step-up.ts';
 import { sentence } from './login.ts';
 
 /** What the migration form holds: sent back with the error when the move was refused. */
@@ -94,21 +94,14 @@ export function migrationRefusal(
 ): { message: string; field?: MigrationForm['errorField']; status: ContentfulStatusCode } | undefined {
   if (!isRoostError(error)) return undefined;
   const status = httpStatusOf[error.code];
-  if (error.code === 'forbidden') {
-    if (error.details?.reason === 'csrf') return undefined;
-    if (error.details?.reason === 'second_factor_required')
-      return {
-        message:
-          'Moving a production instance needs a second-factor code entered in the last 5 minutes. Enter the code your app shows now and start the migration again; your choice is kept. Nothing was moved.',
-        field: 'code',
-        status,
-      };
-    const message =
-      error.details?.permission === 'keys:export'
-        ? 'Only an admin with a fresh second factor may move a production instance. Nothing was moved; ask an admin.'
-        : `${sentence(error.message)} Nothing was moved.`;
-    return { message, status };
-  }
+  if (error.code === 'forbidden')
+    return forbiddenRefusal(error, {
+      what: 'Moving a production instance',
+      again: 'start the migration again; your choice is kept.',
+      nothingDone: 'Nothing was moved.',
+      adminOnly:
+        'Only an admin with a fresh second factor may move a production instance. Nothing was moved; ask an admin.',
+    });
   if (error.code === 'invalid_input') {
     const issues = error.details?.issues;
     const first = Array.isArray(issues) ? (issues[0] as { path?: unknown } | undefined) : undefined;

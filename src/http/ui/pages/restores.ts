@@ -19,7 +19,7 @@ import { alert, compactTime, field, fieldId, formatBytes, formatTime, formError 
 import type { Ui } from '../context.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
-import { confirmStepUp, needsStepUp, stepUpFieldName, stepUpFieldset } from '../step-up.ts';
+import { confirmStepUp, forbiddenRefusal, needsStepUp, stepUpFieldName, stepUpFieldset } from '../step-up.ts';
 import { sentence } from './login.ts';
 
 /** What the restore form holds: sent back with the error when the restore was refused. */
@@ -242,21 +242,14 @@ export function refusal(
 ): { message: string; field?: RestoreForm['errorField']; status: ContentfulStatusCode } | undefined {
   if (!isRoostError(error) || error.code === 'internal' || error.code === 'unauthenticated') return undefined;
   const status = httpStatusOf[error.code];
-  if (error.code === 'forbidden') {
-    if (error.details?.reason === 'csrf') return undefined;
-    if (error.details?.reason === 'second_factor_required')
-      return {
-        message:
-          'Restoring into a production instance needs a second-factor code entered in the last 5 minutes. Enter the code your app shows now and start the restore again; your choices are kept. Nothing was restored.',
-        field: 'code',
-        status,
-      };
-    const message =
-      error.details?.permission === 'keys:export'
-        ? 'Only an admin with a fresh second factor may restore into a production instance. Nothing was restored; ask an admin, or restore into a new staging instance.'
-        : `${sentence(error.message)} Nothing was restored.`;
-    return { message, status };
-  }
+  if (error.code === 'forbidden')
+    return forbiddenRefusal(error, {
+      what: 'Restoring into a production instance',
+      again: 'start the restore again; your choices are kept.',
+      nothingDone: 'Nothing was restored.',
+      adminOnly:
+        'Only an admin with a fresh second factor may restore into a production instance. Nothing was restored; ask an admin, or restore into a new staging instance.',
+    });
   const issues = error.details?.issues;
   const first = Array.isArray(issues) ? (issues[0] as { path?: unknown } | undefined) : undefined;
   const named = typeof error.details?.field === 'string' ? error.details.field : first?.path;
