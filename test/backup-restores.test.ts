@@ -312,4 +312,57 @@ describe('restores as jobs on the local runtime', () => {
     assert.match(recorded.error ?? '', /^the restore was interrupted \(the process running it stopped\)/);
     assert.ok(recorded.finishedAt);
   });
+
+  it('stops a restore whose job is aborted before its next step, and its next run ends it as interrupted', async () => {
+    const now = test.roost.clock.now().getTime();
+    const id = `rst_aborted${Math.random().toString(36).slice(2, 8)}`;
+    const into = uniqueSlug('ab');
+    await test.roost.store.db
+      .insertInto('backup_restores')
+      .values({
+        id,
+        instance_id: instanceId,
+        backup_id: backupId,
+        into_slug: into,
+        into_environment: 'staging',
+        into_runtime: 'local',
+        state: 'queued',
+        job_id: null,
+        progress: 'queued',
+        steps: '[]',
+        report: null,
+        error: null,
+        requested_by: JSON.stringify({ id: 'local', label: 'local' }),
+        created_at: now + 120_000,
+        started_at: null,
+        finished_at: null,
+      })
+      .execute();
+    const job = { id: 'job_aborted', queue: 'backup.restore', payload: { restoreId: id }, attempts: 1 };
+    // As the worker aborts it when the job's lease went to another worker.
+    const controller = new AbortController();
+    controller.abort(new Error('lease lost to another worker'));
+    await assert.rejects(
+      runRestoreJob(backups, job as JobRecord, controller.signal),
+      /lease lost to another worker/,
+    );
+    assert.equal((await getRestore(backups, local, id)).state, 'running', 'left to the next run');
+    const made = await test.roost.store.db
+      .selectFrom('instances')
+      .select('id')
+      .where('slug', '=', into)
+      .executeTakeFirst();
+    assert.equal(made, undefined, 'no step started: the new instance was not made');
+    const audited = await test.roost.audit.list({ action: 'backup.restore' });
+    assert.equal(
+      audited.some((event) => event.details.into === into),
+      false,
+      'nothing audited by the stopped run',
+    );
+    assert.deepEqual(await runRestoreJob(backups, { ...job, attempts: 2 } as JobRecord), {
+      restoreId: id,
+      outcome: 'failed',
+    });
+    assert.match((await getRestore(backups, local, id)).error ?? '', /^the restore was interrupted/);
+  });
 });

@@ -10,7 +10,7 @@ import { hashFile } from './file-hash.ts';
 import { prepareEncryption, startEncryption } from './gpg.ts';
 import type { InstanceKey } from './keys.ts';
 import { type BackupManifest, instanceFile, type ManifestFile, manifestFile } from './manifest.ts';
-import { inputOf, isOsStream, outputOf, startCompression } from './stages.ts';
+import { abortedBy, inputOf, isOsStream, outputOf, startCompression } from './stages.ts';
 import type { BackupTarget, TargetFile } from './targets/types.ts';
 
 export interface BackupInput {
@@ -232,15 +232,6 @@ async function encryptToTarget(
     throw error;
   }
   return measure.digest();
-}
-
-/** Rejects with the signal's reason when it aborts; never settles otherwise. */
-function abortedBy(signal: AbortSignal | undefined): Promise<never> {
-  return new Promise((_, reject) => {
-    if (!signal) return;
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }
 
 export function mebibytes(bytes: number): string {

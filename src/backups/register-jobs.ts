@@ -14,7 +14,7 @@ export function registerBackupJobs(deps: BackupDeps): void {
   deps.jobs.work(drillQueue, (job) => runDrillJob(deps, job), {
     onDead: (job) => endDeadDrill(deps, job),
   });
-  deps.jobs.work(restoreQueue, (job) => runRestoreJob(deps, job), {
+  deps.jobs.work(restoreQueue, (job, { signal }) => runRestoreJob(deps, job, signal), {
     onDead: (job) => endDeadRestore(deps, job),
   });
 }

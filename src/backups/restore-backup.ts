@@ -145,13 +145,19 @@ export async function carryOutRestore(
   options: {
     onProgress?: ((message: string, done: readonly RestoreStep[]) => void) | undefined;
     audit: { action: string; details?: Record<string, unknown> };
+    /**
+     * The job's: when it aborts (its lease went to another worker, or the worker is stopping) no further
+     * step starts, the restore's processes are killed, and nothing is audited: the job's next run ends it.
+     */
+    signal?: AbortSignal | undefined;
   },
 ): Promise<RestoreReport> {
   const { source: instance, backup, into } = plan;
   const { slug } = instance;
   const destination = into?.slug ?? slug;
   const manifest = backup.manifest as BackupManifest;
-  const { steps, step } = stepRecorder(options.onProgress);
+  const { signal } = options;
+  const { steps, step } = stepRecorder(options.onProgress, signal);
   const started = deps.clock.now().getTime();
   const extra = options.audit.details ?? {};
   let safetyBackupId: string | undefined;
@@ -164,7 +170,7 @@ export async function carryOutRestore(
       safetyBackupId = await step('backing up the current data (safety backup)', () =>
         takeSafetyBackup(deps, actor, instance),
       );
-      verification = await restoreIntoStack(deps, { manifest, privateKey, slug, step });
+      verification = await restoreIntoStack(deps, { manifest, privateKey, slug, step, signal });
     } else {
       verification = await restoreIntoNewInstance(deps, actor, {
         source: instance,
@@ -172,6 +178,7 @@ export async function carryOutRestore(
         privateKey,
         into,
         step,
+        signal,
       });
     }
     const report: RestoreReport = {
@@ -210,6 +217,13 @@ export async function carryOutRestore(
     );
     return report;
   } catch (error) {
+    if (signal?.aborted) {
+      deps.logger?.warn(
+        { instance: slug, into: destination, backupId: backup.id, reason: describeError(signal.reason) },
+        'restore stopped; its job ends it',
+      );
+      throw error;
+    }
     await deps.audit.append({
       actor,
       action: options.audit.action,

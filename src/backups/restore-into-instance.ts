@@ -28,6 +28,7 @@ export async function restoreIntoNewInstance(
     privateKey: string;
     into: NewInstanceSpec;
     step: ReturnType<typeof stepRecorder>['step'];
+    signal?: AbortSignal | undefined;
   },
 ): Promise<RestoreVerification> {
   const { into, step } = input;

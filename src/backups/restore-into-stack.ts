@@ -16,9 +16,14 @@ export interface RestoreStep {
  * Runs named steps, timing each and announcing it first with the steps done so far (the same list, which
  * grows); the list is the report's `steps`.
  */
-export function stepRecorder(onProgress?: (message: string, done: readonly RestoreStep[]) => void) {
+export function stepRecorder(
+  onProgress?: (message: string, done: readonly RestoreStep[]) => void,
+  signal?: AbortSignal,
+) {
   const steps: RestoreStep[] = [];
   async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
+    // A run told to stop starts no further step (cleanups included: the job's next run ends what is left).
+    signal?.throwIfAborted();
     onProgress?.(name, steps);
     const at = Date.now();
     try {
@@ -49,6 +54,8 @@ export async function restoreIntoStack(
     privateKey: string;
     slug: string;
     step: ReturnType<typeof stepRecorder>['step'];
+    /** The job's: the restore's processes are killed when it aborts. */
+    signal?: AbortSignal | undefined;
   },
 ): Promise<RestoreVerification> {
   const { manifest, slug, step } = input;
@@ -60,6 +67,7 @@ export async function restoreIntoStack(
       input.privateKey,
       engine,
       slug,
+      input.signal,
     ),
   );
   const actual = await step('comparing row counts', () => engine.rowCounts(slug));

@@ -18,7 +18,11 @@ type Changes = Partial<Omit<BackupRestoreTable, 'id' | 'instance_id'>>;
  * stopped): a half-made new instance is decommissioned and the restore is recorded as failed, never run a
  * second time behind anyone's back. The job does not throw for a failed restore: the outcome is the record.
  */
-export async function runRestoreJob(deps: BackupDeps, job: JobRecord): Promise<unknown> {
+export async function runRestoreJob(
+  deps: BackupDeps,
+  job: JobRecord,
+  signal?: AbortSignal,
+): Promise<unknown> {
   const { restoreId } = job.payload as { restoreId: string };
   const { db } = deps.store;
   const row = await db
@@ -79,10 +83,13 @@ export async function runRestoreJob(deps: BackupDeps, job: JobRecord): Promise<u
           progress = progress.then(() => update(changes)).catch(() => {});
         },
         audit,
+        signal,
       },
     );
   } catch (error) {
     await progress;
+    // Stopped: the record stays `running`, and the job's next run ends it as interrupted.
+    if (signal?.aborted) throw error;
     const message = describeError(error);
     // Refused before the restore began: carryOutRestore audits and logs only what it ran.
     if (!began) await reportFailure(deps, row, instance, message);

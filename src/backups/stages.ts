@@ -89,3 +89,12 @@ export function outputOf(stage: CommandStage): Readable {
   if (!stage.output) throw new RoostError('internal', 'this stage writes into another process, not to Node');
   return stage.output;
 }
+
+/** Rejects with the signal's reason when it aborts; never settles otherwise. */
+export function abortedBy(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}

@@ -4,16 +4,20 @@ import { RoostError } from '../core/errors.ts';
 import type { ExecStream } from '../runtime/index.ts';
 import type { BackupEngine } from './engines/types.ts';
 import { type PreparedStage, prepareDecryption } from './gpg.ts';
-import { inputOf, isOsWritable, outputOf, startDecompression } from './stages.ts';
+import { abortedBy, inputOf, isOsWritable, outputOf, startDecompression } from './stages.ts';
 import type { BackupTarget } from './targets/types.ts';
 
-/** The stored dump → gpg → zstd → the engine's restore, streamed; any stage failing stops the others. */
+/**
+ * The stored dump → gpg → zstd → the engine's restore, streamed; any stage failing stops the others, and so
+ * does `signal` aborting (the processes are killed).
+ */
 export async function streamRestore(
   target: BackupTarget,
   file: string,
   privateKey: string,
   engine: BackupEngine,
   slug: string,
+  signal?: AbortSignal,
 ): Promise<void> {
   // Everything that awaits comes first; then the processes start in one go (see streamDump). A file
   // target's file is read by gpg itself.
@@ -38,7 +42,7 @@ export async function streamRestore(
     ? startDecompression(outputOf(decrypt), restore.stdin)
     : startDecompression(outputOf(decrypt));
   try {
-    await Promise.all([
+    const stages = Promise.all([
       source ? pipeline(source, inputOf(decrypt)) : undefined,
       decompress.output ? pipeline(decompress.output, restore.stdin) : undefined,
       decrypt.done,
@@ -48,6 +52,7 @@ export async function streamRestore(
           throw new RoostError('internal', `pg_restore failed (exit ${code}): ${stderr.trim()}`);
       }),
     ]);
+    await Promise.race([stages, abortedBy(signal)]);
   } catch (error) {
     decrypt.kill();
     decompress.kill();

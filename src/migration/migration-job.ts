@@ -374,6 +374,7 @@ class MigrationRun {
       privateKey,
       engine,
       this.slug,
+      this.signal,
     );
     return `backup ${manifest.id}`;
   }
