@@ -9,9 +9,10 @@ const stepUpInput = z.object({ code: z.string().trim().min(1).max(40) });
 
 /**
  * Step-up: a person logged in enters a current code again, so that what needs a second factor from the
- * last 5 minutes (production restores and migrations, key export, secret reveal) is allowed in this session.
- * The same check, throttling and audit as the log-in's code: a wrong, expired or replayed code counts as a
- * failed login (and may ban, `rate_limited`). Returns the actor with its second-factor time refreshed.
+ * last 5 minutes (production restores and migrations, key export, secret reveal, replacing the second
+ * factor) is allowed in this session. The same check, throttling and audit as the log-in's code: a wrong,
+ * expired or replayed code counts as a failed login (and may ban, `rate_limited`). Returns the actor with its
+ * second-factor time refreshed.
  */
 export async function confirmSecondFactor(
   deps: AccessDeps,

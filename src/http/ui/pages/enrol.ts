@@ -1,15 +1,25 @@
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import QRCode from 'qrcode';
-import { confirmEnrolment, startEnrolment, type TotpEnrolment } from '../../../auth/index.ts';
+import {
+  confirmEnrolment,
+  getUser,
+  hasFreshSecondFactor,
+  startEnrolment,
+  type TotpEnrolment,
+} from '../../../auth/index.ts';
 import { isRoostError } from '../../../core/errors.ts';
 import type { AdminEnv } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
-import { alert, field, formErrorId } from '../components.ts';
+import { alert, field, formError, formErrorId } from '../components.ts';
 import type { Ui } from '../context.ts';
 import { authPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, safeNext, seeOther, sendPage } from '../respond.ts';
-import { sentence } from './login.ts';
+import { confirmStepUp, stepUpFieldName, stepUpFieldset } from '../step-up.ts';
+import { sentence, withNext } from './login.ts';
+
+const nothingChanged = 'Your second factor was not changed.';
 
 /** `ABCD EFGH …`: easier to type into an app by hand. */
 function grouped(secret: string): string {
@@ -79,12 +89,27 @@ ${alert('success', 'Your second factor is on.')}
   });
 }
 
-function alreadyOnPage(): Markup {
+/**
+ * Replacing a second factor that is on needs one entered in the last 5 minutes: the page asks for a current
+ * code (or a recovery code) with the step-up fieldset, and the enrolment starts once it is confirmed.
+ */
+function stepUpPage(options: { csrf: string | null; next: string; error?: string }): Markup {
   return authPage({
-    title: 'Second factor',
+    title: 'Replace your second factor',
     body: html`<h1>Your second factor is on</h1>
-<p>To move it to a new phone, log out, log in again with a code from your current app, and open this page
-within 5 minutes. Lost the phone? Log in with a recovery code, or ask an admin to reset your second factor.</p>
+<p>To set it up again, for example on a new phone, first enter a code from your current app, or one of your
+recovery codes. Then you add Roost to the new app; the old one stops working once the new one is confirmed.</p>
+${formError(options.error)}
+<form method="post" action="/enrol/step-up" class="form" novalidate>
+  ${csrfField(options.csrf)}
+  <input type="hidden" name="next" value="${options.next}">
+  ${stepUpFieldset({
+    why: 'Replacing your second factor needs a code entered in the last 5 minutes, and yours is older.',
+    invalid: options.error !== undefined,
+  })}
+  <div class="actions"><button type="submit" class="button">Continue</button></div>
+</form>
+<p class="hint after-form">Lost the phone and your recovery codes? Ask an admin to reset your second factor.</p>
 <p><a class="button secondary" href="/">Back to the overview</a></p>`,
   });
 }
@@ -119,11 +144,36 @@ export function enrolPages(ui: Ui): Hono<AdminEnv> {
       const enrolment = await startEnrolment(ui.access, actor);
       return sendPage(context, enrolPage({ csrf: context.get('csrf'), next, label: actor.label, enrolment }));
     } catch (error) {
-      // Replacing a second factor that is on needs a code entered in the last 5 minutes.
+      // Replacing a second factor that is on needs a code entered in the last 5 minutes: ask for one. A form
+      // with its code field, as the restore and migration forms show theirs (200); refusals carry their status.
       if (!isRoostError(error, 'forbidden') || error.details?.reason !== 'second_factor_required')
         throw error;
-      return sendPage(context, alreadyOnPage(), 403);
+      return sendPage(context, stepUpPage({ csrf: context.get('csrf'), next }));
     }
+  });
+
+  // The code confirmed here (checked, throttled and audited as at log-in) makes the session's second factor
+  // fresh, so `GET /enrol` then starts the enrolment; a redirect, so a reload does not post a used code again.
+  app.post('/enrol/step-up', async (context) => {
+    const actor = context.get('actor');
+    if (actor.kind !== 'user') return seeOther(context, '/login?notice=session-ended');
+    const form = await readForm(context);
+    checkRequestCsrf(context, actor, form.get('_csrf'));
+    const next = safeNext(form.get('next'));
+    if ((await ui.pendingStep(actor)) === 'second-factor') return seeOther(context, '/login/second-factor');
+    const enrol = withNext('/enrol', next);
+    // Nothing to step up from: no factor yet (a first enrolment), or one entered in the last 5 minutes.
+    const user = await getUser(ui.access, actor, actor.id);
+    if (user.totpEnabledAt === null || hasFreshSecondFactor(actor, ui.deps.clock))
+      return seeOther(context, enrol);
+    const refuse = (message: string, status: ContentfulStatusCode) =>
+      sendPage(context, stepUpPage({ csrf: context.get('csrf'), next, error: message }), status);
+    const code = form.get(stepUpFieldName).trim();
+    if (code === '')
+      return refuse(`Enter the code your app shows now, or a recovery code. ${nothingChanged}`, 400);
+    const confirmed = await confirmStepUp(ui, context, code, nothingChanged);
+    if ('refusal' in confirmed) return refuse(confirmed.refusal, confirmed.status);
+    return seeOther(context, enrol);
   });
 
   app.post('/enrol', async (context) => {

@@ -36,7 +36,8 @@ ${form.error ? alert('error', form.error.message, { id: formErrorId, ...(form.er
   });
 }
 
-function withNext(path: string, next: string): string {
+/** `path`, with `?next=` unless it is the overview. */
+export function withNext(path: string, next: string): string {
   return next === '/' ? path : `${path}?${new URLSearchParams({ next })}`;
 }
 
