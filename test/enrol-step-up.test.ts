@@ -94,6 +94,11 @@ describe('replacing a second factor asks for a current code inline', () => {
     generate({ secret, epoch: Math.floor(test.clock.now().getTime() / 1000) + offsetSeconds });
 
   it('goes straight to the enrolment page while the factor is fresh', async () => {
+    // The overview links to it while the factor is on.
+    assert.match(
+      (await request('/')).text,
+      /<span class="badge ok">on<\/span> since <time [^>]*>[^<]*<\/time> <a href="\/enrol">Replace it<\/a>/,
+    );
     const page = await request('/enrol');
     assert.equal(page.status, 200);
     assert.match(page.text, /<h1>Set up your second factor<\/h1>/);

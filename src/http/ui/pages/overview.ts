@@ -39,7 +39,7 @@ ${
     <dt>Role</dt><dd>${user.role}</dd>
     <dt>Second factor</dt><dd>${
       user.totpEnabledAt
-        ? html`<span class="badge ok">on</span> since ${formatTime(user.totpEnabledAt, ui.timeZone)}`
+        ? html`<span class="badge ok">on</span> since ${formatTime(user.totpEnabledAt, ui.timeZone)} <a href="/enrol">Replace it</a>`
         : html`<span class="badge warn">off</span> <a href="/enrol">Set it up</a>`
     }</dd>
   </dl>
