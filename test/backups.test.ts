@@ -84,6 +84,32 @@ describe('backups on the local runtime', () => {
     }
   }
 
+  /** A queued backup row of the instance, as `runBackup` leaves it, for a test that calls the job handler itself. */
+  async function queuedBackupRow(prefix: string, target: string): Promise<string> {
+    const id = `${prefix}${Math.random().toString(36).slice(2, 8)}`;
+    await test.roost.store.db
+      .insertInto('backups')
+      .values({
+        id,
+        instance_id: instanceId,
+        state: 'queued',
+        trigger: 'manual',
+        target,
+        job_id: null,
+        bytes: null,
+        sha256: null,
+        manifest: null,
+        progress: 'queued',
+        error: null,
+        created_at: test.roost.clock.now().getTime(),
+        started_at: null,
+        finished_at: null,
+        pruned_at: null,
+      })
+      .execute();
+    return id;
+  }
+
   async function finished(backupId: string, timeoutMs = 100_000): Promise<Backup> {
     const started = Date.now();
     return until(`backup ${backupId}`, async () => {
@@ -773,28 +799,7 @@ describe('backups on the local runtime', () => {
         .filter((b) => b.state === 'succeeded')
         .map((b) => b.id);
     const goodBefore = await good();
-    const now = test.roost.clock.now().getTime();
-    const id = `bkp_unreachable${Math.random().toString(36).slice(2, 8)}`;
-    await test.roost.store.db
-      .insertInto('backups')
-      .values({
-        id,
-        instance_id: instanceId,
-        state: 'queued',
-        trigger: 'manual',
-        target: unreachable.target.description,
-        job_id: null,
-        bytes: null,
-        sha256: null,
-        manifest: null,
-        progress: 'queued',
-        error: null,
-        created_at: now,
-        started_at: null,
-        finished_at: null,
-        pruned_at: null,
-      })
-      .execute();
+    const id = await queuedBackupRow('bkp_unreachable', unreachable.target.description);
     // The job handler itself, as the worker calls it on the first and on the last attempt.
     const job = (attempts: number) =>
       ({
@@ -846,28 +851,7 @@ describe('backups on the local runtime', () => {
   });
 
   it('stops a run whose job is aborted: processes killed, no manifest or partial file, the record left to the next run', async () => {
-    const now = test.roost.clock.now().getTime();
-    const id = `bkp_aborted${Math.random().toString(36).slice(2, 8)}`;
-    await test.roost.store.db
-      .insertInto('backups')
-      .values({
-        id,
-        instance_id: instanceId,
-        state: 'queued',
-        trigger: 'manual',
-        target: backups.target.description,
-        job_id: null,
-        bytes: null,
-        sha256: null,
-        manifest: null,
-        progress: 'queued',
-        error: null,
-        created_at: now,
-        started_at: null,
-        finished_at: null,
-        pruned_at: null,
-      })
-      .execute();
+    const id = await queuedBackupRow('bkp_aborted', backups.target.description);
     const job = {
       id: 'job_aborted',
       queue: 'backup.run',
