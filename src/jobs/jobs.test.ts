@@ -385,7 +385,12 @@ describeEachDialect('jobs', (use) => {
       );
       assert.equal(done.result, n);
     }
-    const finished = captured.lines.filter((line) => line.msg === 'job finished');
+    // The line is written once the completion is recorded, so it may come a moment after the state is seen.
+    const finished = await waitFor(
+      () => captured.lines.filter((line) => line.msg === 'job finished'),
+      (lines) => lines.length >= ids.length,
+      { timeoutMs: 5_000, what: 'a "job finished" line per run' },
+    );
     assert.deepEqual(
       finished.map(({ queue, jobId, attempt, outcome }) => ({ queue, jobId, attempt, outcome })),
       ids.map((jobId) => ({ queue: 'instant', jobId, attempt: 1, outcome: 'succeeded' })),
