@@ -9,11 +9,14 @@ import {
   type BackupDeps,
   type BackupRestore,
   findInstanceKey,
+  getDrill,
   getRestore,
   listBackups,
+  listDrills,
   listRestores,
   registerBackupJobs,
   runBackup,
+  runDrillJob,
   runRestoreJob,
 } from '../src/backups/index.ts';
 import { sessionCookie } from '../src/http/middleware/actor.ts';
@@ -340,12 +343,8 @@ describe('restores as jobs on the local runtime', () => {
       .execute();
     const job = { id: 'job_aborted', queue: 'backup.restore', payload: { restoreId: id }, attempts: 1 };
     // As the worker aborts it when the job's lease went to another worker.
-    const controller = new AbortController();
-    controller.abort(new Error('lease lost to another worker'));
-    await assert.rejects(
-      runRestoreJob(backups, job as JobRecord, controller.signal),
-      /lease lost to another worker/,
-    );
+    const lost = AbortSignal.abort(new Error('lease lost to another worker'));
+    await assert.rejects(runRestoreJob(backups, job as JobRecord, lost), /lease lost to another worker/);
     assert.equal((await getRestore(backups, local, id)).state, 'running', 'left to the next run');
     const made = await test.roost.store.db
       .selectFrom('instances')
@@ -364,5 +363,28 @@ describe('restores as jobs on the local runtime', () => {
       outcome: 'failed',
     });
     assert.match((await getRestore(backups, local, id)).error ?? '', /^the restore was interrupted/);
+  });
+
+  it('stops a scheduled drill whose job is aborted, and its next run ends the drill as interrupted', async () => {
+    const job = {
+      id: `job_drill${Math.random().toString(36).slice(2, 8)}`,
+      queue: 'backup.drill',
+      payload: { instanceId },
+      attempts: 1,
+    };
+    const lost = AbortSignal.abort(new Error('lease lost to another worker'));
+    await assert.rejects(runDrillJob(backups, job as JobRecord, lost), /lease lost to another worker/);
+    const [drill] = await listDrills(backups, local, { slug });
+    assert.equal(drill?.state, 'running', 'left to the next run');
+    const made = await test.roost.store.db
+      .selectFrom('instances')
+      .select('id')
+      .where('slug', 'like', 'drill-%')
+      .executeTakeFirst();
+    assert.equal(made, undefined, 'no step started: no throw-away instance');
+    await runDrillJob(backups, { ...job, attempts: 2 } as JobRecord);
+    const ended = await getDrill(backups, local, drill?.id ?? '');
+    assert.equal(ended.state, 'failed');
+    assert.match(ended.error ?? '', /^the drill was interrupted/);
   });
 });

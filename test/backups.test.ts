@@ -860,12 +860,8 @@ describe('backups on the local runtime', () => {
       maxAttempts: 3,
     };
     // As the worker aborts it when the job's lease went to another worker.
-    const controller = new AbortController();
-    controller.abort(new Error('lease lost to another worker'));
-    await assert.rejects(
-      runBackupJob(backups, job as JobRecord, controller.signal),
-      /lease lost to another worker/,
-    );
+    const lost = AbortSignal.abort(new Error('lease lost to another worker'));
+    await assert.rejects(runBackupJob(backups, job as JobRecord, lost), /lease lost to another worker/);
     const row = await test.roost.store.db
       .selectFrom('backups')
       .select(['state', 'error', 'manifest'])

@@ -175,9 +175,11 @@ function drillRows(deps: Pick<BackupDeps, 'store'>) {
  * The `backup.drill` job: a scheduled run (payload `instanceId`) records its drill first (a later attempt
  * goes on with the drill its first one recorded); a queued one (payload `drillId`) runs it. A drill found
  * `running` was interrupted (crash): its throw-away instance is removed and it is recorded as failed. The
- * job never throws for a failed drill: the outcome is the record.
+ * job never throws for a failed drill: the outcome is the record. A run whose `signal` aborts (its lease
+ * went to another worker, or the worker is stopping) starts no further step and leaves the drill running,
+ * so the job's next run ends it as interrupted.
  */
-export async function runDrillJob(deps: BackupDeps, job: JobRecord): Promise<unknown> {
+export async function runDrillJob(deps: BackupDeps, job: JobRecord, signal?: AbortSignal): Promise<unknown> {
   const payload = job.payload as { drillId?: string; instanceId?: string };
   let drillId = payload.drillId ?? (await drillOfJob(deps, job))?.id;
   if (!drillId) {
@@ -190,7 +192,7 @@ export async function runDrillJob(deps: BackupDeps, job: JobRecord): Promise<unk
       return { skipped: instance?.state ?? 'gone' };
     drillId = await recordDrill(deps, instance, 'schedule', job.id);
   }
-  return runDrill(deps, drillId);
+  return runDrill(deps, drillId, signal);
 }
 
 /** The drill a `backup.drill` job carries out: named by its payload, or recorded by its scheduled run. */
@@ -227,11 +229,11 @@ export function endDeadDrill(deps: BackupDeps, job: JobRecord): Promise<void> {
 }
 
 /** Writes a drill's progress as its steps go, in order; `settled` waits for the last write. */
-function drillRecorder(deps: BackupDeps, drillId: string) {
+function drillRecorder(deps: BackupDeps, drillId: string, signal?: AbortSignal) {
   let progress: Promise<unknown> = Promise.resolve();
   const recorder = stepRecorder((message) => {
     progress = progress.then(() => updateDrill(deps, drillId, { progress: message })).catch(() => {});
-  });
+  }, signal);
   return { ...recorder, settled: () => progress };
 }
 
@@ -243,7 +245,7 @@ function updateDrill(
   return deps.store.db.updateTable('restore_drills').set(changes).where('id', '=', drillId).execute();
 }
 
-export async function runDrill(deps: BackupDeps, drillId: string): Promise<unknown> {
+export async function runDrill(deps: BackupDeps, drillId: string, signal?: AbortSignal): Promise<unknown> {
   const { db } = deps.store;
   const drill = await db
     .selectFrom('restore_drills')
@@ -257,7 +259,7 @@ export async function runDrill(deps: BackupDeps, drillId: string): Promise<unkno
     .selectAll()
     .where('id', '=', drill.instance_id)
     .executeTakeFirstOrThrow();
-  const recorder = drillRecorder(deps, drillId);
+  const recorder = drillRecorder(deps, drillId, signal);
   const { step } = recorder;
   const update = (changes: Parameters<typeof updateDrill>[2]) => updateDrill(deps, drillId, changes);
   let error: string | null = null;
@@ -280,8 +282,14 @@ export async function runDrill(deps: BackupDeps, drillId: string): Promise<unkno
         privateKey,
         into: { slug: drill.scratch_slug, environment: 'staging', runtime: instance.runtime },
         step,
+        signal,
       });
     } catch (failure) {
+      // Stopped: the drill stays running, and the job's next run ends it as interrupted.
+      if (signal?.aborted) {
+        await recorder.settled();
+        throw failure;
+      }
       error = describeError(failure);
     }
   }

@@ -11,7 +11,7 @@ export function registerBackupJobs(deps: BackupDeps): void {
     onDead: (job) => endDeadBackup(deps, job),
   });
   deps.jobs.work(scheduledBackupQueue, (job) => runScheduledBackup(deps, job));
-  deps.jobs.work(drillQueue, (job) => runDrillJob(deps, job), {
+  deps.jobs.work(drillQueue, (job, { signal }) => runDrillJob(deps, job, signal), {
     onDead: (job) => endDeadDrill(deps, job),
   });
   deps.jobs.work(restoreQueue, (job, { signal }) => runRestoreJob(deps, job, signal), {
