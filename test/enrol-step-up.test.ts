@@ -13,14 +13,9 @@ import {
   enrolledLogin,
   startTestRoost,
   type TestRoost,
+  uiPage,
   userWithRole,
 } from './fixtures/roost.ts';
-
-interface Page {
-  status: number;
-  text: string;
-  location: string | null;
-}
 
 describe('replacing a second factor asks for a current code inline', () => {
   let test: TestRoost;
@@ -39,27 +34,8 @@ describe('replacing a second factor asks for a current code inline', () => {
     await test?.close();
   });
 
-  const request = async (path: string, fields?: Record<string, string>, session = admin.sessionToken) => {
-    const response = await app.request(`http://127.0.0.1${path}`, {
-      ...(fields
-        ? {
-            method: 'POST',
-            headers: {
-              cookie: `${sessionCookie}=${session}`,
-              'content-type': 'application/x-www-form-urlencoded',
-              origin: 'http://127.0.0.1',
-            },
-            body: new URLSearchParams({ _csrf: csrfToken(session), ...fields }).toString(),
-          }
-        : { headers: { cookie: `${sessionCookie}=${session}` } }),
-    });
-    const page: Page = {
-      status: response.status,
-      text: await response.text(),
-      location: response.headers.get('location'),
-    };
-    return page;
-  };
+  const request = (path: string, fields?: Record<string, string>, session = admin.sessionToken) =>
+    uiPage(app, path, session, fields);
   /** The API's step-up route, as the admin's browser session: whether a code is accepted now. */
   const apiStepUp = async (code: string) => {
     const response = await app.request('http://127.0.0.1/api/v1/sessions/second-factor', {

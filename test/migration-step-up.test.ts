@@ -4,19 +4,12 @@
 // and queues nothing. No worker runs here: a queued migration only waits for one.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { csrfToken, localActor } from '../src/auth/index.ts';
-import { sessionCookie } from '../src/http/middleware/actor.ts';
+import { localActor } from '../src/auth/index.ts';
 import { createAdminAppFor } from '../src/main.ts';
 import { listMigrations, migrationQueue } from '../src/migration/index.ts';
 import { insertInstanceRow } from '../src/status/instance-row.ts';
 import { uniqueSlug } from './fixtures/instances.ts';
-import { enrolledLogin, enrolledSession, startTestRoost, type TestRoost } from './fixtures/roost.ts';
-
-interface Page {
-  status: number;
-  text: string;
-  location: string | null;
-}
+import { enrolledLogin, enrolledSession, startTestRoost, type TestRoost, uiPage } from './fixtures/roost.ts';
 
 describe('the migration form asks a stale admin for a second-factor code', () => {
   let test: TestRoost;
@@ -45,26 +38,8 @@ describe('the migration form asks a stale admin for a second-factor code', () =>
     await test?.close();
   });
 
-  const request = async (path: string, session: string, fields?: Record<string, string>): Promise<Page> => {
-    const response = await app.request(`http://127.0.0.1${path}`, {
-      ...(fields
-        ? {
-            method: 'POST',
-            headers: {
-              cookie: `${sessionCookie}=${session}`,
-              'content-type': 'application/x-www-form-urlencoded',
-              origin: 'http://127.0.0.1',
-            },
-            body: new URLSearchParams({ ...fields, _csrf: csrfToken(session) }).toString(),
-          }
-        : { headers: { cookie: `${sessionCookie}=${session}` } }),
-    });
-    return {
-      status: response.status,
-      text: await response.text(),
-      location: response.headers.get('location'),
-    };
-  };
+  const request = (path: string, session: string, fields?: Record<string, string>) =>
+    uiPage(app, path, session, fields);
   const instancePage = (slug: string, session = admin.sessionToken) => request(`/instances/${slug}`, session);
   const migrate = (slug: string, fields: Record<string, string>, session = admin.sessionToken) =>
     request(`/instances/${slug}/migrate`, session, fields);
