@@ -30,8 +30,10 @@ a{color:var(--maint)}.card{background:var(--card);border:1px solid var(--line);b
 .banner.minor{background:var(--minor)}.banner.major{background:var(--major)}.banner.critical{background:var(--critical)}.banner.maintenance{background:var(--maint)}
 .component{display:flex;justify-content:space-between;gap:1rem;align-items:baseline}.state{font-weight:600;white-space:nowrap}
 .s-operational{color:var(--ok)}.s-degraded_performance{color:var(--minor)}.s-partial_outage{color:var(--major)}.s-major_outage{color:var(--critical)}.s-under_maintenance{color:var(--maint)}
-.bars{display:flex;gap:2px;height:28px;margin:.5rem 0 .25rem}.bars i{flex:1;border-radius:2px;background:var(--none)}
-.bars .o{background:var(--ok)}.bars .g{background:var(--minor)}.bars .p{background:var(--major)}.bars .m{background:var(--critical)}.bars .u{background:var(--maint)}
+.bars{display:flex;height:28px;margin:.5rem 0 .25rem;container-type:inline-size}
+:where(.bars i){flex:1}.bars i{--c:var(--none);background:linear-gradient(to right,var(--c) calc(100% - 2px),transparent 0) 0 0/calc(100cqw/90) 100% repeat-x}
+.bars .o{--c:var(--ok)}.bars .g{--c:var(--minor)}.bars .p{--c:var(--major)}.bars .m{--c:var(--critical)}.bars .u{--c:var(--maint)}
+${Array.from({ length: 89 }, (_, index) => `.w${index + 2}{flex:${index + 2}}`).join('')}
 .legend{display:flex;justify-content:space-between;color:var(--muted);font-size:.85rem}.muted{color:var(--muted)}
 .update{border-left:3px solid var(--line);padding:.1rem 0 .1rem .8rem;margin:.6rem 0}.update p{margin:.2rem 0}details.postmortem{margin-top:.75rem}details.postmortem summary{cursor:pointer;font-weight:600}.links{margin:.5rem 0 0}
 .impact-critical{border-left:4px solid var(--critical)}.impact-major{border-left:4px solid var(--major)}.impact-minor{border-left:4px solid var(--minor)}.maint{border-left:4px solid var(--maint)}
@@ -76,7 +78,7 @@ function headerOf(snapshot: StatusSnapshot, base: string): Markup {
   return html`<header>${snapshot.logoUrl ? html`<img src="${snapshot.logoUrl}" alt="${snapshot.name}">` : ''}<h1><a href="${base}/" class="home">${snapshot.name}</a> status</h1></header>`;
 }
 
-/** One-letter classes for the 90 × components day bars: they are most of the page's bytes. */
+/** One-letter classes for the day bars: they are most of the page's bytes. */
 const barClasses: Record<UptimeDay['worst'], string> = {
   operational: 'o',
   degraded_performance: 'g',
@@ -89,10 +91,31 @@ const barClasses: Record<UptimeDay['worst'], string> = {
 /** 100.00 → "100", 97.50 → "97.5": two decimals at most, no trailing zeros. */
 const percent = (value: number) => String(Number(value.toFixed(2)));
 
+const dayLabel = (day: UptimeDay) =>
+  day.uptime === null
+    ? 'no data'
+    : `${percent(day.uptime)}% up${day.downMinutes > 0 ? `, ${day.downMinutes} min down` : ''}`;
+
+/**
+ * The 90 days as bars, one element per run of days that read the same (a quiet month is one element, not
+ * 30): a run of n days is n days wide (`wN`), and the stylesheet draws its days apart with a repeating
+ * gradient one day wide. Its title names the run's first and last day.
+ */
 function bars(days: UptimeDay[]): Markup {
-  return html`<div class="bars" role="img" aria-label="Uptime over the last 90 days">${days.map(
-    (day) =>
-      html`<i class=${barClasses[day.worst]} title="${day.day}: ${day.uptime === null ? 'no data' : `${percent(day.uptime)}% up${day.downMinutes > 0 ? `, ${day.downMinutes} min down` : ''}`}"></i>`,
+  const runs: Array<{ first: UptimeDay; last: UptimeDay; label: string; length: number }> = [];
+  for (const day of days) {
+    const label = dayLabel(day);
+    const run = runs.at(-1);
+    if (run && run.first.worst === day.worst && run.label === label) {
+      run.last = day;
+      run.length++;
+    } else runs.push({ first: day, last: day, label, length: 1 });
+  }
+  return html`<div class="bars" role="img" aria-label="Uptime over the last ${days.length} days">${runs.map(
+    ({ first, last, label, length }) =>
+      length === 1
+        ? html`<i class=${barClasses[first.worst]} title="${first.day}: ${label}"></i>`
+        : html`<i class="${barClasses[first.worst]} w${length}" title="${first.day} – ${last.day}: ${label}"></i>`,
   )}</div>`;
 }
 
