@@ -12,7 +12,7 @@
  * Last line: `ratio: X`, the lowest Roost ÷ nginx req/s.
  */
 import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -340,6 +340,14 @@ async function main(): Promise<void> {
         writeFileSync(`${file}.gz`, await fetchCopy(`${url}${document.roost}`, 'gzip'));
         writeFileSync(`${file}.br`, await fetchCopy(`${url}${document.roost}`, 'br'));
       }
+      process.stderr.write(
+        `document sizes (identity / gzip / br): ${documents
+          .map((document) => {
+            const file = path.join(root, document.nginx.slice(1));
+            return `${document.nginx.slice(1)} ${['', '.gz', '.br'].map((suffix) => statSync(`${file}${suffix}`).size).join(' / ')} bytes`;
+          })
+          .join('; ')}\n`,
+      );
     };
     await saveCopies();
     const port = 20_000 + Math.floor(Math.random() * 20_000);
