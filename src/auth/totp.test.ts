@@ -40,9 +40,14 @@ describeEachDialect('TOTP', (use) => {
       confirmEnrolment(deps, actor, { code: await access.code(enrolment.secret, 300) }),
       roostError('invalid_input', /wrong code/),
     );
-    const { recoveryCodes } = await confirmEnrolment(deps, actor, {
+    const other = await login(deps, { email: user.email, password: user.password, ip: null });
+    const { recoveryCodes, sessionsEnded } = await confirmEnrolment(deps, actor, {
       code: await access.code(enrolment.secret),
     });
+    // The session opened with the factor as it was ends; the one that confirmed the code goes on.
+    assert.equal(sessionsEnded, 1);
+    assert.equal(await resolveSession(deps, other.sessionToken, null), undefined);
+    assert.ok(await resolveSession(deps, sessionToken, null));
     assert.equal(recoveryCodes.length, 10);
     assert.equal(new Set(recoveryCodes).size, 10);
     for (const code of recoveryCodes)

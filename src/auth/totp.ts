@@ -52,13 +52,14 @@ const codeInput = z.object({ code: z.string().trim().min(1).max(40) });
 
 /**
  * Checks a code from the app being enrolled; then TOTP is on, the current session counts as having
- * proved it, and ten recovery codes are returned, once (earlier ones stop working).
+ * proved it, and ten recovery codes are returned, once (earlier ones stop working). The user's other
+ * sessions end: they were opened with the factor as it was.
  */
 export async function confirmEnrolment(
   deps: AccessDeps,
   actor: Actor,
   input: z.input<typeof codeInput>,
-): Promise<{ recoveryCodes: string[] }> {
+): Promise<{ recoveryCodes: string[]; sessionsEnded: number }> {
   requireUserSession(actor, 'setting up a second factor');
   const { code } = parseInput(codeInput, input);
   const secret = await revealOrUndefined(deps.vault, actor.id, pendingName);
@@ -86,7 +87,7 @@ export async function confirmEnrolment(
   await deps.vault.remove(actor.id, pendingName);
   const recoveryCodes = generateRecoveryCodes();
   const now = deps.clock.now();
-  await deps.store.db.transaction().execute(async (trx) => {
+  const sessionsEnded = await deps.store.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('users')
       .set({ totp_enabled_at: now.getTime(), updated_at: now.getTime() })
@@ -94,18 +95,20 @@ export async function confirmEnrolment(
       .execute();
     await replaceRecoveryCodes(trx, actor.id, recoveryCodes, now);
     if (actor.sessionId !== undefined) await markSecondFactor(deps, actor.sessionId, trx);
+    const ended = await revokeSessionsOf(trx, actor.id, now.getTime(), actor.sessionId);
     await deps.audit.append(
       {
         actor,
         action: 'second-factor.enrol',
         target: actor.id,
         result: 'ok',
-        details: { recoveryCodes: recoveryCodes.length },
+        details: { recoveryCodes: recoveryCodes.length, sessionsRevoked: ended },
       },
       { db: trx },
     );
+    return ended;
   });
-  return { recoveryCodes };
+  return { recoveryCodes, sessionsEnded };
 }
 
 /**

@@ -74,12 +74,16 @@ ${options.error ? html`<p class="hint">Still refused? <a href="/enrol">Start aga
   });
 }
 
-function recoveryCodesPage(codes: string[], next: string): Markup {
+function recoveryCodesPage(codes: string[], sessionsEnded: number, next: string): Markup {
+  const ended =
+    sessionsEnded === 0
+      ? ''
+      : ` Your ${sessionsEnded === 1 ? 'other session was' : `${sessionsEnded} other sessions were`} logged out.`;
   return authPage({
     title: 'Your recovery codes',
     wide: true,
     body: html`<h1>Save your recovery codes</h1>
-${alert('success', 'Your second factor is on.')}
+${alert('success', `Your second factor is on.${ended}`)}
 <p>If you lose your phone, each of these codes lets you log in once instead of a code from the app.
 <strong>They are shown only now:</strong> keep them in your password manager or print them.</p>
 <ul class="codes" id="recovery-codes" aria-label="Recovery codes">
@@ -183,8 +187,10 @@ export function enrolPages(ui: Ui): Hono<AdminEnv> {
     checkRequestCsrf(context, actor, form.get('_csrf'));
     const next = safeNext(form.get('next'));
     try {
-      const { recoveryCodes } = await confirmEnrolment(ui.access, actor, { code: form.get('code') });
-      return sendPage(context, recoveryCodesPage(recoveryCodes, next));
+      const { recoveryCodes, sessionsEnded } = await confirmEnrolment(ui.access, actor, {
+        code: form.get('code'),
+      });
+      return sendPage(context, recoveryCodesPage(recoveryCodes, sessionsEnded, next));
     } catch (error) {
       if (!isRoostError(error, 'invalid_input')) throw error;
       const message =
