@@ -8,11 +8,19 @@ export const sshKeyName = 'backup-ssh-client-key';
 
 /** The installation's key, made on first use; `publicKey` goes into the backup nodes' authorized_keys. */
 export async function installationSshKey(vault: Vault): Promise<{ privateKey: string; publicKey: string }> {
+  let stored: string | undefined;
   try {
-    const privateKey = await vault.reveal(sshKeyOwner, sshKeyName);
-    return { privateKey, publicKey: sshPublicKeyOf(privateKey) };
+    stored = await vault.reveal(sshKeyOwner, sshKeyName);
   } catch (error) {
     if (!isRoostError(error, 'not_found')) throw error;
+  }
+  if (stored !== undefined) {
+    try {
+      return { privateKey: stored, publicKey: sshPublicKeyOf(stored) };
+    } catch {
+      // A malformed key from an earlier version's generator (see generateSshClientKey): it could never
+      // log in anywhere and its public half could not be shown, so no node trusts it. Replaced below.
+    }
   }
   const created = generateSshClientKey('roost-backups');
   await vault.put(sshKeyOwner, sshKeyName, 'ssh-private-key', created.privateKey);

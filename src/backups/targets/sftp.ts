@@ -207,10 +207,21 @@ async function removeTree(sftp: SFTPWrapper, directory: string): Promise<void> {
   await call((done) => sftp.rmdir(directory, done)).catch(() => {});
 }
 
-/** A new Ed25519 client key pair in OpenSSH formats (`private`, and `public` for authorized_keys). */
+/**
+ * A new Ed25519 client key pair in OpenSSH formats (`private`, and `public` for authorized_keys).
+ * ssh2's generator drops a public key's leading zero bytes, so about one pair in 256 comes out malformed
+ * (its own parser refuses it, and so would OpenSSH): such a pair is thrown away and another one made.
+ */
 export function generateSshClientKey(comment: string): { privateKey: string; publicKey: string } {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: pair.private, publicKey: pair.public };
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (
+      !(ssh2.utils.parseKey(pair.private) instanceof Error) &&
+      !(ssh2.utils.parseKey(pair.public) instanceof Error)
+    )
+      return { privateKey: pair.private, publicKey: pair.public };
+  }
+  throw new RoostError('internal', 'could not make a well-formed SSH key pair');
 }
 
 /** The public key line (`ssh-ed25519 AAAA…`) of an OpenSSH private key. */

@@ -55,6 +55,19 @@ export function alert(
   }<p>${body}</p></div>`;
 }
 
+/** Seconds between reloads of a page that shows work under way (its `refresh` header). */
+export const reloadSeconds = 3;
+
+/**
+ * What a page showing work under way says about following it: a page the browser reloads itself (a GET
+ * sent with the `refresh` header) says so; a page answering a refused form does not reload.
+ */
+export function followProgress(path: string, reloading: boolean): Markup {
+  return reloading
+    ? html`This page reloads every ${reloadSeconds} seconds. <a href="${path}">Refresh now</a>`
+    : html`<a href="${path}">Open this page again</a> to follow it.`;
+}
+
 /** The id forms use for their form-level error, so fields can point at it. */
 export const formErrorId = 'form-error';
 

@@ -15,7 +15,7 @@ import { isRoostError, RoostError } from '../../../core/errors.ts';
 import { type Instance, listInstances } from '../../../instances/index.ts';
 import type { AdminEnv } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
-import { alert, formatBytes, formatTime } from '../components.ts';
+import { alert, followProgress, formatBytes, formatTime, reloadSeconds } from '../components.ts';
 import type { Ui } from '../context.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
@@ -176,6 +176,8 @@ ${instances.length === 0 ? html`<p class="empty panel">There are no instances to
     slug: string,
     form: RestoreForm,
     notice?: string,
+    /** Sent with the `refresh` header (a GET while work is under way). */
+    reloading = false,
   ) => {
     const instance = (await listInstances(ui.deps, actor)).find((candidate) => candidate.slug === slug);
     if (!instance) throw new RoostError('not_found', `no instance ${slug}`, { slug });
@@ -190,7 +192,7 @@ ${instances.length === 0 ? html`<p class="empty panel">There are no instances to
 <h1>Backups of ${slug}</h1>
 <p class="page-intro">${instance.customer}'s ${instance.environment} instance (<a href="/instances/${slug}">instance page</a>). Encrypted with its own OpenPGP key; only a verified backup with its manifest can be restored.</p>
 ${notice && Object.hasOwn(notices, notice) ? alert(notice === 'busy' ? 'warning' : 'success', notices[notice as keyof typeof notices]) : ''}
-${busy ? alert('info', html`A backup or a restore is under way. This page reloads every 3 seconds. <a href="/backups/${slug}">Refresh now</a>`) : ''}
+${busy ? alert('info', html`A backup or a restore is under way. ${followProgress(`/backups/${slug}`, reloading)}`) : ''}
 ${actionButtons(actor, csrf, instance, 'instance')}
 ${writable ? restorePanel(ui, actor, instance, csrf, backups, form) : ''}
 <h2>Restores</h2>
@@ -212,9 +214,10 @@ ${drillRows(ui, instance, drills)}`;
       context.req.param('slug'),
       emptyRestoreForm,
       context.req.query('notice'),
+      true,
     );
     // No script: while a backup or a restore runs, the browser reloads the page itself.
-    if (busy) context.header('refresh', '3');
+    if (busy) context.header('refresh', String(reloadSeconds));
     return sendPage(context, page);
   });
 

@@ -20,7 +20,15 @@ import {
 import { environments, type StackStatus, stackSecretNames } from '../../../runtime/index.ts';
 import type { AdminEnv } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
-import { alert, field, fieldId, formatTime, formError } from '../components.ts';
+import {
+  alert,
+  field,
+  fieldId,
+  followProgress,
+  formatTime,
+  formError,
+  reloadSeconds,
+} from '../components.ts';
 import type { Ui } from '../context.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
@@ -310,6 +318,8 @@ function detailsBody(
     scale?: ScaleForm;
     migration?: MigrationForm;
     migrations?: Migration[];
+    /** Sent with the `refresh` header (a GET while an operation runs). */
+    reloading?: boolean;
   },
 ): Markup {
   const { instance, status, operations } = details;
@@ -327,7 +337,7 @@ ${
   busy
     ? alert(
         'info',
-        html`${busy.kind} is ${busy.state}${busy.progress ? html`: ${busy.progress}` : ''}. This page reloads every 3 seconds. <a href="${path}">Refresh now</a>`,
+        html`${busy.kind} is ${busy.state}${busy.progress ? html`: ${busy.progress}` : ''}. ${followProgress(path, options.reloading === true)}`,
         { title: 'An operation is in progress' },
       )
     : ''
@@ -402,7 +412,12 @@ ${instanceTable(ui, rows)}`,
     actor: Actor,
     csrf: string | null,
     slug: string,
-    options: { notice?: string | undefined; scale?: ScaleForm; migration?: MigrationForm } = {},
+    options: {
+      notice?: string | undefined;
+      scale?: ScaleForm;
+      migration?: MigrationForm;
+      reloading?: boolean;
+    } = {},
   ) => {
     const details = await getInstance(ui.deps, actor, { slug });
     const migrations = await recentMigrations(ui, actor, slug);
@@ -456,10 +471,10 @@ ${instanceTable(ui, rows)}`,
       context.get('actor'),
       context.get('csrf'),
       context.req.param('slug'),
-      { notice: context.req.query('notice') },
+      { notice: context.req.query('notice'), reloading: true },
     );
     // No script: while an operation runs the browser reloads the page itself (the alert says so).
-    if (busy) context.header('refresh', '3');
+    if (busy) context.header('refresh', String(reloadSeconds));
     return sendPage(context, page);
   });
 

@@ -15,7 +15,17 @@ import { environments } from '../../../runtime/index.ts';
 import { httpStatusOf } from '../../errors.ts';
 import type { AdminEnv } from '../../middleware/actor.ts';
 import { checkRequestCsrf } from '../../middleware/csrf.ts';
-import { alert, compactTime, field, fieldId, formatBytes, formatTime, formError } from '../components.ts';
+import {
+  alert,
+  compactTime,
+  field,
+  fieldId,
+  followProgress,
+  formatBytes,
+  formatTime,
+  formError,
+  reloadSeconds,
+} from '../components.ts';
 import type { Ui } from '../context.ts';
 import { appPage, csrfField, type Markup } from '../layout.ts';
 import { readForm, seeOther, sendPage } from '../respond.ts';
@@ -169,7 +179,7 @@ function outcome(restore: BackupRestore): Markup {
   if (restoreInProgress(restore))
     return alert(
       'info',
-      html`${restore.state === 'queued' ? 'Waiting for a worker.' : sentence(restore.progress ?? 'running')} This page reloads every 3 seconds. <a href="${restorePath(restore)}">Refresh now</a>`,
+      html`${restore.state === 'queued' ? 'Waiting for a worker.' : sentence(restore.progress ?? 'running')} ${followProgress(restorePath(restore), true)}`,
       { title: `The restore is ${restore.state}` },
     );
   if (restore.state === 'failed')
@@ -323,7 +333,8 @@ export function restorePages(
       throw new RoostError('not_found', `no restore ${restore.id} of ${context.req.param('slug')}`);
     // No script: while the restore runs the browser reloads the page itself (the alert says so).
     // Reloaded without the notice, which is about the moment it was queued.
-    if (restoreInProgress(restore)) context.header('refresh', `3; url=${restorePath(restore)}`);
+    if (restoreInProgress(restore))
+      context.header('refresh', `${reloadSeconds}; url=${restorePath(restore)}`);
     return sendPage(
       context,
       appPage({
