@@ -22,26 +22,16 @@ const secretKinds: Record<StackSecretName, SecretKind> = {
 
 /** Registers the converge job's handler; the process that calls `jobs.start()` then runs it. */
 export function registerInstanceJobs(deps: InstanceDeps): void {
-  deps.jobs.work(convergeQueue, (job, { signal }) => runOperation(deps, job, signal), {
+  deps.jobs.work(convergeQueue, (job) => runOperation(deps, job), {
     onDead: (job) => endDeadOperation(deps, job),
   });
 }
 
-/** The deps of one run: with its job's signal, checked before each step (see `updateOperation`, `finish`). */
-type RunDeps = InstanceDeps & { signal?: AbortSignal | undefined };
-
 /**
  * Makes the runtime match the instance row for one operation. Re-runnable: converge and remove are
  * idempotent and missing secrets are generated once, so a retry after a crash or a failure is safe.
- * When `signal` aborts (the job's lease went to another worker, or the worker is stopping), the run starts
- * no further step and records nothing: the operation stays running for the job's next run.
  */
-export async function runOperation(
-  baseDeps: InstanceDeps,
-  job: JobRecord,
-  signal?: AbortSignal,
-): Promise<unknown> {
-  const deps: RunDeps = { ...baseDeps, signal };
+export async function runOperation(deps: InstanceDeps, job: JobRecord): Promise<unknown> {
   const { operationId } = job.payload as { operationId: string };
   const { db } = deps.store;
   const operation = await db
@@ -73,7 +63,6 @@ export async function runOperation(
     } else {
       result = await convergeStack(deps, instance, operationId).catch(async (error: unknown) => {
         if (operation.kind !== 'update' || !isRolledBack(error) || !details.previousRelease) throw error;
-        signal?.throwIfAborted();
         // The runtime already went back; the instance row follows, and a retry would only fail again.
         await undoUpdate(deps, instance.id, operationId, details.previousRelease, describeError(error));
         return { rolledBack: true };
@@ -85,8 +74,6 @@ export async function runOperation(
     );
     return result;
   } catch (error) {
-    // A run that was told to stop leaves the operation to the job's next run.
-    if (signal?.aborted) throw error;
     const message = describeError(error);
     const last = job.attempts >= job.maxAttempts;
     log?.warn({ error: message, attempt: job.attempts, last }, 'instance operation failed');
@@ -420,14 +407,13 @@ async function requesterOf(
 }
 
 async function finish(
-  deps: RunDeps,
+  deps: InstanceDeps,
   instanceId: string,
   operationId: string,
   changes: Partial<Pick<InstanceTable, 'state' | 'last_error' | 'decommissioned_at'>>,
   summary: string,
   alsoInTransaction?: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<void> {
-  deps.signal?.throwIfAborted();
   const now = deps.clock.now().getTime();
   await deps.store.db.transaction().execute(async (trx) => {
     await trx
@@ -444,13 +430,11 @@ async function finish(
   });
 }
 
-/** Records the operation's progress; every step starts with it, so a run that was told to stop ends here. */
-async function updateOperation(
-  deps: RunDeps,
+function updateOperation(
+  deps: InstanceDeps,
   operationId: string,
   changes: Partial<Omit<InstanceOperationTable, 'id' | 'instance_id' | 'kind'>>,
 ): Promise<unknown> {
-  deps.signal?.throwIfAborted();
   return deps.store.db
     .updateTable('instance_operations')
     .set(changes)
