@@ -4,6 +4,7 @@
 // in-place restore runs from the CLI (enqueue and follow), and an interrupted restore is recorded as failed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Insertable } from 'kysely';
 import { type Actor, csrfToken } from '../src/auth/index.ts';
 import {
   type BackupDeps,
@@ -23,6 +24,7 @@ import { sessionCookie } from '../src/http/middleware/actor.ts';
 import { decommissionInstance, type InstanceDeps } from '../src/instances/index.ts';
 import type { JobRecord } from '../src/jobs/index.ts';
 import { createAdminAppFor } from '../src/main.ts';
+import type { BackupRestoreTable } from '../src/store/index.ts';
 import { runCli, scratchDirectory } from './fixtures/cli.ts';
 import { instancePsql, instanceSetup, operationSettled, uniqueSlug } from './fixtures/instances.ts';
 import { enrolledSession, startTestRoost, type TestRoost, tokenFor, userWithRole } from './fixtures/roost.ts';
@@ -284,9 +286,13 @@ describe('restores as jobs on the local runtime', () => {
     assert.match(listed.stdout, new RegExp(`${latest?.id}\\s+${slug}\\s+\\(in place\\)\\s+succeeded`));
   });
 
-  it('records a restore interrupted mid-way as failed instead of running it again', async () => {
-    const now = test.roost.clock.now().getTime();
-    const id = `rst_interrupted${Math.random().toString(36).slice(2, 8)}`;
+  /** A restore row of the instance's backup, as a queued or running restore leaves it; returns its id. */
+  async function restoreRow(
+    name: string,
+    fields: Pick<Insertable<BackupRestoreTable>, 'state' | 'progress' | 'created_at' | 'started_at'> &
+      Partial<Pick<Insertable<BackupRestoreTable>, 'into_slug' | 'into_environment' | 'into_runtime'>>,
+  ): Promise<string> {
+    const id = `rst_${name}${Math.random().toString(36).slice(2, 8)}`;
     await test.roost.store.db
       .insertInto('backup_restores')
       .values({
@@ -296,18 +302,26 @@ describe('restores as jobs on the local runtime', () => {
         into_slug: null,
         into_environment: null,
         into_runtime: null,
-        state: 'running',
         job_id: null,
-        progress: 'restoring the database',
         steps: '[]',
         report: null,
         error: null,
         requested_by: JSON.stringify({ id: 'local', label: 'local' }),
-        created_at: now + 60_000,
-        started_at: now + 60_000,
         finished_at: null,
+        ...fields,
       })
       .execute();
+    return id;
+  }
+
+  it('records a restore interrupted mid-way as failed instead of running it again', async () => {
+    const now = test.roost.clock.now().getTime();
+    const id = await restoreRow('interrupted', {
+      state: 'running',
+      progress: 'restoring the database',
+      created_at: now + 60_000,
+      started_at: now + 60_000,
+    });
     const job = { id: 'job_test', queue: 'backup.restore', payload: { restoreId: id }, attempts: 2 };
     assert.deepEqual(await runRestoreJob(backups, job as JobRecord), { restoreId: id, outcome: 'failed' });
     const recorded = await getRestore(backups, local, id);
@@ -318,29 +332,16 @@ describe('restores as jobs on the local runtime', () => {
 
   it('stops a restore whose job is aborted before its next step, and its next run ends it as interrupted', async () => {
     const now = test.roost.clock.now().getTime();
-    const id = `rst_aborted${Math.random().toString(36).slice(2, 8)}`;
     const into = uniqueSlug('ab');
-    await test.roost.store.db
-      .insertInto('backup_restores')
-      .values({
-        id,
-        instance_id: instanceId,
-        backup_id: backupId,
-        into_slug: into,
-        into_environment: 'staging',
-        into_runtime: 'local',
-        state: 'queued',
-        job_id: null,
-        progress: 'queued',
-        steps: '[]',
-        report: null,
-        error: null,
-        requested_by: JSON.stringify({ id: 'local', label: 'local' }),
-        created_at: now + 120_000,
-        started_at: null,
-        finished_at: null,
-      })
-      .execute();
+    const id = await restoreRow('aborted', {
+      into_slug: into,
+      into_environment: 'staging',
+      into_runtime: 'local',
+      state: 'queued',
+      progress: 'queued',
+      created_at: now + 120_000,
+      started_at: null,
+    });
     const job = { id: 'job_aborted', queue: 'backup.restore', payload: { restoreId: id }, attempts: 1 };
     // As the worker aborts it when the job's lease went to another worker.
     const lost = AbortSignal.abort(new Error('lease lost to another worker'));
